@@ -1,0 +1,24 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import type { AppConfig } from './common/config/app-config';
+import { PlatformModule, PlatformWorkerModule } from './common/platform.module';
+import { ApiKeysModule } from './modules/api-keys/api-keys.module';
+import { ApiKeysWorkerModule } from './modules/api-keys/api-keys.worker-module';
+import { AuditModule } from './modules/audit/audit.module';
+import { AuditWorkerModule } from './modules/audit/audit.worker-module';
+import { TenantsModule } from './modules/tenants/tenants.module';
+
+/** Feature modules: HTTP, commands, queries. A new module goes here (and its worker part below). */
+const featureModules = [TenantsModule, ApiKeysModule, AuditModule];
+/** What only worker processes run: Bull processors, schedules, the outbox relay. */
+const workerModules = [PlatformWorkerModule, ApiKeysWorkerModule, AuditWorkerModule];
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    const runsWorker = config.processRole !== 'api';
+    return {
+      module: AppModule,
+      imports: [PlatformModule.forRoot(config), ...featureModules, ...(runsWorker ? workerModules : [])],
+    };
+  }
+}

@@ -1,0 +1,39 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { CommandBus } from '@nestjs/cqrs';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { INestApplicationContext } from '@nestjs/common';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import type { AppConfig } from './common/config/app-config';
+import { migrateDatabase } from './common/database/migrate';
+import { configureHttp, fastifyOptions } from './common/http/configure-http';
+import { buildOpenApiDocument, serveSwaggerUi } from './common/http/openapi-document';
+import { EnsureBootstrapKeyCommand } from './modules/api-keys/commands/ensure-bootstrap-key/ensure-bootstrap-key.command';
+
+import { version as VERSION } from '../package.json';
+
+/** The HTTP application (role `api` or `all`): migrated, configured, with the bootstrap key in place. */
+export async function createHttpApp(config: AppConfig): Promise<NestFastifyApplication> {
+  if (config.migrateOnStart) await migrateDatabase(config);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), new FastifyAdapter(fastifyOptions(config)), {
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  await configureHttp(app, config);
+  serveSwaggerUi(app, buildOpenApiDocument(app, VERSION));
+  await app.init();
+  await app.get(CommandBus).execute(new EnsureBootstrapKeyCommand(config.bootstrapApiKey));
+  return app;
+}
+
+/** The worker without HTTP (role `worker`). */
+export async function createWorker(config: AppConfig): Promise<INestApplicationContext> {
+  if (config.migrateOnStart) await migrateDatabase(config);
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, processRole: 'worker' }), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  await app.init();
+  return app;
+}

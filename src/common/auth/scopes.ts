@@ -1,0 +1,19 @@
+/** Every scope a key can hold (DESIGN.md, "Tenancy and authorization"). */
+export const SCOPES = [
+  'integration:read',
+  'integration:admin',
+  'integration:manage',
+  'webhook:manage',
+  'datasync:manage',
+  'events:publish',
+  'platform:admin',
+] as const;
+
+export type Scope = (typeof SCOPES)[number];
+
+/** A tenant's first key holds every scope but the platform operator's. */
+export const TENANT_ADMIN_SCOPES: Scope[] = SCOPES.filter((s) => s !== 'platform:admin');
+
+export function missingScopes(held: readonly string[], wanted: readonly string[]): string[] {
+  return wanted.filter((scope) => !held.includes(scope));
+}

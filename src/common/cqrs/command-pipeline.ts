@@ -1,0 +1,118 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { EntityManager, RequestContext } from '@mikro-orm/postgresql';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { commandDuration } from '../metrics/metrics';
+import { stageDomainEvents } from '../outbox/stage-domain-events';
+import type { ActingCommand } from './actor';
+
+type Next = () => Promise<unknown>;
+
+/** A step around every command, as MediatR's IPipelineBehavior: it may act before and after `next()`. */
+export interface CommandBehaviour {
+  handle(command: object, next: Next): Promise<unknown>;
+}
+
+const afterCommitCallbacks = new AsyncLocalStorage<Array<() => Promise<void> | void>>();
+
+/**
+ * Runs `callback` once the current command's transaction has committed (and never if it rolls back): the
+ * place for side effects that must not run on uncommitted data, e.g. telling other replicas to drop a cache.
+ * Outside a command it runs at once.
+ */
+export async function afterCommit(callback: () => Promise<void> | void): Promise<void> {
+  const queue = afterCommitCallbacks.getStore();
+  if (queue) queue.push(callback);
+  else await callback();
+}
+
+/** Structured log line per command with its request id, outcome and duration. */
+export class LoggingBehaviour implements CommandBehaviour {
+  private readonly logger = new Logger('CommandBus');
+
+  async handle(command: object, next: Next): Promise<unknown> {
+    const started = performance.now();
+    const name = command.constructor.name;
+    const requestId = (command as Partial<ActingCommand>).actor?.requestId ?? undefined;
+    try {
+      const result = await next();
+      this.logger.log({ command: name, requestId, ms: Math.round(performance.now() - started) }, `${name} handled`);
+      return result;
+    } catch (error) {
+      this.logger.warn({ command: name, requestId, ms: Math.round(performance.now() - started), error: (error as Error).message }, `${name} failed`);
+      throw error;
+    }
+  }
+}
+
+/** `command_duration_seconds{command,outcome}`. */
+export class MetricsBehaviour implements CommandBehaviour {
+  async handle(command: object, next: Next): Promise<unknown> {
+    const end = commandDuration.startTimer({ command: command.constructor.name });
+    try {
+      const result = await next();
+      end({ outcome: 'ok' });
+      return result;
+    } catch (error) {
+      end({ outcome: 'error' });
+      throw error;
+    }
+  }
+}
+
+/**
+ * One transaction per command: the handler changes aggregates through the injected EntityManager (which
+ * resolves to this transaction's fork), and the aggregates' events go to the outbox and the audit trail in the
+ * same commit. After the commit, the callbacks registered with `afterCommit` run.
+ */
+export class UnitOfWorkBehaviour implements CommandBehaviour {
+  constructor(private readonly em: EntityManager) {}
+
+  async handle(command: object, next: Next): Promise<unknown> {
+    const callbacks: Array<() => Promise<void> | void> = [];
+    const result = await afterCommitCallbacks.run(callbacks, () =>
+      this.em.transactional(async (em) => {
+        const value = await next();
+        await em.flush();
+        if (stageDomainEvents(em, (command as Partial<ActingCommand>).actor) > 0) await em.flush();
+        return value;
+      }),
+    );
+    for (const callback of callbacks) await callback();
+    return result;
+  }
+}
+
+/**
+ * Wraps the CommandBus so every command passes through the behaviours, outermost first. @nestjs/cqrs has no
+ * pipeline of its own; wrapping `execute` once at start-up keeps handlers plain and unaware of it.
+ * Queries get their own MikroORM context (no transaction), so read handlers never touch the global one.
+ */
+@Injectable()
+export class CommandPipeline implements OnModuleInit {
+  private readonly behaviours: CommandBehaviour[];
+
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly queryBus: QueryBus,
+    private readonly em: EntityManager,
+  ) {
+    this.behaviours = [new LoggingBehaviour(), new MetricsBehaviour(), new UnitOfWorkBehaviour(em)];
+  }
+
+  onModuleInit(): void {
+    const execute = this.commandBus.execute.bind(this.commandBus);
+    this.commandBus.execute = ((command: object, context?: unknown) =>
+      this.run(command, 0, () => execute(command as never, context as never))) as CommandBus['execute'];
+
+    const query = this.queryBus.execute.bind(this.queryBus);
+    this.queryBus.execute = ((q: object) =>
+      RequestContext.create(this.em, () => query(q as never))) as unknown as QueryBus['execute'];
+  }
+
+  private run(command: object, index: number, handler: Next): Promise<unknown> {
+    const behaviour = this.behaviours[index];
+    if (!behaviour) return handler();
+    return behaviour.handle(command, () => this.run(command, index + 1, handler));
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * What kind of failure a domain error is. Modules name their own codes; the kind alone decides the HTTP
+ * status, in one exhaustive table (problem-details.filter.ts), so a new code cannot go unmapped.
+ */
+export enum ErrorKind {
+  Invalid = 'invalid',
+  Unauthenticated = 'unauthenticated',
+  Forbidden = 'forbidden',
+  NotFound = 'not_found',
+  Conflict = 'conflict',
+  Unprocessable = 'unprocessable',
+  PayloadTooLarge = 'payload_too_large',
+  RateLimited = 'rate_limited',
+}
+
+/** Base of every module's error class. The message is safe to show a caller: it never holds a secret. */
+export abstract class DomainError extends Error {
+  protected constructor(
+    readonly code: string,
+    readonly kind: ErrorKind,
+    message: string,
+    /** Extra problem+json members, e.g. `{ nextAllowedAt }`. */
+    readonly extensions: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export enum CommonErrorCode {
+  NotFound = 'not_found',
+  ValidationFailed = 'validation_failed',
+  MissingApiKey = 'auth.missing_api_key',
+  InvalidApiKey = 'auth.invalid_api_key',
+  ExpiredApiKey = 'auth.expired_api_key',
+  MissingScope = 'auth.missing_scope',
+  RateLimited = 'auth.rate_limited',
+}
+
+const COMMON_KINDS: Record<CommonErrorCode, ErrorKind> = {
+  [CommonErrorCode.NotFound]: ErrorKind.NotFound,
+  [CommonErrorCode.ValidationFailed]: ErrorKind.Invalid,
+  [CommonErrorCode.MissingApiKey]: ErrorKind.Unauthenticated,
+  [CommonErrorCode.InvalidApiKey]: ErrorKind.Unauthenticated,
+  [CommonErrorCode.ExpiredApiKey]: ErrorKind.Unauthenticated,
+  [CommonErrorCode.MissingScope]: ErrorKind.Forbidden,
+  [CommonErrorCode.RateLimited]: ErrorKind.RateLimited,
+};
+
+export interface FieldError {
+  /** Dotted path of the offending field, e.g. `scopes` or `retryPolicy.maxRetries`. */
+  field: string;
+  messages: string[];
+}
+
+/** Errors shared by every module: authentication, validation, a missing resource. */
+export class CommonError extends DomainError {
+  constructor(code: CommonErrorCode, message: string, extensions: Record<string, unknown> = {}) {
+    super(code, COMMON_KINDS[code], message, extensions);
+  }
+
+  static notFound(resource: string): CommonError {
+    return new CommonError(CommonErrorCode.NotFound, `${resource} not found`);
+  }
+
+  static validation(errors: FieldError[]): CommonError {
+    const fields = errors.map((e) => e.field).join(', ');
+    return new CommonError(CommonErrorCode.ValidationFailed, `Invalid request: ${fields}`, { errors });
+  }
+}

@@ -1,0 +1,60 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bull';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, MikroOrmHealthIndicator } from '@nestjs/terminus';
+import type { Queue } from 'bull';
+import type Redis from 'ioredis';
+import { Public } from '../auth/auth.decorators';
+import { DOMAIN_EVENTS_QUEUE, MAINTENANCE_QUEUE } from '../queues/queues';
+import { REDIS } from '../redis/redis.module';
+
+/**
+ * Liveness says the process answers; readiness says it can do its work: PostgreSQL, Redis and the Bull queues
+ * reachable. Load balancers route on readiness, orchestrators restart on liveness.
+ */
+@ApiExcludeController()
+@Public()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly database: MikroOrmHealthIndicator,
+    @Inject(REDIS) private readonly redis: Redis,
+    @InjectQueue(DOMAIN_EVENTS_QUEUE) private readonly domainEvents: Queue,
+    @InjectQueue(MAINTENANCE_QUEUE) private readonly maintenance: Queue,
+  ) {}
+
+  @Get('live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  ready() {
+    return this.health.check([
+      () => this.database.pingCheck('postgres', { timeout: 2000 }),
+      () => this.ping('redis', () => this.redis.ping()),
+      () => this.ping('queues', () => Promise.all([this.domainEvents.isReady(), this.maintenance.isReady()])),
+    ]);
+  }
+
+  private async ping(key: string, probe: () => Promise<unknown>) {
+    const indicator = this.indicators.check(key);
+    try {
+      await withTimeout(probe(), 2000);
+      return indicator.up();
+    } catch (error) {
+      return indicator.down({ message: (error as Error).message });
+    }
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms))),
+  ]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,112 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, ErrorKind } from '../errors/domain-error';
+
+/** RFC 9457 problem details, the one shape every failure of this API takes. */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  instance?: string;
+  requestId?: string;
+  [extension: string]: unknown;
+}
+
+const STATUS_OF_KIND: Record<ErrorKind, number> = {
+  [ErrorKind.Invalid]: HttpStatus.BAD_REQUEST,
+  [ErrorKind.Unauthenticated]: HttpStatus.UNAUTHORIZED,
+  [ErrorKind.Forbidden]: HttpStatus.FORBIDDEN,
+  [ErrorKind.NotFound]: HttpStatus.NOT_FOUND,
+  [ErrorKind.Conflict]: HttpStatus.CONFLICT,
+  [ErrorKind.Unprocessable]: HttpStatus.UNPROCESSABLE_ENTITY,
+  [ErrorKind.PayloadTooLarge]: HttpStatus.PAYLOAD_TOO_LARGE,
+  [ErrorKind.RateLimited]: HttpStatus.TOO_MANY_REQUESTS,
+};
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+export function problemType(code: string): string {
+  return `urn:integration-hub:problem:${code}`;
+}
+
+export function buildProblem(status: number, code: string, detail: string, extensions: Record<string, unknown> = {}): ProblemDetails {
+  return { type: problemType(code), title: TITLES[status] ?? 'Error', status, detail, code, ...extensions };
+}
+
+/** Turns anything thrown (domain errors, Nest HTTP exceptions, Fastify errors, bugs) into problem+json. */
+export function toProblem(error: unknown): ProblemDetails {
+  if (error instanceof DomainError) {
+    return buildProblem(STATUS_OF_KIND[error.kind], error.code, error.message, error.extensions);
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const body = error.getResponse();
+    const detail = typeof body === 'string' ? body : String((body as { message?: unknown }).message ?? error.message);
+    return buildProblem(status, `http.${status}`, detail);
+  }
+  const fastifyError = error as { statusCode?: number; code?: string; message?: string };
+  if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return buildProblem(fastifyError.statusCode, fastifyCode(fastifyError.code, fastifyError.statusCode), fastifyDetail(fastifyError));
+  }
+  return buildProblem(500, 'internal', 'An unexpected error occurred. The request id in this answer finds it in the logs.');
+}
+
+function fastifyCode(code: string | undefined, status: number): string {
+  switch (code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'payload_too_large';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'unsupported_media_type';
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return 'malformed_json';
+    default:
+      return status === 400 && code === undefined ? 'malformed_json' : `http.${status}`;
+  }
+}
+
+function fastifyDetail(error: { code?: string; message?: string }): string {
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return 'The request body is larger than this server accepts';
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'The request body must be application/json';
+  // JSON.parse messages name the position, never a value worth hiding.
+  return error.message ?? 'Bad request';
+}
+
+export function sendProblem(reply: FastifyReply, request: FastifyRequest, problem: ProblemDetails): void {
+  problem.instance = request.url.split('?')[0];
+  problem.requestId = String(request.id);
+  void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(problem);
+}
+
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const problem = toProblem(exception);
+    if (problem.status >= 500) {
+      this.logger.error({ err: exception, requestId: request.id }, 'Unhandled error');
+    }
+    sendProblem(reply, request, problem);
+  }
+}

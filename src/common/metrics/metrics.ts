@@ -1,0 +1,38 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * One Prometheus registry for the process. Metrics are module-level singletons (as prom-client intends) so
+ * that hot paths reach them without injection; /metrics serialises the registry.
+ */
+export const metricsRegistry = new Registry();
+collectDefaultMetrics({ register: metricsRegistry });
+
+export const httpRequestDuration = new Histogram({
+  name: 'http_request_duration_seconds',
+  help: 'HTTP requests by route, method and status',
+  labelNames: ['method', 'route', 'status'] as const,
+  buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  registers: [metricsRegistry],
+});
+
+export const commandDuration = new Histogram({
+  name: 'command_duration_seconds',
+  help: 'CQRS command handling time by command and outcome',
+  labelNames: ['command', 'outcome'] as const,
+  buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [metricsRegistry],
+});
+
+export const outboxRelayed = new Counter({
+  name: 'outbox_events_relayed_total',
+  help: 'Domain events moved from the outbox to the queue',
+  labelNames: ['event_type'] as const,
+  registers: [metricsRegistry],
+});
+
+export const apiKeyAuthentications = new Counter({
+  name: 'api_key_authentications_total',
+  help: 'API key authentication outcomes',
+  labelNames: ['outcome'] as const,
+  registers: [metricsRegistry],
+});

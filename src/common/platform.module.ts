@@ -1,0 +1,65 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { BullModule } from '@nestjs/bull';
+import { CqrsModule } from '@nestjs/cqrs';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import { AuditEntry } from './audit/audit-entry.entity';
+import type { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { CommandPipeline } from './cqrs/command-pipeline';
+import { mikroOrmOptions } from './database/mikro-orm.options';
+import { DomainEventDispatcher } from './events/domain-event-dispatcher';
+import { HealthController } from './health/health.controller';
+import { MetricsController } from './metrics/metrics.controller';
+import { DomainEventsProcessor } from './outbox/domain-events.processor';
+import { OutboxMessage } from './outbox/outbox-message.entity';
+import { OutboxRelay } from './outbox/outbox-relay';
+import { DOMAIN_EVENTS_QUEUE, MAINTENANCE_QUEUE } from './queues/queues';
+import { RedisModule } from './redis/redis.module';
+
+const queues = BullModule.registerQueue({ name: DOMAIN_EVENTS_QUEUE }, { name: MAINTENANCE_QUEUE });
+
+/**
+ * What every module stands on: configuration, logging, PostgreSQL (MikroORM), Redis, Bull, the CQRS buses with
+ * their pipeline, health and metrics. Feature modules import nothing of this; it is global.
+ */
+@Module({})
+export class PlatformModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: PlatformModule,
+      global: true,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            // Health probes and scrapes would drown the log.
+            autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
+            redact: { paths: ['req.headers["x-api-key"]', 'req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+            quietReqLogger: true,
+          },
+        }),
+        MikroOrmModule.forRoot({ ...mikroOrmOptions(config), autoLoadEntities: true, registerRequestContext: false }),
+        MikroOrmModule.forFeature([OutboxMessage, AuditEntry]),
+        RedisModule,
+        BullModule.forRoot({ redis: config.redisUrl, prefix: `${config.redisKeyPrefix}:bull` }),
+        queues,
+        CqrsModule.forRoot(),
+        TerminusModule,
+        DiscoveryModule,
+      ],
+      controllers: [HealthController, MetricsController],
+      providers: [CommandPipeline],
+      exports: [queues, DiscoveryModule],
+    };
+  }
+}
+
+/** The worker's share of the platform: the outbox relay and the consumer that runs reactions. */
+@Module({
+  providers: [OutboxRelay, DomainEventsProcessor, DomainEventDispatcher],
+})
+export class PlatformWorkerModule {}

@@ -1,0 +1,26 @@
+import type { JobOptions, Queue } from 'bull';
+
+/** Bull queues of the service. Payload types are exported beside their processors. */
+export const DOMAIN_EVENTS_QUEUE = 'domain-events';
+/** Scheduled housekeeping (expiry, retention): repeatable jobs, each a named process on this queue. */
+export const MAINTENANCE_QUEUE = 'maintenance';
+
+/** Retried with backoff for about a day before a job is left failed for an operator to see. */
+export const DURABLE_JOB: JobOptions = {
+  attempts: 25,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: true,
+  removeOnFail: 1000,
+  timeout: 5 * 60_000,
+};
+
+/**
+ * Makes sure a named repeatable job runs on `cron`, once per schedule across every worker (Bull keys
+ * repeatable jobs by name and cron), and drops schedules of the same name left by an earlier configuration.
+ */
+export async function ensureRepeatableJob(queue: Queue, name: string, cron: string): Promise<void> {
+  for (const job of await queue.getRepeatableJobs()) {
+    if (job.name === name && job.cron !== cron) await queue.removeRepeatableByKey(job.key);
+  }
+  await queue.add(name, {}, { repeat: { cron, tz: 'UTC' }, removeOnComplete: true, removeOnFail: 100, timeout: 30 * 60_000 });
+}

@@ -1,0 +1,46 @@
+import { InjectRepository } from '@mikro-orm/nestjs';
+import { LockMode } from '@mikro-orm/postgresql';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { SCOPES } from '../../../../common/auth/scopes';
+import { afterCommit } from '../../../../common/cqrs/command-pipeline';
+import { DEFAULT_TENANT_ID, Tenant } from '../../../tenants/domain/tenant.entity';
+import { ApiKey } from '../../domain/api-key.entity';
+import { hashApiKey } from '../../domain/api-key-token';
+import { ApiKeyRepository } from '../../infrastructure/api-key.repository';
+import { ApiKeyVerifier } from '../../infrastructure/api-key-verifier';
+import { EnsureBootstrapKeyCommand } from './ensure-bootstrap-key.command';
+
+@CommandHandler(EnsureBootstrapKeyCommand)
+export class EnsureBootstrapKeyHandler implements ICommandHandler<EnsureBootstrapKeyCommand> {
+  constructor(
+    @InjectRepository(ApiKey) private readonly keys: ApiKeyRepository,
+    private readonly verifier: ApiKeyVerifier,
+  ) {}
+
+  async execute({ token }: EnsureBootstrapKeyCommand): Promise<void> {
+    const em = this.keys.getEntityManager();
+    // Replicas starting together: the first creates the tenant, the others wait on its row lock.
+    await em.getConnection().execute(
+      `INSERT INTO tenant (id, name, created_at) VALUES (?, 'Default', now()) ON CONFLICT (id) DO NOTHING`,
+      [DEFAULT_TENANT_ID],
+    );
+    await em.findOneOrFail(Tenant, DEFAULT_TENANT_ID, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const hash = hashApiKey(token);
+    const bootstrapKeys = await this.keys.find({ tenantId: DEFAULT_TENANT_ID, isBootstrap: true, isActive: true });
+    const replaced = bootstrapKeys.filter((key) => key.keyHash !== hash);
+    for (const key of replaced) key.revoke(null, 'BOOTSTRAP_API_KEY changed');
+    if (!bootstrapKeys.some((key) => key.keyHash === hash) && !(await this.keys.count({ keyHash: hash }))) {
+      em.persist(
+        ApiKey.fromToken(
+          token,
+          { tenantId: DEFAULT_TENANT_ID, keyName: 'Bootstrap key (BOOTSTRAP_API_KEY)', scopes: [...SCOPES], expiresAt: null, rateLimitPerHour: 10_000, createdBy: null },
+          new Date(),
+          true,
+        ),
+      );
+    }
+    await afterCommit(async () => {
+      for (const key of replaced) await this.verifier.invalidateEverywhere(key.id);
+    });
+  }
+}

@@ -1,0 +1,30 @@
+import { InjectRepository } from '@mikro-orm/nestjs';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { afterCommit } from '../../../../common/cqrs/command-pipeline';
+import { ApiKey } from '../../domain/api-key.entity';
+import { ApiKeyRepository } from '../../infrastructure/api-key.repository';
+import { ApiKeyVerifier } from '../../infrastructure/api-key-verifier';
+import { ApiKeyRateLimiter } from '../../infrastructure/api-key-rate-limiter';
+import { assertWithinActorScopes } from '../generate-api-key/generate-api-key.handler';
+import { UpdateApiKeyCommand } from './update-api-key.command';
+
+@CommandHandler(UpdateApiKeyCommand)
+export class UpdateApiKeyHandler implements ICommandHandler<UpdateApiKeyCommand> {
+  constructor(
+    @InjectRepository(ApiKey) private readonly keys: ApiKeyRepository,
+    private readonly verifier: ApiKeyVerifier,
+    private readonly rateLimiter: ApiKeyRateLimiter,
+  ) {}
+
+  async execute({ actor, apiKeyId, changes }: UpdateApiKeyCommand): Promise<ApiKey> {
+    const key = await this.keys.getOfTenant(actor.tenantId, apiKeyId);
+    // A caller may only manage keys whose scopes lie within its own.
+    assertWithinActorScopes(actor.scopes, key.scopes);
+    key.update(changes, actor.apiKeyId);
+    await afterCommit(async () => {
+      this.rateLimiter.forget(key.id);
+      await this.verifier.invalidateEverywhere(key.id);
+    });
+    return key;
+  }
+}

@@ -1,0 +1,50 @@
+import { createHash, randomInt } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+
+/**
+ * The API key string: `ihk_` + 40 random base62 characters (238 bits from the CSPRNG) + 6 base62 characters
+ * of CRC-32 over the random part. The prefix lets secret scanners spot a leaked key; the checksum lets us
+ * refuse a mistyped or made-up key without touching the database (as GitHub's tokens do).
+ */
+export const API_KEY_PREFIX = 'ihk_';
+const RANDOM_LENGTH = 40;
+const CHECKSUM_LENGTH = 6;
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+export const API_KEY_LENGTH = API_KEY_PREFIX.length + RANDOM_LENGTH + CHECKSUM_LENGTH;
+
+export function generateApiKeyToken(): string {
+  let random = '';
+  for (let i = 0; i < RANDOM_LENGTH; i++) random += BASE62[randomInt(62)];
+  return API_KEY_PREFIX + random + checksumOf(random);
+}
+
+function checksumOf(random: string): string {
+  let value = crc32(random);
+  let out = '';
+  for (let i = 0; i < CHECKSUM_LENGTH; i++) {
+    out = BASE62[value % 62] + out;
+    value = Math.floor(value / 62);
+  }
+  return out;
+}
+
+/**
+ * False for a string in our format whose checksum is wrong (typo, truncation, forgery). Keys not in our format
+ * (the operator's BOOTSTRAP_API_KEY) cannot be checked this way and pass on to the look-up.
+ */
+export function passesChecksum(token: string): boolean {
+  if (!token.startsWith(API_KEY_PREFIX)) return true;
+  if (token.length !== API_KEY_LENGTH) return false;
+  const random = token.slice(API_KEY_PREFIX.length, API_KEY_PREFIX.length + RANDOM_LENGTH);
+  return checksumOf(random) === token.slice(-CHECKSUM_LENGTH);
+}
+
+/** SHA-256, hex: what we store and look keys up by (spec §8.2). The keys are random, so no salt is needed. */
+export function hashApiKey(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** The spec's KeyPrefix: the first 8 characters, enough to tell keys apart in a list. */
+export function keyPrefixOf(token: string): string {
+  return token.slice(0, 8);
+}

@@ -1,0 +1,70 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { REDIS } from '../../../common/redis/redis.module';
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  /** Seconds until the hourly window ends. */
+  resetSeconds: number;
+}
+
+interface Lease {
+  window: number;
+  /** Requests this replica may still let through without asking Redis. */
+  granted: number;
+  used: number;
+  /** The window's Redis count after our last lease: what every replica has taken so far, as we last saw it. */
+  seenTotal: number;
+  exhausted: boolean;
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Hourly limit per API key (BR-AK-05), counted in Redis so that every replica shares one budget. A Redis round
+ * trip per request would cost a large share of throughput, so a replica takes a lease of several requests at
+ * once (INCRBY) and spends it locally; leases are small (1/50 of the limit, at most 100), so across N replicas
+ * a key can be refused at most N leases early and is never let through past its limit.
+ */
+@Injectable()
+export class ApiKeyRateLimiter {
+  private readonly leases = new Map<string, Lease>();
+
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  async consume(apiKeyId: string, limit: number, now = Date.now()): Promise<RateLimitDecision> {
+    const window = Math.floor(now / HOUR_MS);
+    const resetSeconds = Math.ceil(((window + 1) * HOUR_MS - now) / 1000);
+    let lease = this.leases.get(apiKeyId);
+    if (!lease || lease.window !== window) {
+      lease = { window, granted: 0, used: 0, seenTotal: 0, exhausted: false };
+      this.leases.set(apiKeyId, lease);
+    }
+    if (lease.used >= lease.granted && !lease.exhausted) await this.renew(apiKeyId, lease, limit, resetSeconds);
+    if (lease.used < lease.granted) {
+      lease.used++;
+      const remaining = Math.max(0, limit - (lease.seenTotal - (lease.granted - lease.used)));
+      return { allowed: true, limit, remaining, resetSeconds };
+    }
+    return { allowed: false, limit, remaining: 0, resetSeconds };
+  }
+
+  /** The key's limit changed or it was revoked: start from Redis's count again. */
+  forget(apiKeyId: string): void {
+    this.leases.delete(apiKeyId);
+  }
+
+  private async renew(apiKeyId: string, lease: Lease, limit: number, resetSeconds: number): Promise<void> {
+    const size = Math.max(1, Math.min(100, Math.floor(limit / 50)));
+    const key = `ratelimit:${apiKeyId}:${lease.window}`;
+    const [[, total]] = (await this.redis.multi().incrby(key, size).expire(key, resetSeconds + 60).exec()) as [[Error | null, number]];
+    const before = total - size;
+    const grant = Math.max(0, Math.min(size, limit - before));
+    lease.granted = lease.used + grant;
+    lease.seenTotal = Math.min(total, limit);
+    // Nothing left this window: stop asking Redis until the window turns (or the limit changes).
+    if (grant < size) lease.exhausted = true;
+  }
+}

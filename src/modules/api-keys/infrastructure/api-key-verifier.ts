@@ -1,0 +1,114 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { LRUCache } from 'lru-cache';
+import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
+import { CommonError, CommonErrorCode } from '../../../common/errors/domain-error';
+import { apiKeyAuthentications } from '../../../common/metrics/metrics';
+import { RedisChannels } from '../../../common/redis/redis.module';
+import { hashApiKey, passesChecksum } from '../domain/api-key-token';
+
+/** What authentication needs to know of a key, cached in memory per replica. */
+export interface VerifiedKey {
+  apiKeyId: string;
+  tenantId: string;
+  scopes: readonly string[];
+  rateLimitPerHour: number;
+  /** Epoch ms after which the key is expired (its expiry, or the end of a rotation's grace period). */
+  validUntil: number | null;
+  active: boolean;
+}
+
+const INVALIDATION_CHANNEL = 'apikeys:invalidate';
+/** Marks a hash we looked up and found nothing for, so guessing does not cost a query per attempt. */
+const UNKNOWN = 'unknown' as const;
+
+/**
+ * Verifies API keys without a database round trip per request: a verified key (or a miss) is cached for
+ * API_KEYS_CACHE_TTL_MS; revoke, rotate and update publish the key id on Redis and every replica drops it,
+ * so a revoked key fails everywhere well within a second. Expiry is checked on every request against the
+ * cached `validUntil`, so it needs no invalidation.
+ */
+@Injectable()
+export class ApiKeyVerifier implements OnModuleInit {
+  private readonly cache: LRUCache<string, VerifiedKey | typeof UNKNOWN>;
+  private readonly hashOfId = new Map<string, string>();
+  private readonly inFlight = new Map<string, Promise<VerifiedKey | typeof UNKNOWN>>();
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly channels: RedisChannels,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.cache = new LRUCache({
+      max: 100_000,
+      ttl: Math.max(config.apiKeys.cacheTtlMs, 1),
+      dispose: (value) => {
+        if (value !== UNKNOWN) this.hashOfId.delete(value.apiKeyId);
+      },
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.channels.subscribe(INVALIDATION_CHANNEL, (apiKeyId) => this.forget(apiKeyId));
+    this.channels.onResubscribed(() => this.cache.clear());
+  }
+
+  /** Throws 401 problems: invalid (missing, malformed, unknown, revoked) or expired. */
+  async verify(token: string, now = Date.now()): Promise<VerifiedKey> {
+    if (!passesChecksum(token)) return this.reject(CommonErrorCode.InvalidApiKey, 'checksum');
+    const hash = hashApiKey(token);
+    const found = this.cache.get(hash) ?? (await this.lookUp(hash));
+    if (found === UNKNOWN || !found.active) return this.reject(CommonErrorCode.InvalidApiKey, 'unknown');
+    if (found.validUntil !== null && found.validUntil <= now) return this.reject(CommonErrorCode.ExpiredApiKey, 'expired');
+    apiKeyAuthentications.inc({ outcome: 'ok' });
+    return found;
+  }
+
+  /** Drops the key from every replica's cache; call after the change committed. */
+  async invalidateEverywhere(apiKeyId: string): Promise<void> {
+    this.forget(apiKeyId);
+    await this.channels.publish(INVALIDATION_CHANNEL, apiKeyId);
+  }
+
+  private forget(apiKeyId: string): void {
+    const hash = this.hashOfId.get(apiKeyId);
+    if (hash) this.cache.delete(hash);
+  }
+
+  private lookUp(hash: string): Promise<VerifiedKey | typeof UNKNOWN> {
+    // Concurrent first requests with one key share one query.
+    let pending = this.inFlight.get(hash);
+    if (!pending) {
+      pending = this.query(hash).finally(() => this.inFlight.delete(hash));
+      this.inFlight.set(hash, pending);
+    }
+    return pending;
+  }
+
+  private async query(hash: string): Promise<VerifiedKey | typeof UNKNOWN> {
+    const rows: Array<{ id: string; tenant_id: string; scopes: string[]; rate_limit_per_hour: number; expires_at: Date | null; is_active: boolean }> =
+      await this.em.getConnection().execute(
+        'SELECT id, tenant_id, scopes, rate_limit_per_hour, expires_at, is_active FROM api_key WHERE key_hash = ?',
+        [hash],
+      );
+    const row = rows[0];
+    const result: VerifiedKey | typeof UNKNOWN = row
+      ? {
+          apiKeyId: row.id,
+          tenantId: row.tenant_id,
+          scopes: row.scopes,
+          rateLimitPerHour: row.rate_limit_per_hour,
+          validUntil: row.expires_at ? new Date(row.expires_at).getTime() : null,
+          active: row.is_active,
+        }
+      : UNKNOWN;
+    this.cache.set(hash, result);
+    if (result !== UNKNOWN) this.hashOfId.set(result.apiKeyId, hash);
+    return result;
+  }
+
+  private reject(code: CommonErrorCode.InvalidApiKey | CommonErrorCode.ExpiredApiKey, outcome: string): never {
+    apiKeyAuthentications.inc({ outcome });
+    throw new CommonError(code, code === CommonErrorCode.ExpiredApiKey ? 'The API key has expired' : 'The API key is invalid or revoked');
+  }
+}

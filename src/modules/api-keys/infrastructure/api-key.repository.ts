@@ -1,0 +1,26 @@
+import { EntityRepository, LockMode } from '@mikro-orm/postgresql';
+import { Tenant } from '../../tenants/domain/tenant.entity';
+import type { ApiKey } from '../domain/api-key.entity';
+import { ApiKeyError, ApiKeyErrorCode } from '../domain/api-key.errors';
+
+export class ApiKeyRepository extends EntityRepository<ApiKey> {
+  /** Another tenant's key is reported exactly as a missing one. */
+  async getOfTenant(tenantId: string, id: string): Promise<ApiKey> {
+    const key = await this.findOne({ id, tenantId });
+    if (!key) throw new ApiKeyError(ApiKeyErrorCode.NotFound, 'API key not found');
+    return key;
+  }
+
+  /**
+   * BR-AK-03. Locks the tenant row first, so two concurrent creations cannot both see room for one more key.
+   * Keys past their expiry but not yet revoked by the hourly job do not count.
+   */
+  async assertRoomForKeys(tenantId: string, adding: number, defaultLimit: number): Promise<void> {
+    const tenant = await this.em.findOneOrFail(Tenant, tenantId, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const limit = tenant.activeKeyLimit(defaultLimit);
+    const active = await this.count({ tenantId, isActive: true, $or: [{ expiresAt: null }, { expiresAt: { $gt: new Date() } }] });
+    if (active + adding > limit) {
+      throw new ApiKeyError(ApiKeyErrorCode.LimitReached, `A tenant may hold at most ${limit} active API keys; revoke one first`, { limit });
+    }
+  }
+}
