@@ -15,7 +15,7 @@ export class Migration20261123130000_foundation extends Migration {
     this.addSql(`
       CREATE TABLE api_key (
         id uuid PRIMARY KEY,
-        tenant_id uuid NOT NULL REFERENCES tenant(id) ON DELETE CASCADE,
+        tenant_id uuid NOT NULL REFERENCES tenant(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
         key_name varchar(100) NOT NULL,
         key_hash char(64) NOT NULL,
         key_prefix varchar(8) NOT NULL,

@@ -11,7 +11,9 @@ import { configureHttp, fastifyOptions } from './common/http/configure-http';
 import { buildOpenApiDocument, serveSwaggerUi } from './common/http/openapi-document';
 import { EnsureBootstrapKeyCommand } from './modules/api-keys/commands/ensure-bootstrap-key/ensure-bootstrap-key.command';
 
-import { version as VERSION } from '../package.json';
+import { version } from '../package.json';
+
+export const VERSION = version;
 
 /** The HTTP application (role `api` or `all`): migrated, configured, with the bootstrap key in place. */
 export async function createHttpApp(config: AppConfig): Promise<NestFastifyApplication> {

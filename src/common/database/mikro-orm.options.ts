@@ -11,7 +11,7 @@ export function mikroOrmOptions(config: Pick<AppConfig, 'databaseUrl'>, override
   return defineConfig({
     clientUrl: config.databaseUrl,
     extensions: [Migrator],
-    migrations: { migrationsList, transactional: true, allOrNothing: true, tableName: 'mikro_orm_migrations' },
+    migrations: { migrationsList, transactional: true, allOrNothing: true, tableName: 'mikro_orm_migrations', snapshot: false },
     // Entities are loaded without their constructor by default; aggregates need theirs (it sets up the
     // list of pending domain events), so every entity has a no-argument constructor and static factories.
     forceEntityConstructor: true,

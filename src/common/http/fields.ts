@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -37,13 +37,16 @@ export function StringField(options: Common & { minLength?: number; maxLength: n
   return applyDecorators(...doc({ ...options, type: String, minLength, maxLength: options.maxLength }), IsString(), Length(minLength, options.maxLength));
 }
 
+/** An integer in a JSON body: a string such as "5" is a wrong type, not a number. */
 export function IntField(options: Common & { minimum: number; maximum: number; default?: number }) {
+  return applyDecorators(...doc({ ...options, type: 'integer' }), IsInt(), Min(options.minimum), Max(options.maximum));
+}
+
+/** An integer in the query string, where every value arrives as text. */
+export function IntQueryField(options: Common & { minimum: number; maximum: number; default?: number }) {
   return applyDecorators(
-    ...doc({ ...options, type: 'integer' }),
-    Type(() => Number),
-    IsInt(),
-    Min(options.minimum),
-    Max(options.maximum),
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value)),
+    IntField(options),
   );
 }
 
@@ -55,9 +58,15 @@ export function UuidField(options: Common = {}) {
   return applyDecorators(...doc({ ...options, type: String, format: 'uuid' }), IsUUID('all'));
 }
 
-/** An ISO 8601 date-time, turned into a Date. */
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** An ISO 8601 date-time with its offset, turned into a Date; anything else is refused, not guessed at. */
 export function DateTimeField(options: Common = {}) {
-  return applyDecorators(...doc({ ...options, type: String, format: 'date-time' }), Type(() => Date), IsDate());
+  return applyDecorators(
+    ...doc({ ...options, type: String, format: 'date-time' }),
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' && ISO_DATE_TIME.test(value) ? new Date(value) : value)),
+    IsDate({ message: '$property must be an ISO 8601 date-time such as 2027-01-31T12:00:00Z' }),
+  );
 }
 
 export function EnumField<T extends string>(values: readonly T[], options: Common & { enumName: string }) {

@@ -1,13 +1,13 @@
 import { Type as ClassType } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { IntField } from './fields';
+import { IntQueryField } from './fields';
 
 /** `page` (from 1) and `pageSize` (1–100, default 20), on every list. */
 export class PageQueryDto {
-  @IntField({ minimum: 1, maximum: 1_000_000, default: 1, optional: true, description: 'Page number, from 1' })
+  @IntQueryField({ minimum: 1, maximum: 1_000_000, default: 1, optional: true, description: 'Page number, from 1' })
   page: number = 1;
 
-  @IntField({ minimum: 1, maximum: 100, default: 20, optional: true, description: 'Items per page, 1 to 100' })
+  @IntQueryField({ minimum: 1, maximum: 100, default: 20, optional: true, description: 'Items per page, 1 to 100' })
   pageSize: number = 20;
 }
 
@@ -16,14 +16,6 @@ export interface Page<T> {
   total: number;
   page: number;
   pageSize: number;
-}
-
-export function pageOffset(query: PageQueryDto): { limit: number; offset: number } {
-  return { limit: query.pageSize, offset: (query.page - 1) * query.pageSize };
-}
-
-export function toPage<T, R>(rows: T[], total: number, query: PageQueryDto, map: (row: T) => R): Page<R> {
-  return { items: rows.map(map), total, page: query.page, pageSize: query.pageSize };
 }
 
 /** A named page class per item type, so the OpenAPI schema (and the SDK) types `items` precisely. */

@@ -11,6 +11,7 @@ import { RotateApiKeyHandler } from './commands/rotate-api-key/rotate-api-key.ha
 import { UpdateApiKeyHandler } from './commands/update-api-key/update-api-key.handler';
 import { ApiKey } from './domain/api-key.entity';
 import { ApiKeysController } from './http/api-keys.controller';
+import { CallerController } from './http/caller.controller';
 import { ApiKeyGuard } from './infrastructure/api-key.guard';
 import { ApiKeyStrategy } from './infrastructure/api-key.strategy';
 import { ApiKeyRateLimiter } from './infrastructure/api-key-rate-limiter';
@@ -36,7 +37,7 @@ export const apiKeyQueryHandlers = [ListApiKeysHandler, GetApiKeyHandler];
  */
 @Module({
   imports: [MikroOrmModule.forFeature([ApiKey, Tenant]), PassportModule],
-  controllers: [ApiKeysController],
+  controllers: [ApiKeysController, CallerController],
   providers: [
     ...apiKeyCommandHandlers,
     ...apiKeyQueryHandlers,

@@ -1,9 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Put, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { CurrentActor, RequireScopes } from '../../../common/auth/auth.decorators';
 import type { Actor } from '../../../common/cqrs/actor';
 import { ProblemDetailsDto } from '../../../common/http/problem-details.dto';
+import { UuidParam } from '../../../common/http/uuid-param';
 import { ApiBadRequest } from '../../../common/http/openapi';
 import { GenerateApiKeyCommand } from '../commands/generate-api-key/generate-api-key.command';
 import { RevokeApiKeyCommand } from '../commands/revoke-api-key/revoke-api-key.command';
@@ -22,8 +23,6 @@ import {
   RotatedApiKeyDto,
   UpdateApiKeyDto,
 } from './dto/api-key.dto';
-
-const id = new ParseUUIDPipe({ version: undefined });
 
 @ApiTags('API keys')
 @RequireScopes('integration:manage')
@@ -56,7 +55,7 @@ export class ApiKeysController {
   @ApiOperation({ operationId: 'getApiKey', summary: 'Get an API key, with its usage' })
   @ApiOkResponse({ type: ApiKeyDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
-  async getApiKey(@CurrentActor() actor: Actor, @Param('id', id) apiKeyId: string): Promise<ApiKeyDto> {
+  async getApiKey(@CurrentActor() actor: Actor, @UuidParam() apiKeyId: string): Promise<ApiKeyDto> {
     return ApiKeyDto.from(await this.queries.execute(new GetApiKeyQuery(actor.tenantId, apiKeyId)));
   }
 
@@ -66,7 +65,7 @@ export class ApiKeysController {
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   @ApiConflictResponse({ description: 'The key is revoked', type: ProblemDetailsDto })
   @ApiUnprocessableEntityResponse({ description: 'The scopes would widen (BR-AK-06)', type: ProblemDetailsDto })
-  async updateApiKey(@CurrentActor() actor: Actor, @Param('id', id) apiKeyId: string, @Body() body: UpdateApiKeyDto): Promise<ApiKeyDto> {
+  async updateApiKey(@CurrentActor() actor: Actor, @UuidParam() apiKeyId: string, @Body() body: UpdateApiKeyDto): Promise<ApiKeyDto> {
     return ApiKeyDto.from(await this.commands.execute(new UpdateApiKeyCommand(actor, apiKeyId, body)));
   }
 
@@ -75,7 +74,7 @@ export class ApiKeysController {
   @ApiOkResponse({ type: ApiKeyDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   @ApiConflictResponse({ description: 'Already revoked (BR-AK-07)', type: ProblemDetailsDto })
-  async revokeApiKey(@CurrentActor() actor: Actor, @Param('id', id) apiKeyId: string, @Query() query: RevokeApiKeyQueryDto): Promise<ApiKeyDto> {
+  async revokeApiKey(@CurrentActor() actor: Actor, @UuidParam() apiKeyId: string, @Query() query: RevokeApiKeyQueryDto): Promise<ApiKeyDto> {
     return ApiKeyDto.from(await this.commands.execute(new RevokeApiKeyCommand(actor, apiKeyId, query.reason ?? 'Revoked by API')));
   }
 
@@ -85,7 +84,7 @@ export class ApiKeysController {
   @ApiOkResponse({ type: RotatedApiKeyDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   @ApiConflictResponse({ description: 'Revoked, already rotated, or no room for another active key', type: ProblemDetailsDto })
-  async rotateApiKey(@CurrentActor() actor: Actor, @Param('id', id) apiKeyId: string, @Body() body: RotateApiKeyDto): Promise<RotatedApiKeyDto> {
+  async rotateApiKey(@CurrentActor() actor: Actor, @UuidParam() apiKeyId: string, @Body() body: RotateApiKeyDto): Promise<RotatedApiKeyDto> {
     const { previous, current, token } = await this.commands.execute(new RotateApiKeyCommand(actor, apiKeyId, body.gracePeriodSeconds));
     return { current: CreatedApiKeyDto.withSecret(current, token), previous: ApiKeyDto.from(previous) };
   }

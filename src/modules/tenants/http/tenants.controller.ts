@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, RequireScopes } from '../../../common/auth/auth.decorators';
@@ -6,6 +6,7 @@ import type { Actor } from '../../../common/cqrs/actor';
 import { ApiBadRequest } from '../../../common/http/openapi';
 import { PageQueryDto } from '../../../common/http/pagination';
 import { ProblemDetailsDto } from '../../../common/http/problem-details.dto';
+import { UuidParam } from '../../../common/http/uuid-param';
 import { CreatedApiKeyDto } from '../../api-keys/http/dto/api-key.dto';
 import { CreateTenantCommand } from '../commands/create-tenant/create-tenant.command';
 import { GetTenantQuery } from '../queries/get-tenant/get-tenant.query';
@@ -42,7 +43,7 @@ export class TenantsController {
   @ApiOperation({ operationId: 'getTenant', summary: 'Get a tenant' })
   @ApiOkResponse({ type: TenantDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
-  async getTenant(@Param('id', new ParseUUIDPipe()) tenantId: string): Promise<TenantDto> {
+  async getTenant(@UuidParam() tenantId: string): Promise<TenantDto> {
     return TenantDto.from(await this.queries.execute(new GetTenantQuery(tenantId)));
   }
 }

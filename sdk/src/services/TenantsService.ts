@@ -1,0 +1,93 @@
+/* generated using openapi-typescript-codegen -- do not edit */
+/* istanbul ignore file */
+/* tslint:disable */
+/* eslint-disable */
+import type { CreatedTenantDto } from '../models/CreatedTenantDto';
+import type { CreateTenantDto } from '../models/CreateTenantDto';
+import type { TenantDto } from '../models/TenantDto';
+import type { TenantPage } from '../models/TenantPage';
+import type { CancelablePromise } from '../core/CancelablePromise';
+import type { BaseHttpRequest } from '../core/BaseHttpRequest';
+export class TenantsService {
+    constructor(public readonly httpRequest: BaseHttpRequest) {}
+    /**
+     * Create a tenant; its first admin key is in this answer only
+     * @returns CreatedTenantDto
+     * @throws ApiError
+     */
+    public createTenant({
+        requestBody,
+    }: {
+        requestBody: CreateTenantDto,
+    }): CancelablePromise<CreatedTenantDto> {
+        return this.httpRequest.request({
+            method: 'POST',
+            url: '/api/tenants',
+            body: requestBody,
+            mediaType: 'application/json',
+            errors: {
+                400: `Malformed JSON, unknown fields, wrong types or out-of-range values; \`errors\` names each field`,
+                401: `Missing, unknown, revoked or expired API key`,
+                403: `The key lacks a scope: platform:admin`,
+                429: `The key's hourly rate limit is spent`,
+            },
+        });
+    }
+    /**
+     * List tenants
+     * @returns TenantPage
+     * @throws ApiError
+     */
+    public listTenants({
+        page = 1,
+        pageSize = 20,
+    }: {
+        /**
+         * Page number, from 1
+         */
+        page?: number,
+        /**
+         * Items per page, 1 to 100
+         */
+        pageSize?: number,
+    }): CancelablePromise<TenantPage> {
+        return this.httpRequest.request({
+            method: 'GET',
+            url: '/api/tenants',
+            query: {
+                'page': page,
+                'pageSize': pageSize,
+            },
+            errors: {
+                400: `Malformed JSON, unknown fields, wrong types or out-of-range values; \`errors\` names each field`,
+                401: `Missing, unknown, revoked or expired API key`,
+                403: `The key lacks a scope: platform:admin`,
+                429: `The key's hourly rate limit is spent`,
+            },
+        });
+    }
+    /**
+     * Get a tenant
+     * @returns TenantDto
+     * @throws ApiError
+     */
+    public getTenant({
+        id,
+    }: {
+        id: string,
+    }): CancelablePromise<TenantDto> {
+        return this.httpRequest.request({
+            method: 'GET',
+            url: '/api/tenants/{id}',
+            path: {
+                'id': id,
+            },
+            errors: {
+                400: `Malformed JSON, unknown fields, wrong types or out-of-range values; \`errors\` names each field`,
+                401: `Missing, unknown, revoked or expired API key`,
+                403: `The key lacks a scope: platform:admin`,
+                429: `The key's hourly rate limit is spent`,
+            },
+        });
+    }
+}

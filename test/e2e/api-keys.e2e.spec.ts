@@ -1,0 +1,219 @@
+import { ApiError, IntegrationHubClient } from '../../sdk/dist';
+import { eventually, startTestApp, TestApp } from '../support/test-app';
+
+/** The API key flows of issue #2, through the generated SDK against the running service. */
+describe('API keys through the SDK', () => {
+  let hub: TestApp;
+  let operator: IntegrationHubClient;
+  let tenantAdminKey: string;
+  let admin: IntegrationHubClient;
+
+  beforeAll(async () => {
+    hub = await startTestApp();
+    operator = hub.client(hub.bootstrapKey);
+    const created = await operator.tenants.createTenant({ requestBody: { name: 'Acme Events' } });
+    tenantAdminKey = created.adminKey.key;
+    admin = hub.client(tenantAdminKey);
+    expect(created.adminKey.scopes).not.toContain('platform:admin');
+    expect(created.adminKey.scopes).toContain('integration:manage');
+  });
+
+  afterAll(() => hub.close());
+
+  async function errorOf(promise: Promise<unknown>): Promise<ApiError> {
+    try {
+      await promise;
+    } catch (error) {
+      if (error instanceof ApiError) return error;
+      throw error;
+    }
+    throw new Error('expected the call to fail');
+  }
+
+  it('generates a key that works at once, is shown once and listed without its secret', async () => {
+    const created = await admin.apiKeys.generateApiKey({ requestBody: { keyName: 'Mobile app', scopes: ['integration:read'], rateLimitPerHour: 500 } });
+    expect(created.key).toMatch(/^ihk_[0-9A-Za-z]{46}$/);
+    expect(created.keyPrefix).toBe(created.key.slice(0, 8));
+    expect(created.status).toBe('Active');
+
+    const me = await hub.client(created.key).apiKeys.getCurrentCaller();
+    expect(me).toEqual({ apiKeyId: created.id, tenantId: created.tenantId, scopes: ['integration:read'] });
+
+    const listed = await admin.apiKeys.listApiKeys({ pageSize: 100 });
+    const entry = listed.items.find((k) => k.id === created.id)!;
+    expect(entry).toBeDefined();
+    expect(JSON.stringify(listed)).not.toContain(created.key);
+    expect(JSON.stringify(listed)).not.toMatch(/keyHash/);
+    const fetched = await admin.apiKeys.getApiKey({ id: created.id });
+    expect(fetched).not.toHaveProperty('key');
+  });
+
+  it('records usage in batches: usageCount and lastUsedAt catch up after a flush', async () => {
+    const created = await admin.apiKeys.generateApiKey({ requestBody: { keyName: 'Usage', scopes: ['integration:read'] } });
+    const user = hub.client(created.key);
+    for (let i = 0; i < 3; i++) await user.apiKeys.getCurrentCaller();
+    const fetched = await eventually(async () => {
+      const key = await admin.apiKeys.getApiKey({ id: created.id });
+      expect(key.usageCount).toBe(3);
+      return key;
+    }, 10_000, 200);
+    expect(fetched.lastUsedAt).not.toBeNull();
+  });
+
+  it('rotates: the new key works, the old one until its grace period ends, then reports expiry', async () => {
+    const original = await admin.apiKeys.generateApiKey({ requestBody: { keyName: 'Rotating', scopes: ['integration:read'] } });
+    const rotated = await admin.apiKeys.rotateApiKey({ id: original.id, requestBody: { gracePeriodSeconds: 1 } });
+    expect(rotated.current.key).not.toBe(original.key);
+    expect(rotated.previous.rotatedToId).toBe(rotated.current.id);
+    expect(await hub.client(rotated.current.key).apiKeys.getCurrentCaller()).toMatchObject({ apiKeyId: rotated.current.id });
+    expect(await hub.client(original.key).apiKeys.getCurrentCaller()).toMatchObject({ apiKeyId: original.id });
+
+    const expired = await eventually(() => errorOf(hub.client(original.key).apiKeys.getCurrentCaller()), 5000, 100);
+    expect(expired.status).toBe(401);
+    expect(expired.body.code).toBe('auth.expired_api_key');
+    expect(expired.body.detail).toMatch(/expired/);
+
+    const again = await errorOf(admin.apiKeys.rotateApiKey({ id: original.id, requestBody: {} }));
+    expect(again.status).toBe(409);
+  });
+
+  it('rotation with no grace period revokes the old key at once', async () => {
+    const original = await admin.apiKeys.generateApiKey({ requestBody: { keyName: 'Rotate now', scopes: ['integration:read'] } });
+    const rotated = await admin.apiKeys.rotateApiKey({ id: original.id, requestBody: { gracePeriodSeconds: 0 } });
+    expect(rotated.previous.status).toBe('Revoked');
+    const refused = await errorOf(hub.client(original.key).apiKeys.getCurrentCaller());
+    expect(refused.status).toBe(401);
+    expect(refused.body.code).toBe('auth.invalid_api_key');
+  });
+
+  it('revokes with a reason; the key is refused and cannot be revoked or changed again', async () => {
+    const created = await admin.apiKeys.generateApiKey({ requestBody: { keyName: 'To revoke', scopes: ['integration:read'] } });
+    const user = hub.client(created.key);
+    await user.apiKeys.getCurrentCaller(); // cached as valid on this replica
+    const revoked = await admin.apiKeys.revokeApiKey({ id: created.id, reason: 'Leaked' });
+    expect(revoked).toMatchObject({ status: 'Revoked', isActive: false, revocationReason: 'Leaked' });
+
+    const refused = await errorOf(user.apiKeys.getCurrentCaller());
+    expect(refused.status).toBe(401);
+    expect(refused.body).toMatchObject({ status: 401, code: 'auth.invalid_api_key' });
+
+    expect((await errorOf(admin.apiKeys.revokeApiKey({ id: created.id }))).status).toBe(409);
+    expect((await errorOf(admin.apiKeys.updateApiKey({ id: created.id, requestBody: { rateLimitPerHour: 5 } }))).status).toBe(409);
+  });
+
+  it('narrows scopes but never widens them, and never beyond the caller', async () => {
+    const created = await admin.apiKeys.generateApiKey({ requestBody: { keyName: 'Two scopes', scopes: ['integration:read', 'webhook:manage'] } });
+    const narrowed = await admin.apiKeys.updateApiKey({ id: created.id, requestBody: { scopes: ['integration:read'], rateLimitPerHour: 42 } });
+    expect(narrowed).toMatchObject({ scopes: ['integration:read'], rateLimitPerHour: 42 });
+
+    const widened = await errorOf(admin.apiKeys.updateApiKey({ id: created.id, requestBody: { scopes: ['integration:read', 'webhook:manage'] } }));
+    expect(widened.status).toBe(422);
+    expect(widened.body.code).toBe('api_key.scopes_expanded');
+
+    const escalation = await errorOf(admin.apiKeys.generateApiKey({ requestBody: { keyName: 'Escalate', scopes: ['platform:admin'] } }));
+    expect(escalation.status).toBe(403);
+    expect(escalation.body.detail).toContain('platform:admin');
+  });
+
+  it('answers 403 naming the missing scope, and 401 for missing or mistyped keys', async () => {
+    const reader = await admin.apiKeys.generateApiKey({ requestBody: { keyName: 'Reader', scopes: ['integration:read'] } });
+    const forbidden = await errorOf(hub.client(reader.key).apiKeys.listApiKeys({}));
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body.detail).toContain('integration:manage');
+
+    const missing = await hub.request('/api/apikeys');
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get('content-type')).toContain('application/problem+json');
+    expect(((await missing.json()) as { code: string }).code).toBe('auth.missing_api_key');
+
+    const typo = reader.key.slice(0, -1) + (reader.key.endsWith('A') ? 'B' : 'A');
+    const mistyped = await errorOf(hub.client(typo).apiKeys.getCurrentCaller());
+    expect(mistyped.status).toBe(401);
+  });
+
+  it("hides other tenants' keys exactly as missing ones", async () => {
+    const other = await operator.tenants.createTenant({ requestBody: { name: 'Other Co' } });
+    const theirs = await hub.client(other.adminKey.key).apiKeys.generateApiKey({ requestBody: { keyName: 'Theirs', scopes: ['integration:read'] } });
+    const cross = await errorOf(admin.apiKeys.getApiKey({ id: theirs.id }));
+    const none = await errorOf(admin.apiKeys.getApiKey({ id: '6f1f1b7e-2c35-4a8e-9d8e-3b1c7a9d0e11' }));
+    expect(cross.status).toBe(404);
+    expect(cross.body.detail).toBe(none.body.detail);
+    expect((await errorOf(admin.apiKeys.revokeApiKey({ id: theirs.id }))).status).toBe(404);
+    expect((await hub.client(other.adminKey.key).apiKeys.getApiKey({ id: theirs.id })).status).toBe('Active');
+  });
+
+  it('rate limits per key per hour with 429, Retry-After and RateLimit-* headers', async () => {
+    const limited = await admin.apiKeys.generateApiKey({ requestBody: { keyName: 'Limited', scopes: ['integration:read'], rateLimitPerHour: 3 } });
+    const statuses: number[] = [];
+    let last: Response | undefined;
+    for (let i = 0; i < 5; i++) {
+      last = await hub.request('/api/me', { key: limited.key });
+      statuses.push(last.status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(last!.headers.get('ratelimit-limit')).toBe('3');
+    expect(last!.headers.get('ratelimit-remaining')).toBe('0');
+    expect(((await last!.json()) as { code: string }).code).toBe('auth.rate_limited');
+  });
+
+  it('enforces the active key limit per tenant with 409 (BR-AK-03)', async () => {
+    const small = await operator.tenants.createTenant({ requestBody: { name: 'Small', maxActiveApiKeys: 2 } });
+    const smallAdmin = hub.client(small.adminKey.key);
+    await smallAdmin.apiKeys.generateApiKey({ requestBody: { keyName: 'Second', scopes: ['integration:read'] } });
+    const third = await errorOf(smallAdmin.apiKeys.generateApiKey({ requestBody: { keyName: 'Third', scopes: ['integration:read'] } }));
+    expect(third.status).toBe(409);
+    expect(third.body.code).toBe('api_key.limit_reached');
+    const keys = await smallAdmin.apiKeys.listApiKeys({ status: 'Active' });
+    expect(keys.total).toBe(2);
+  });
+
+  it('rejects bad input with problems that name the field and changes nothing', async () => {
+    const before = (await admin.apiKeys.listApiKeys({})).total;
+    const cases: Array<[unknown, string]> = [
+      [{ keyName: '', scopes: ['integration:read'] }, 'keyName'],
+      [{ keyName: 'x'.repeat(101), scopes: ['integration:read'] }, 'keyName'],
+      [{ keyName: 'No scopes', scopes: [] }, 'scopes'],
+      [{ keyName: 'Bad scope', scopes: ['events:read'] }, 'scopes'],
+      [{ keyName: 'Limit', scopes: ['integration:read'], rateLimitPerHour: 10_001 }, 'rateLimitPerHour'],
+      [{ keyName: 'Limit', scopes: ['integration:read'], rateLimitPerHour: '5' }, 'rateLimitPerHour'],
+      [{ keyName: 'Unknown field', scopes: ['integration:read'], owner: 'me' }, 'owner'],
+      [{ keyName: 'Not a date', scopes: ['integration:read'], expiresAt: 'tomorrow' }, 'expiresAt'],
+    ];
+    for (const [body, field] of cases) {
+      const error = await errorOf(admin.apiKeys.generateApiKey({ requestBody: body as never }));
+      expect(error.status).toBe(400);
+      expect(error.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+    }
+    const past = await errorOf(admin.apiKeys.generateApiKey({ requestBody: { keyName: 'Past', scopes: ['integration:read'], expiresAt: '2020-01-01T00:00:00Z' } }));
+    expect(past.status).toBe(400);
+    expect(past.body.detail).toContain('expiresAt');
+
+    const malformed = await hub.request('/api/apikeys', { method: 'POST', key: tenantAdminKey, headers: { 'content-type': 'application/json' }, body: '{"keyName":' });
+    expect(malformed.status).toBe(400);
+    expect(malformed.headers.get('content-type')).toContain('application/problem+json');
+
+    const badId = await errorOf(admin.apiKeys.getApiKey({ id: 'not-a-uuid' }));
+    expect(badId.status).toBe(400);
+    expect(badId.body.errors[0].field).toBe('id');
+
+    const tooBig = await hub.request('/api/apikeys', { method: 'POST', key: tenantAdminKey, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ keyName: 'x'.repeat(2_000_000), scopes: ['integration:read'] }) });
+    expect(tooBig.status).toBe(413);
+
+    expect((await admin.apiKeys.listApiKeys({})).total).toBe(before);
+  });
+
+  it('writes every key operation to the audit trail with who, what, when and from where', async () => {
+    const created = await admin.apiKeys.generateApiKey({ requestBody: { keyName: 'Audited', scopes: ['integration:read'] } });
+    await admin.apiKeys.revokeApiKey({ id: created.id, reason: 'Audit test' });
+    const me = await admin.apiKeys.getCurrentCaller();
+    const trail = await admin.audit.listAuditEntries({ resourceId: created.id });
+    expect(trail.items.map((e) => e.action).sort()).toEqual(['APIKeyGenerated', 'APIKeyRevoked']);
+    for (const entry of trail.items) {
+      expect(entry.actorApiKeyId).toBe(me.apiKeyId);
+      expect(entry.ip).toBe('127.0.0.1');
+      expect(entry.requestId).toBeTruthy();
+    }
+    expect(JSON.stringify(trail)).not.toContain(created.key);
+  });
+});
