@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { CommandBus } from '@nestjs/cqrs';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { INestApplicationContext } from '@nestjs/common';
-import { Logger } from 'nestjs-pino';
+import { createRootLogger, PinoNestLogger } from './common/logging/logger';
 import { AppModule } from './app.module';
 import type { AppConfig } from './common/config/app-config';
 import { migrateDatabase } from './common/database/migrate';
@@ -18,10 +18,10 @@ export const VERSION = version;
 /** The HTTP application (role `api` or `all`): migrated, configured, with the bootstrap key in place. */
 export async function createHttpApp(config: AppConfig): Promise<NestFastifyApplication> {
   if (config.migrateOnStart) await migrateDatabase(config);
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), new FastifyAdapter(fastifyOptions(config)), {
-    bufferLogs: true,
+  const logger = createRootLogger(config);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), new FastifyAdapter(fastifyOptions(config, logger)), {
+    logger: new PinoNestLogger(logger),
   });
-  app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   await configureHttp(app, config);
   serveSwaggerUi(app, buildOpenApiDocument(app, VERSION));
@@ -33,8 +33,9 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
 /** The worker without HTTP (role `worker`). */
 export async function createWorker(config: AppConfig): Promise<INestApplicationContext> {
   if (config.migrateOnStart) await migrateDatabase(config);
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, processRole: 'worker' }), { bufferLogs: true });
-  app.useLogger(app.get(Logger));
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, processRole: 'worker' }), {
+    logger: new PinoNestLogger(createRootLogger(config)),
+  });
   app.enableShutdownHooks();
   await app.init();
   return app;

@@ -4,7 +4,6 @@ import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { BullModule } from '@nestjs/bull';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
-import { LoggerModule } from 'nestjs-pino';
 import { AuditEntry } from './audit/audit-entry.entity';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -33,15 +32,6 @@ export class PlatformModule {
       global: true,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            // Health probes and scrapes would drown the log.
-            autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
-            redact: { paths: ['req.headers["x-api-key"]', 'req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
-            quietReqLogger: true,
-          },
-        }),
         MikroOrmModule.forRoot({ ...mikroOrmOptions(config), autoLoadEntities: true, registerRequestContext: false }),
         MikroOrmModule.forFeature([OutboxMessage, AuditEntry]),
         RedisModule,

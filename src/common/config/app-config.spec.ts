@@ -1,0 +1,47 @@
+import { ConfigError, loadConfig } from './app-config';
+
+const quiet = () => undefined;
+const prodSecrets = {
+  NODE_ENV: 'production',
+  BOOTSTRAP_API_KEY: 'an-operator-chosen-bootstrap-key-of-40-chars',
+  ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+};
+
+function messageOf(env: NodeJS.ProcessEnv): string {
+  try {
+    loadConfig(env, quiet);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a configuration error');
+}
+
+describe('configuration', () => {
+  it('runs with no environment at all outside production, on the spec defaults', () => {
+    const warnings: string[] = [];
+    const config = loadConfig({}, (w) => warnings.push(w));
+    expect(config.port).toBe(3000);
+    expect(config.processRole).toBe('all');
+    expect(config.apiKeys.maxActivePerTenant).toBe(100);
+    expect(config.apiKeys.rotationGraceSeconds).toBe(86400);
+    expect(warnings.join('\n')).toContain('X-API-Key');
+  });
+
+  it('refuses to start in production without secrets, naming the variable', () => {
+    expect(messageOf({ NODE_ENV: 'production' })).toContain('BOOTSTRAP_API_KEY');
+    expect(messageOf({ ...prodSecrets, ENCRYPTION_KEYS: undefined })).toContain('ENCRYPTION_KEYS');
+    expect(messageOf({ ...prodSecrets, ENCRYPTION_KEYS: `dev:${Buffer.alloc(32, 7).toString('base64')}` })).toContain('development key');
+    expect(loadConfig(prodSecrets, quiet).production).toBe(true);
+  });
+
+  it('names the variable that is wrong', () => {
+    expect(messageOf({ PORT: 'eighty' })).toContain('PORT');
+    expect(messageOf({ PROCESS_ROLE: 'both' })).toContain('PROCESS_ROLE');
+    expect(messageOf({ DATABASE_URL: 'mysql://localhost/x' })).toContain('DATABASE_URL');
+    expect(messageOf({ BOOTSTRAP_API_KEY: 'short' })).toContain('BOOTSTRAP_API_KEY');
+    expect(messageOf({ ENCRYPTION_KEYS: 'k1:c2hvcnQ=' })).toContain('ENCRYPTION_KEYS');
+    expect(messageOf({ ENCRYPTION_KEYS: `a:${Buffer.alloc(32).toString('base64')},b:${Buffer.alloc(32, 2).toString('base64')}` })).toContain('ENCRYPTION_ACTIVE_KEY');
+    expect(messageOf({ API_KEYS_ROTATION_GRACE_SECONDS: '-1' })).toContain('API_KEYS_ROTATION_GRACE_SECONDS');
+  });
+});

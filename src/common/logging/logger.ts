@@ -1,0 +1,56 @@
+import type { LoggerService } from '@nestjs/common';
+import pino, { Logger } from 'pino';
+import type { AppConfig } from '../config/app-config';
+
+/**
+ * One pino logger per process, JSON lines. Fastify uses it for request logs (each line carries `reqId`, the
+ * id also returned in `X-Request-Id`), Nest's Logger writes through it, and commands log their request id.
+ * We use Fastify's own logging rather than a per-request middleware: it costs nearly nothing when the level
+ * filters the line out, where pino-http's child logger per request cost a large share of throughput.
+ */
+export function createRootLogger(config: Pick<AppConfig, 'logLevel'>): Logger {
+  return pino({
+    level: config.logLevel,
+    redact: { paths: ['req.headers["x-api-key"]', 'req.headers.authorization', 'req.headers.cookie', '*.apiKey', '*.secret', '*.token'], censor: '[redacted]' },
+  });
+}
+
+/** Nest's LoggerService over pino: `logger.log({ ... }, 'message')` keeps the object as structured fields. */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+
+  log(message: unknown, ...rest: unknown[]): void {
+    this.write('info', message, rest);
+  }
+
+  error(message: unknown, ...rest: unknown[]): void {
+    this.write('error', message, rest);
+  }
+
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.write('warn', message, rest);
+  }
+
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.write('debug', message, rest);
+  }
+
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.write('trace', message, rest);
+  }
+
+  fatal(message: unknown, ...rest: unknown[]): void {
+    this.write('fatal', message, rest);
+  }
+
+  private write(level: pino.Level, message: unknown, rest: unknown[]): void {
+    if (!this.logger.isLevelEnabled(level)) return;
+    // Nest passes the context (the class name) last; an Error's stack may come before it.
+    const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
+    const fields: Record<string, unknown> = { context };
+    if (typeof rest[rest.length - 1] === 'string' && level === 'error') fields.stack = rest.pop();
+    if (message instanceof Error) this.logger[level]({ ...fields, err: message }, message.message);
+    else if (typeof message === 'object' && message !== null) this.logger[level]({ ...fields, ...message }, typeof rest[0] === 'string' ? rest[0] : undefined);
+    else this.logger[level](fields, String(message));
+  }
+}

@@ -1,0 +1,33 @@
+import { API_KEY_LENGTH, generateApiKeyToken, hashApiKey, keyPrefixOf, passesChecksum } from './api-key-token';
+
+describe('API key token', () => {
+  it('is ihk_ + 46 base62 characters, random each time', () => {
+    const tokens = new Set(Array.from({ length: 200 }, generateApiKeyToken));
+    expect(tokens.size).toBe(200);
+    for (const token of tokens) {
+      expect(token).toMatch(/^ihk_[0-9A-Za-z]{46}$/);
+      expect(token.length).toBe(API_KEY_LENGTH);
+      expect(token.length).toBeGreaterThanOrEqual(32);
+    }
+  });
+
+  it('carries a checksum that catches a changed, dropped or swapped character', () => {
+    const token = generateApiKeyToken();
+    expect(passesChecksum(token)).toBe(true);
+    const at = 10;
+    const changed = token.slice(0, at) + (token[at] === 'x' ? 'y' : 'x') + token.slice(at + 1);
+    expect(passesChecksum(changed)).toBe(false);
+    expect(passesChecksum(token.slice(0, -1))).toBe(false);
+    const swapped = token.slice(0, at) + token[at + 1] + token[at] + token.slice(at + 2);
+    if (swapped !== token) expect(passesChecksum(swapped)).toBe(false);
+  });
+
+  it('leaves keys in a foreign format (the operator bootstrap key) to the look-up', () => {
+    expect(passesChecksum('an-operator-chosen-bootstrap-key-of-40-chars')).toBe(true);
+  });
+
+  it('hashes with SHA-256 hex and takes the first 8 characters as prefix', () => {
+    expect(hashApiKey('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(keyPrefixOf('ihk_ABCDEFGH')).toBe('ihk_ABCD');
+  });
+});
