@@ -32,6 +32,7 @@ describe('configuration', () => {
     expect(messageOf({ NODE_ENV: 'production' })).toContain('BOOTSTRAP_API_KEY');
     expect(messageOf({ ...prodSecrets, ENCRYPTION_KEYS: undefined })).toContain('ENCRYPTION_KEYS');
     expect(messageOf({ ...prodSecrets, ENCRYPTION_KEYS: `dev:${Buffer.alloc(32, 7).toString('base64')}` })).toContain('development key');
+    expect(messageOf({ ...prodSecrets, BOOTSTRAP_API_KEY: 'dev-bootstrap-key-for-local-use-only-0000' })).toContain('development key');
     expect(loadConfig(prodSecrets, quiet).production).toBe(true);
   });
 

@@ -51,6 +51,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: str
   if (bootstrapApiKey !== undefined && bootstrapApiKey.length < 32) {
     throw new ConfigError('BOOTSTRAP_API_KEY must be at least 32 characters long');
   }
+  if (production && bootstrapApiKey === DEV_BOOTSTRAP_API_KEY) {
+    throw new ConfigError('BOOTSTRAP_API_KEY is the published development key; choose your own (e.g. openssl rand -base64 32)');
+  }
   if (bootstrapApiKey === undefined) {
     if (production) throw new ConfigError('BOOTSTRAP_API_KEY is required when NODE_ENV=production');
     bootstrapApiKey = DEV_BOOTSTRAP_API_KEY;
