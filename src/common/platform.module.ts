@@ -8,6 +8,7 @@ import { AuditEntry } from './audit/audit-entry.entity';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { CommandPipeline } from './cqrs/command-pipeline';
+import { KeyRingVault, SECRET_VAULT } from './crypto/secret-vault';
 import { mikroOrmOptions } from './database/mikro-orm.options';
 import { DomainEventDispatcher } from './events/domain-event-dispatcher';
 import { HealthController } from './health/health.controller';
@@ -15,6 +16,7 @@ import { MetricsController } from './metrics/metrics.controller';
 import { DomainEventsProcessor } from './outbox/domain-events.processor';
 import { OutboxMessage } from './outbox/outbox-message.entity';
 import { OutboxRelay } from './outbox/outbox-relay';
+import { SafeHttpClient } from './outbound/safe-http-client';
 import { DOMAIN_EVENTS_QUEUE, MAINTENANCE_QUEUE } from './queues/queues';
 import { RedisModule } from './redis/redis.module';
 
@@ -42,8 +44,12 @@ export class PlatformModule {
         DiscoveryModule,
       ],
       controllers: [HealthController, MetricsController],
-      providers: [CommandPipeline],
-      exports: [queues, DiscoveryModule],
+      providers: [
+        CommandPipeline,
+        SafeHttpClient,
+        { provide: SECRET_VAULT, useFactory: () => new KeyRingVault(config.encryption) },
+      ],
+      exports: [queues, DiscoveryModule, SafeHttpClient, SECRET_VAULT],
     };
   }
 }
