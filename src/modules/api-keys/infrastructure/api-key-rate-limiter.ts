@@ -18,6 +18,8 @@ interface Lease {
   /** The window's Redis count after our last lease: what every replica has taken so far, as we last saw it. */
   seenTotal: number;
   exhausted: boolean;
+  /** The lease request under way, shared by every request that ran out meanwhile. */
+  renewing?: Promise<void>;
 }
 
 const HOUR_MS = 3_600_000;
@@ -42,7 +44,12 @@ export class ApiKeyRateLimiter {
       lease = { window, granted: 0, used: 0, seenTotal: 0, exhausted: false };
       this.leases.set(apiKeyId, lease);
     }
-    if (lease.used >= lease.granted && !lease.exhausted) await this.renew(apiKeyId, lease, limit, resetSeconds);
+    // Concurrent requests that find the lease spent wait for one renewal instead of each taking a lease.
+    while (lease.used >= lease.granted && !lease.exhausted) {
+      const current = lease;
+      current.renewing ??= this.renew(apiKeyId, current, limit, resetSeconds).finally(() => (current.renewing = undefined));
+      await current.renewing;
+    }
     if (lease.used < lease.granted) {
       lease.used++;
       const remaining = Math.max(0, limit - (lease.seenTotal - (lease.granted - lease.used)));
@@ -62,7 +69,7 @@ export class ApiKeyRateLimiter {
     const [[, total]] = (await this.redis.multi().incrby(key, size).expire(key, resetSeconds + 60).exec()) as [[Error | null, number]];
     const before = total - size;
     const grant = Math.max(0, Math.min(size, limit - before));
-    lease.granted = lease.used + grant;
+    lease.granted += grant;
     lease.seenTotal = Math.min(total, limit);
     // Nothing left this window: stop asking Redis until the window turns (or the limit changes).
     if (grant < size) lease.exhausted = true;

@@ -1,0 +1,34 @@
+import type Redis from 'ioredis';
+import { REDIS } from '../../src/common/redis/redis.module';
+import { ApiKeyRateLimiter } from '../../src/modules/api-keys/infrastructure/api-key-rate-limiter';
+import { startTestApp, TestApp } from '../support/test-app';
+
+/** The hourly budget under concurrency, against the real Redis: never more than the limit, never much less. */
+describe('ApiKeyRateLimiter', () => {
+  let hub: TestApp;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    hub = await startTestApp({ PROCESS_ROLE: 'api' });
+    redis = hub.app.get(REDIS);
+  });
+
+  afterAll(() => hub.close());
+
+  it('lets exactly the limit through when many requests arrive at once on two replicas', async () => {
+    const replicas = [new ApiKeyRateLimiter(redis), new ApiKeyRateLimiter(redis)];
+    const keyId = `concurrent-${Date.now()}`;
+    const decisions = await Promise.all(Array.from({ length: 1500 }, (_, i) => replicas[i % 2].consume(keyId, 1000)));
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(1000);
+  });
+
+  it('does not take a lease per waiting request: Redis sees leases, not requests', async () => {
+    const limiter = new ApiKeyRateLimiter(redis);
+    const keyId = `leases-${Date.now()}`;
+    const decisions = await Promise.all(Array.from({ length: 300 }, () => limiter.consume(keyId, 10_000)));
+    expect(decisions.every((d) => d.allowed)).toBe(true);
+    const window = Math.floor(Date.now() / 3_600_000);
+    // Leases are 100 requests for a 10,000/hour key: 300 requests need 3, not 300.
+    expect(Number(await redis.get(`ratelimit:${keyId}:${window}`))).toBe(300);
+  });
+});
