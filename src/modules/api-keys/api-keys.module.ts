@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
-import { PassportModule } from '@nestjs/passport';
 import { Tenant } from '../tenants/domain/tenant.entity';
 import { EnsureBootstrapKeyHandler } from './commands/ensure-bootstrap-key/ensure-bootstrap-key.handler';
 import { GenerateApiKeyHandler } from './commands/generate-api-key/generate-api-key.handler';
@@ -13,7 +12,6 @@ import { ApiKey } from './domain/api-key.entity';
 import { ApiKeysController } from './http/api-keys.controller';
 import { CallerController } from './http/caller.controller';
 import { ApiKeyGuard } from './infrastructure/api-key.guard';
-import { ApiKeyStrategy } from './infrastructure/api-key.strategy';
 import { ApiKeyRateLimiter } from './infrastructure/api-key-rate-limiter';
 import { ApiKeyUsageRecorder } from './infrastructure/api-key-usage-recorder';
 import { ApiKeyVerifier } from './infrastructure/api-key-verifier';
@@ -36,7 +34,7 @@ export const apiKeyQueryHandlers = [ListApiKeysHandler, GetApiKeyHandler];
  * invalidates on every replica; usage is written in batches; the hourly limit is shared through Redis.
  */
 @Module({
-  imports: [MikroOrmModule.forFeature([ApiKey, Tenant]), PassportModule],
+  imports: [MikroOrmModule.forFeature([ApiKey, Tenant])],
   controllers: [ApiKeysController, CallerController],
   providers: [
     ...apiKeyCommandHandlers,
@@ -44,7 +42,6 @@ export const apiKeyQueryHandlers = [ListApiKeysHandler, GetApiKeyHandler];
     ApiKeyVerifier,
     ApiKeyRateLimiter,
     ApiKeyUsageRecorder,
-    ApiKeyStrategy,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
   ],
   exports: [ApiKeyVerifier],

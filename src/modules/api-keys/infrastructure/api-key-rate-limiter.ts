@@ -36,7 +36,8 @@ export class ApiKeyRateLimiter {
 
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
-  async consume(apiKeyId: string, limit: number, now = Date.now()): Promise<RateLimitDecision> {
+  /** Answers synchronously while this replica's lease lasts; asks Redis (a promise) only to renew it. */
+  consume(apiKeyId: string, limit: number, now = Date.now()): RateLimitDecision | Promise<RateLimitDecision> {
     const window = Math.floor(now / HOUR_MS);
     const resetSeconds = Math.ceil(((window + 1) * HOUR_MS - now) / 1000);
     let lease = this.leases.get(apiKeyId);
@@ -44,12 +45,20 @@ export class ApiKeyRateLimiter {
       lease = { window, granted: 0, used: 0, seenTotal: 0, exhausted: false };
       this.leases.set(apiKeyId, lease);
     }
+    if (lease.used < lease.granted || lease.exhausted) return this.decide(lease, limit, resetSeconds);
+    return this.renewThenDecide(apiKeyId, lease, limit, resetSeconds);
+  }
+
+  private async renewThenDecide(apiKeyId: string, lease: Lease, limit: number, resetSeconds: number): Promise<RateLimitDecision> {
     // Concurrent requests that find the lease spent wait for one renewal instead of each taking a lease.
     while (lease.used >= lease.granted && !lease.exhausted) {
-      const current = lease;
-      current.renewing ??= this.renew(apiKeyId, current, limit, resetSeconds).finally(() => (current.renewing = undefined));
-      await current.renewing;
+      lease.renewing ??= this.renew(apiKeyId, lease, limit, resetSeconds).finally(() => (lease.renewing = undefined));
+      await lease.renewing;
     }
+    return this.decide(lease, limit, resetSeconds);
+  }
+
+  private decide(lease: Lease, limit: number, resetSeconds: number): RateLimitDecision {
     if (lease.used < lease.granted) {
       lease.used++;
       const remaining = Math.max(0, limit - (lease.seenTotal - (lease.granted - lease.used)));

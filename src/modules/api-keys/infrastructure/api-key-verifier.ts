@@ -19,6 +19,8 @@ export interface VerifiedKey {
 }
 
 const INVALIDATION_CHANNEL = 'apikeys:invalidate';
+/** Bound once: resolving a labelled child on every request would cost more than the rest of the check. */
+const authenticated = apiKeyAuthentications.labels({ outcome: 'ok' });
 /** Marks a hash we looked up and found nothing for, so guessing does not cost a query per attempt. */
 const UNKNOWN = 'unknown' as const;
 
@@ -53,15 +55,17 @@ export class ApiKeyVerifier implements OnModuleInit {
     this.channels.onResubscribed(() => this.cache.clear());
   }
 
-  /** Throws 401 problems: invalid (missing, malformed, unknown, revoked) or expired. */
-  async verify(token: string, now = Date.now()): Promise<VerifiedKey> {
-    if (!passesChecksum(token)) return this.reject(CommonErrorCode.InvalidApiKey, 'checksum');
+  /**
+   * Throws 401 problems: invalid (missing, malformed, unknown, revoked) or expired. A cached key is answered
+   * synchronously (no promise on the hot path); only a cache miss returns a promise.
+   */
+  verify(token: string, now = Date.now()): VerifiedKey | Promise<VerifiedKey> {
     const hash = hashApiKey(token);
-    const found = this.cache.get(hash) ?? (await this.lookUp(hash));
-    if (found === UNKNOWN || !found.active) return this.reject(CommonErrorCode.InvalidApiKey, 'unknown');
-    if (found.validUntil !== null && found.validUntil <= now) return this.reject(CommonErrorCode.ExpiredApiKey, 'expired');
-    apiKeyAuthentications.inc({ outcome: 'ok' });
-    return found;
+    const cached = this.cache.get(hash);
+    if (cached !== undefined) return this.judge(cached, now);
+    // Only a key we have not seen lately costs a look-up, and a mistyped one not even that.
+    if (!passesChecksum(token)) return this.reject(CommonErrorCode.InvalidApiKey, 'checksum');
+    return this.lookUp(hash).then((found) => this.judge(found, now));
   }
 
   /** Drops the key from every replica's cache; call after the change committed. */
@@ -105,6 +109,13 @@ export class ApiKeyVerifier implements OnModuleInit {
     this.cache.set(hash, result);
     if (result !== UNKNOWN) this.hashOfId.set(result.apiKeyId, hash);
     return result;
+  }
+
+  private judge(found: VerifiedKey | typeof UNKNOWN, now: number): VerifiedKey {
+    if (found === UNKNOWN || !found.active) return this.reject(CommonErrorCode.InvalidApiKey, 'unknown');
+    if (found.validUntil !== null && found.validUntil <= now) return this.reject(CommonErrorCode.ExpiredApiKey, 'expired');
+    authenticated.inc();
+    return found;
   }
 
   private reject(code: CommonErrorCode.InvalidApiKey | CommonErrorCode.ExpiredApiKey, outcome: string): never {
