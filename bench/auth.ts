@@ -17,19 +17,10 @@
  * one per connection; runs are short so the 500,000 requests of that budget are never reached.
  * Everything goes to 127.0.0.1. It creates its own database and Redis key prefix and removes both at the end.
  */
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import autocannon from 'autocannon';
-import Redis from 'ioredis';
-import { Client } from 'pg';
-
-const ROOT = join(__dirname, '..');
-const HOST = '127.0.0.1';
-const POSTGRES = { host: HOST, port: 5432, user: 'postgres' };
-const REDIS_URL = `redis://${HOST}:6379/0`;
+import { call, currentRssMb, formatMb, freePort, HOST, peakRssMb, Resources, runBench, startChild, startService, waitForOk, withTimeout } from './support/bench-service';
 
 const CONNECTIONS = 50;
 const PIPELINING = 1;
@@ -37,16 +28,9 @@ const WARMUP_SECONDS = 2;
 const DURATION_SECONDS = 5;
 const KEY_COUNT = 50;
 const KEY_RATE_LIMIT_PER_HOUR = 10_000;
-
-const BUILD_TIMEOUT_MS = 180_000;
-const READY_TIMEOUT_MS = 60_000;
 const BARE_READY_TIMEOUT_MS = 15_000;
-const STOP_TIMEOUT_MS = 10_000;
-const CLEANUP_STEP_TIMEOUT_MS = 15_000;
 /** The whole bench, start-up and clean-up included; past it, clean up and give up. */
 const WATCHDOG_MS = 5 * 60_000;
-/** Characters of a child's output kept for error reports. */
-const OUTPUT_KEEP_CHARS = 16_000;
 
 const TARGETS = { authOverLive: 0.85, authOverBare: 0.6, peakRssMb: 250 };
 
@@ -61,48 +45,9 @@ fastify.listen({ host: process.env.BENCH_HOST, port: Number(process.env.BENCH_PO
 });
 `;
 
-interface Child {
-  name: string;
-  process: ChildProcess;
-  /** Resolves with how the process ended ("code 1", "SIGTERM"). */
-  exited: Promise<string>;
-  hasExited: () => boolean;
-  output: () => string;
-}
-
-interface Resources {
-  database: string;
-  redisPrefix: string;
-  service?: Child;
-  bare?: Child;
-}
-
 interface Measured {
   label: string;
   result: autocannon.Result;
-}
-
-async function main(): Promise<void> {
-  const suffix = randomBytes(6).toString('hex');
-  const resources: Resources = { database: `ih_bench_${suffix}`, redisPrefix: `ihbench${suffix}` };
-  const cleanup = once(() => cleanUp(resources));
-
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      console.error(`\nbench: ${signal}, cleaning up`);
-      void cleanup().finally(() => process.exit(130));
-    });
-  }
-  setTimeout(() => {
-    console.error(`\nbench: still running after ${WATCHDOG_MS / 1000} s, giving up`);
-    void cleanup().finally(() => process.exit(1));
-  }, WATCHDOG_MS).unref();
-
-  try {
-    await run(resources);
-  } finally {
-    await cleanup();
-  }
 }
 
 async function run(resources: Resources): Promise<void> {
@@ -111,30 +56,8 @@ async function run(resources: Resources): Promise<void> {
       `${WARMUP_SECONDS} s warm-up + ${DURATION_SECONDS} s measured per run, all on ${HOST}`,
   );
 
-  if (!process.argv.includes('--no-build')) build();
-
-  const [servicePort, barePort] = await Promise.all([freePort(), freePort()]);
-  const service = `http://${HOST}:${servicePort}`;
-  const bootstrapKey = randomBytes(33).toString('base64url'); // 44 characters
-  const startedAt = Date.now();
-  resources.service = startChild('service', [join(ROOT, 'dist', 'src', 'main.js')], {
-    ...process.env,
-    NODE_ENV: 'development',
-    PROCESS_ROLE: 'all',
-    HOST,
-    PORT: String(servicePort),
-    DATABASE_URL: `postgres://${POSTGRES.user}@${POSTGRES.host}:${POSTGRES.port}/${resources.database}`,
-    REDIS_URL,
-    REDIS_KEY_PREFIX: resources.redisPrefix,
-    BOOTSTRAP_API_KEY: bootstrapKey,
-    LOG_LEVEL: 'warn',
-  });
-  await waitForOk(`${service}/health/ready`, resources.service, READY_TIMEOUT_MS);
-  const pid = resources.service.process.pid!;
-  console.log(
-    `service: node dist/src/main.js, pid ${pid}, ${service}, database ${resources.database}, ` +
-      `ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s, ${formatMb(peakRssMb(pid))} peak RSS after start-up`,
-  );
+  const { url: service, pid, bootstrapKey, child } = await startService(resources);
+  const barePort = await freePort();
 
   const keys = await createKeys(service, bootstrapKey);
   console.log(`keys: ${keys.length} made with the bootstrap key, ${KEY_RATE_LIMIT_PER_HOUR.toLocaleString('en')} requests/hour each, one per connection`);
@@ -147,18 +70,19 @@ async function run(resources: Resources): Promise<void> {
 
   const fastifyPath = require.resolve('fastify', { paths: [dirname(require.resolve('@nestjs/platform-fastify'))] });
   const fastifyVersion = (JSON.parse(readFileSync(join(dirname(fastifyPath), 'package.json'), 'utf8')) as { version: string }).version;
-  resources.bare = startChild('bare Fastify', ['-e', BARE_FASTIFY_SCRIPT], {
+  const bareChild = startChild('bare Fastify', ['-e', BARE_FASTIFY_SCRIPT], {
     PATH: process.env.PATH,
     BENCH_FASTIFY_PATH: fastifyPath,
     BENCH_BODY: me.text,
     BENCH_HOST: HOST,
     BENCH_PORT: String(barePort),
   });
+  resources.children.push(bareChild);
   const bare = `http://${HOST}:${barePort}`;
-  await waitForOk(`${bare}/api/me`, resources.bare, BARE_READY_TIMEOUT_MS);
+  await waitForOk(`${bare}/api/me`, bareChild, BARE_READY_TIMEOUT_MS);
   const bareBody = await call('GET', `${bare}/api/me`);
   console.log(
-    `bare Fastify ${fastifyVersion} (the one @nestjs/platform-fastify uses): pid ${resources.bare.process.pid}, ${bare}` +
+    `bare Fastify ${fastifyVersion} (the one @nestjs/platform-fastify uses): pid ${bareChild.process.pid}, ${bare}` +
       (bareBody.text === me.text ? ', same body' : `, DIFFERENT body: ${bareBody.text}`),
   );
 
@@ -173,7 +97,7 @@ async function run(resources: Resources): Promise<void> {
 
   const peakMb = peakRssMb(pid);
   const currentMb = currentRssMb(pid);
-  if (resources.service.hasExited()) throw new Error(`the service exited during the runs; its output:\n${resources.service.output()}`);
+  if (child.hasExited()) throw new Error(`the service exited during the runs; its output:\n${child.output()}`);
 
   report(runs, peakMb, currentMb);
 }
@@ -261,186 +185,4 @@ async function createKeys(service: string, bootstrapKey: string): Promise<string
   return keys;
 }
 
-function build(): void {
-  const started = Date.now();
-  const result = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8', timeout: BUILD_TIMEOUT_MS });
-  if (result.status !== 0) {
-    const how = result.error ? result.error.message : result.signal ? `killed by ${result.signal}` : `exit code ${result.status}`;
-    throw new Error(`npm run build failed (${how}):\n${result.stdout ?? ''}${result.stderr ?? ''}`);
-  }
-  console.log(`build: npm run build, ${((Date.now() - started) / 1000).toFixed(1)} s`);
-}
-
-function startChild(name: string, args: string[], env: NodeJS.ProcessEnv): Child {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const keep = (chunk: Buffer): void => {
-    output = (output + chunk.toString('utf8')).slice(-OUTPUT_KEEP_CHARS);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  let ended: string | undefined;
-  const exited = new Promise<string>((resolve) => {
-    child.once('exit', (code, signal) => resolve((ended = signal ?? `code ${code}`)));
-    child.once('error', (error) => {
-      output += `\n${error.message}`;
-      resolve((ended = `spawn error: ${error.message}`));
-    });
-  });
-  return { name, process: child, exited, hasExited: () => ended !== undefined, output: () => output };
-}
-
-async function stopChild(child: Child): Promise<void> {
-  if (child.hasExited()) return;
-  child.process.kill('SIGTERM');
-  if ((await Promise.race([child.exited, sleep(STOP_TIMEOUT_MS).then(() => undefined)])) !== undefined) return;
-  console.error(`bench: ${child.name} ignored SIGTERM for ${STOP_TIMEOUT_MS / 1000} s, killing it`);
-  child.process.kill('SIGKILL');
-  await Promise.race([child.exited, sleep(2_000)]);
-}
-
-/** Polls `url` until it answers 200; fails with the child's output if the child dies or time runs out. */
-async function waitForOk(url: string, child: Child, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer yet';
-  while (Date.now() < deadline) {
-    if (child.hasExited()) {
-      throw new Error(`${child.name} exited (${await child.exited}) before ${url} answered 200. Its output:\n${child.output()}`);
-    }
-    try {
-      const answer = await call('GET', url, { timeoutMs: 2_000 });
-      if (answer.status === 200) return;
-      last = `${answer.status} ${answer.text}`;
-    } catch (error) {
-      last = describe(error);
-    }
-    await sleep(250);
-  }
-  throw new Error(`${url} did not answer 200 within ${timeoutMs / 1000} s (last: ${last}). Output of ${child.name}:\n${child.output()}`);
-}
-
-async function call(
-  method: 'GET' | 'POST',
-  url: string,
-  options: { apiKey?: string; json?: unknown; timeoutMs?: number } = {},
-): Promise<{ status: number; text: string }> {
-  const headers: Record<string, string> = {};
-  if (options.apiKey !== undefined) headers['x-api-key'] = options.apiKey;
-  if (options.json !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(url, {
-    method,
-    headers,
-    body: options.json === undefined ? undefined : JSON.stringify(options.json),
-    signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
-  });
-  return { status: response.status, text: await response.text() };
-}
-
-/** Stops both children, drops the bench database and deletes the bench's Redis keys; reports, never throws. */
-async function cleanUp(resources: Resources): Promise<void> {
-  await Promise.all([resources.bare, resources.service].map((child) => (child ? stopChild(child) : undefined)));
-  const steps: Array<[string, () => Promise<string>]> = [
-    ['drop database', () => dropDatabase(resources.database)],
-    ['delete Redis keys', () => deleteRedisKeys(resources.redisPrefix)],
-  ];
-  const done: string[] = [];
-  for (const [name, step] of steps) {
-    try {
-      done.push(await withTimeout(step(), CLEANUP_STEP_TIMEOUT_MS, name));
-    } catch (error) {
-      console.error(`bench: clean-up could not ${name}: ${describe(error)}`);
-    }
-  }
-  console.log(`\nclean-up: children stopped${done.map((line) => `, ${line}`).join('')}`);
-}
-
-async function dropDatabase(database: string): Promise<string> {
-  const client = new Client({ ...POSTGRES, database: 'postgres', connectionTimeoutMillis: 5_000, statement_timeout: 10_000 });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
-  return `database ${database} dropped`;
-}
-
-async function deleteRedisKeys(prefix: string): Promise<string> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 5_000, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  await redis.connect();
-  let deleted = 0;
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) deleted += await redis.del(...keys);
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-  return `${deleted} Redis keys ${prefix}:* deleted`;
-}
-
-/** Peak resident set size of a process, in MB (MiB), from /proc (Linux); undefined elsewhere. */
-function peakRssMb(pid: number): number | undefined {
-  return procStatusMb(pid, 'VmHWM');
-}
-
-function currentRssMb(pid: number): number | undefined {
-  return procStatusMb(pid, 'VmRSS');
-}
-
-function procStatusMb(pid: number, field: string): number | undefined {
-  try {
-    const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) / 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function formatMb(mb: number | undefined): string {
-  return mb === undefined ? 'n/a' : `${mb.toFixed(1)} MB`;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error('no free port'))));
-    });
-  });
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no result within ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function once(action: () => Promise<void>): () => Promise<void> {
-  let running: Promise<void> | undefined;
-  return () => (running ??= action());
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(`\nbench/auth could not measure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    process.exit(1);
-  },
-);
+runBench('bench/auth', WATCHDOG_MS, run);
