@@ -21,6 +21,8 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
   const logger = createRootLogger(config);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), new FastifyAdapter(fastifyOptions(config, logger)), {
     logger: new PinoNestLogger(logger),
+    // Incoming provider webhooks are verified over their exact bytes (request.rawBody).
+    rawBody: true,
   });
   app.enableShutdownHooks();
   await configureHttp(app, config);

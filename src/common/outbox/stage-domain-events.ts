@@ -6,6 +6,12 @@ import type { Actor } from '../cqrs/actor';
 import { DomainEvent, describeEvent } from '../events/domain-event';
 import { OutboxMessage } from './outbox-message.entity';
 
+/** What the outbox and the audit trail store of an event: its wire name, its resource and its fields. */
+export function outboxRecordOf(event: DomainEvent): { name: string; resource: string; payload: Record<string, unknown> } {
+  const { name, resource } = describeEvent(event);
+  return { name, resource, payload: { ...event } as Record<string, unknown> };
+}
+
 /**
  * Moves the events that aggregates `apply()`d in this unit of work into the outbox, and writes one audit
  * entry for each, so they commit or roll back together with the change itself.
@@ -20,8 +26,7 @@ export function stageDomainEvents(em: EntityManager, actor: Actor | undefined): 
   const now = new Date();
   for (const aggregate of aggregates) {
     for (const event of aggregate.getUncommittedEvents()) {
-      const { name, resource } = describeEvent(event);
-      const payload = { ...event } as Record<string, unknown>;
+      const { name, resource, payload } = outboxRecordOf(event);
       const id = randomUUID();
       em.persist(
         em.create(OutboxMessage, {

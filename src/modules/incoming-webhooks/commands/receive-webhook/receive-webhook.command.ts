@@ -1,0 +1,19 @@
+import { Command } from '@nestjs/cqrs';
+
+export interface ReceivedWebhook {
+  id: string;
+  duplicate: boolean;
+}
+
+/** A provider's callback, exactly as it arrived: the signature is checked over these bytes. */
+export class ReceiveWebhookCommand extends Command<ReceivedWebhook> {
+  constructor(
+    readonly integrationId: string,
+    readonly rawBody: Buffer,
+    readonly headers: Record<string, string | string[] | undefined>,
+    readonly sourceIp: string,
+    readonly requestId: string,
+  ) {
+    super();
+  }
+}

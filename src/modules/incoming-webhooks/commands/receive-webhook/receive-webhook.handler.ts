@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import { Inject, Logger } from '@nestjs/common';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { APP_CONFIG, AppConfig } from '../../../../common/config/app-config';
+import { IncomingWebhookError, IncomingWebhookErrorCode } from '../../domain/incoming-webhook.errors';
+import { ipAllowed } from '../../domain/incoming-webhook-settings';
+import { header } from '../../domain/verification/verification';
+import { verifySignature } from '../../domain/verification/verify-signature';
+import { incomingWebhooks } from '../../infrastructure/incoming-webhook-metrics';
+import { InboundEventWriter } from '../../infrastructure/inbound-event.writer';
+import { IncomingSettingsCache } from '../../infrastructure/incoming-settings.cache';
+import { ReceiveWebhookCommand, ReceivedWebhook } from './receive-webhook.command';
+
+/** Headers worth keeping with the event; signatures are left out (they are of no use once verified). */
+const KEPT_HEADERS = ['content-type', 'user-agent', 'x-github-event', 'x-github-delivery', 'webhook-id', 'webhook-timestamp'];
+
+/**
+ * Verifies a provider callback and stores it durably before it is acknowledged; all processing happens in the
+ * worker. Refusals store nothing: they are counted and logged, never with the body.
+ */
+@CommandHandler(ReceiveWebhookCommand)
+export class ReceiveWebhookHandler implements ICommandHandler<ReceiveWebhookCommand> {
+  private readonly logger = new Logger('IncomingWebhooks');
+
+  constructor(
+    private readonly receivers: IncomingSettingsCache,
+    private readonly writer: InboundEventWriter,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async execute({ integrationId, rawBody, headers, sourceIp, requestId }: ReceiveWebhookCommand): Promise<ReceivedWebhook> {
+    const receiver = await this.receivers.receiverFor(integrationId);
+    if (!receiver) throw new IncomingWebhookError(IncomingWebhookErrorCode.NotFound, 'No integration receives webhooks here');
+    const { provider, settings } = receiver;
+    const refuse = (reason: string, error: IncomingWebhookError): never => {
+      incomingWebhooks.inc({ provider, outcome: 'rejected', reason });
+      this.logger.warn({ integrationId, provider, reason, sourceIp, requestId }, 'Incoming webhook refused');
+      throw error;
+    };
+
+    if (rawBody.length > this.config.incomingWebhooks.maxBodyBytes) {
+      refuse('too_large', new IncomingWebhookError(IncomingWebhookErrorCode.PayloadTooLarge, `Webhook bodies are limited to ${this.config.incomingWebhooks.maxBodyBytes} bytes`));
+    }
+    if (!ipAllowed(settings, sourceIp)) {
+      refuse('ip_not_allowed', new IncomingWebhookError(IncomingWebhookErrorCode.SourceNotAllowed, 'The source address is not in the allow-list'));
+    }
+    const verification = verifySignature(settings, rawBody, headers);
+    if (!verification.ok) refuse(verification.reason, IncomingWebhookError.rejected(verification.reason));
+    const verified = verification as Extract<typeof verification, { ok: true }>;
+
+    const parsed = this.parseBody(rawBody, headers, settings.scheme);
+    if (parsed === undefined) {
+      refuse('malformed_payload', new IncomingWebhookError(IncomingWebhookErrorCode.MalformedPayload, 'The body is not the JSON this provider sends'));
+    }
+
+    const stored = await this.writer.store({
+      tenantId: receiver.tenantId,
+      integrationId,
+      provider,
+      scheme: settings.scheme,
+      dedupeKey: verified.deliveryId ?? `sha256:${createHash('sha256').update(rawBody).digest('hex')}`,
+      eventType: eventTypeOf(settings.scheme, headers, parsed),
+      headers: Object.fromEntries(KEPT_HEADERS.map((name) => [name, header(headers, name)]).filter(([, value]) => value !== undefined)) as Record<string, string>,
+      body: rawBody.toString('utf8'),
+      sourceIp,
+      signedAt: verified.signedAt,
+      actorRequestId: requestId,
+    });
+    incomingWebhooks.inc({ provider, outcome: stored.duplicate ? 'duplicate' : 'accepted', reason: '' });
+    return stored;
+  }
+
+  /** The parsed JSON body; null for a provider that may send other bodies; undefined when JSON was due but broken. */
+  private parseBody(rawBody: Buffer, headers: Record<string, string | string[] | undefined>, scheme: string): unknown {
+    const json = scheme === 'stripe' || scheme === 'standard-webhooks' || (header(headers, 'content-type') ?? '').includes('json');
+    if (!json) return null;
+    try {
+      return JSON.parse(rawBody.toString('utf8'));
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** The provider's name for what happened: Stripe and Standard Webhooks put it in `type`, GitHub in a header. */
+function eventTypeOf(scheme: string, headers: Record<string, string | string[] | undefined>, body: unknown): string | null {
+  if (scheme === 'github') {
+    const event = header(headers, 'x-github-event');
+    const action = (body as { action?: unknown } | null)?.action;
+    return event ? (typeof action === 'string' ? `${event}.${action}` : event) : null;
+  }
+  const fields = (body ?? {}) as { type?: unknown; event?: unknown; eventType?: unknown };
+  const type = fields.type ?? fields.event ?? fields.eventType;
+  return typeof type === 'string' ? type.slice(0, 200) : null;
+}

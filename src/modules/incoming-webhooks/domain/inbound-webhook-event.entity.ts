@@ -1,0 +1,61 @@
+import { Entity, Enum, PrimaryKey, Property } from '@mikro-orm/core';
+
+export const INBOUND_EVENT_STATUSES = ['Received', 'Processed', 'Failed'] as const;
+export type InboundEventStatus = (typeof INBOUND_EVENT_STATUSES)[number];
+
+/**
+ * A provider callback as it arrived: verified, stored before it is acknowledged, processed by the worker.
+ * Written by a single statement on the hot path (infrastructure/inbound-event.writer.ts), read here.
+ */
+@Entity({ tableName: 'inbound_webhook_event' })
+export class InboundWebhookEvent {
+  @PrimaryKey({ type: 'uuid' })
+  id: string;
+
+  @Property({ type: 'uuid' })
+  tenantId: string;
+
+  @Property({ type: 'uuid' })
+  integrationId: string;
+
+  @Property({ type: 'string', length: 100 })
+  provider: string;
+
+  @Property({ type: 'string', length: 30 })
+  scheme: string;
+
+  /** The provider's delivery or event id (or a hash of the body when it sends none): what duplicates share. */
+  @Property({ type: 'string', length: 300 })
+  dedupeKey: string;
+
+  @Property({ type: 'string', length: 200, nullable: true })
+  eventType: string | null;
+
+  /** The headers that matter (signature headers excluded): content type, delivery id, event name. */
+  @Property({ type: 'json' })
+  headers: Record<string, string>;
+
+  @Property({ type: 'text' })
+  body: string;
+
+  @Property({ type: 'string', length: 64 })
+  sourceIp: string;
+
+  @Property({ type: 'Date' })
+  receivedAt: Date;
+
+  @Property({ type: 'Date', nullable: true })
+  signedAt: Date | null;
+
+  @Enum({ items: () => [...INBOUND_EVENT_STATUSES], type: 'string' })
+  status: InboundEventStatus;
+
+  @Property({ type: 'Date', nullable: true })
+  processedAt: Date | null;
+
+  @Property({ type: 'integer' })
+  attempts: number;
+
+  @Property({ type: 'text', nullable: true })
+  lastError: string | null;
+}

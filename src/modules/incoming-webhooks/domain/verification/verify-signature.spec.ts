@@ -1,0 +1,88 @@
+import { createHmac } from 'node:crypto';
+import Stripe from 'stripe';
+import { Webhook } from 'standardwebhooks';
+import { signLikeGitHub } from '../../../../../test/support/octokit-sign';
+import { IncomingWebhookSettings } from '../incoming-webhook-settings';
+import { verifySignature } from './verify-signature';
+
+/** Each scheme against signatures made by the providers' own libraries, and against tampering. */
+describe('incoming webhook signatures', () => {
+  const body = JSON.stringify({ id: 'evt_123', type: 'charge.refunded', data: { object: { amount: 500 } } });
+  const raw = Buffer.from(body);
+  const now = new Date();
+  const settings = (scheme: IncomingWebhookSettings['scheme'], secrets: string[], extra: Partial<IncomingWebhookSettings> = {}): IncomingWebhookSettings => ({
+    scheme,
+    secrets,
+    toleranceSeconds: 300,
+    allowedIps: [],
+    hmac: null,
+    republish: {},
+    ...extra,
+  });
+
+  describe('Stripe', () => {
+    const stripe = new Stripe('sk_test_unused');
+    const secret = 'whsec_test_secret_value';
+    const sign = (payload: string, timestamp = Math.floor(now.getTime() / 1000), key = secret) =>
+      stripe.webhooks.generateTestHeaderString({ payload, secret: key, timestamp });
+
+    it('accepts a signature made by the stripe library and reads the event id', () => {
+      expect(verifySignature(settings('stripe', [secret]), raw, { 'stripe-signature': sign(body) }, now)).toEqual({ ok: true, deliveryId: 'evt_123', signedAt: expect.any(Date) });
+    });
+
+    it('accepts any of several secrets (rotation)', () => {
+      expect(verifySignature(settings('stripe', ['whsec_old', secret]), raw, { 'stripe-signature': sign(body) }, now).ok).toBe(true);
+    });
+
+    it('refuses a tampered body, a wrong secret, a stale timestamp and missing or garbled headers', () => {
+      const header = sign(body);
+      expect(verifySignature(settings('stripe', [secret]), Buffer.from(body.replace('500', '5000')), { 'stripe-signature': header }, now)).toEqual({ ok: false, reason: 'bad_signature' });
+      expect(verifySignature(settings('stripe', ['whsec_other']), raw, { 'stripe-signature': header }, now)).toEqual({ ok: false, reason: 'bad_signature' });
+      const old = sign(body, Math.floor(now.getTime() / 1000) - 301);
+      expect(verifySignature(settings('stripe', [secret]), raw, { 'stripe-signature': old }, now)).toEqual({ ok: false, reason: 'stale_timestamp' });
+      expect(verifySignature(settings('stripe', [secret]), raw, {}, now)).toEqual({ ok: false, reason: 'missing_signature' });
+      expect(verifySignature(settings('stripe', [secret]), raw, { 'stripe-signature': 'garbage' }, now)).toEqual({ ok: false, reason: 'malformed_signature' });
+    });
+  });
+
+  describe('GitHub', () => {
+    const secret = 'github-hook-secret';
+
+    it('accepts a signature made by @octokit/webhooks-methods and dedupes on X-GitHub-Delivery', () => {
+      const signature = signLikeGitHub(secret, body);
+      expect(verifySignature(settings('github', [secret]), raw, { 'x-hub-signature-256': signature, 'x-github-delivery': 'd-1' }, now)).toEqual({ ok: true, deliveryId: 'd-1', signedAt: null });
+      expect(verifySignature(settings('github', ['wrong']), raw, { 'x-hub-signature-256': signature }, now)).toEqual({ ok: false, reason: 'bad_signature' });
+      expect(verifySignature(settings('github', [secret]), raw, { 'x-hub-signature-256': 'sha1=abc' }, now)).toEqual({ ok: false, reason: 'malformed_signature' });
+    });
+  });
+
+  describe('Standard Webhooks', () => {
+    const secret = `whsec_${Buffer.from('a standard webhooks secret!').toString('base64')}`;
+    const signed = (at: Date, key = secret) => ({
+      'webhook-id': 'msg_1',
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': new Webhook(key).sign('msg_1', at, body),
+    });
+
+    it('accepts a signature made by the standardwebhooks library, in either direction of the tolerance', () => {
+      expect(verifySignature(settings('standard-webhooks', [secret]), raw, signed(now), now)).toMatchObject({ ok: true, deliveryId: 'msg_1' });
+      expect(verifySignature(settings('standard-webhooks', [secret]), raw, signed(new Date(now.getTime() + 200_000)), now).ok).toBe(true);
+    });
+
+    it('refuses future and past timestamps beyond five minutes, and tampered bodies', () => {
+      expect(verifySignature(settings('standard-webhooks', [secret]), raw, signed(new Date(now.getTime() + 400_000)), now)).toEqual({ ok: false, reason: 'stale_timestamp' });
+      expect(verifySignature(settings('standard-webhooks', [secret]), raw, signed(new Date(now.getTime() - 400_000)), now)).toEqual({ ok: false, reason: 'stale_timestamp' });
+      expect(verifySignature(settings('standard-webhooks', [secret]), Buffer.from(`${body} `), signed(now), now)).toEqual({ ok: false, reason: 'bad_signature' });
+    });
+  });
+
+  describe('generic HMAC', () => {
+    it('follows the configured header, algorithm, encoding and prefix', () => {
+      const mac = createHmac('sha512', 'k').update(raw).digest('base64');
+      const hmac = { header: 'X-Signature', algorithm: 'sha512' as const, encoding: 'base64' as const, prefix: 'sig=', idHeader: 'x-delivery' };
+      expect(verifySignature(settings('hmac', ['k'], { hmac }), raw, { 'x-signature': `sig=${mac}`, 'x-delivery': 'abc' }, now)).toEqual({ ok: true, deliveryId: 'abc', signedAt: null });
+      expect(verifySignature(settings('hmac', ['k'], { hmac }), raw, { 'x-signature': mac }, now)).toEqual({ ok: false, reason: 'malformed_signature' });
+      expect(verifySignature(settings('hmac', ['other'], { hmac }), raw, { 'x-signature': `sig=${mac}` }, now)).toEqual({ ok: false, reason: 'bad_signature' });
+    });
+  });
+});

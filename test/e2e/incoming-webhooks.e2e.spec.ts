@@ -1,0 +1,168 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import Stripe from 'stripe';
+import { Webhook } from 'standardwebhooks';
+import { signLikeGitHub } from '../support/octokit-sign';
+import { eventually, startTestApp, TestApp } from '../support/test-app';
+
+interface IncomingEvent {
+  id: string;
+  eventType: string | null;
+  dedupeKey: string;
+  status: string;
+  body: string;
+  verified: boolean;
+}
+
+/** Issue #4 end to end: provider-signed callbacks against the running service, stored, deduplicated, processed. */
+describe('incoming provider webhooks', () => {
+  let hub: TestApp;
+  let adminKey: string;
+  const stripe = new Stripe('sk_test_unused');
+  const stripeSecret = 'whsec_stripeEndpointSecret123';
+
+  beforeAll(async () => {
+    hub = await startTestApp({ INCOMING_WEBHOOKS_SETTINGS_CACHE_MS: '0' });
+    const tenant = await hub.client(hub.bootstrapKey).tenants.createTenant({ requestBody: { name: 'Receiving' } });
+    adminKey = tenant.adminKey.key;
+  });
+
+  afterAll(() => hub.close());
+
+  async function createIntegration(body: Record<string, unknown>, key = adminKey): Promise<string> {
+    const response = await hub.request('/api/integrations', { method: 'POST', key, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const created = (await response.json()) as { id: string };
+    expect(response.status).toBe(201);
+    return created.id;
+  }
+
+  const stripeIntegration = (extra: Record<string, unknown> = {}) =>
+    createIntegration({ name: `Stripe ${randomUUID()}`, integrationType: 'PaymentGateway', provider: 'Stripe', configuration: { apiKey: 'sk_test_abc123', webhookSecret: stripeSecret, ...extra } });
+
+  const customIntegration = (incomingWebhook: Record<string, unknown>) =>
+    createIntegration({ name: `Custom ${randomUUID()}`, integrationType: 'CustomAPI', provider: 'Custom', configuration: { baseUrl: 'http://127.0.0.1:9/api', incomingWebhook } });
+
+  const deliver = (integrationId: string, body: string, headers: Record<string, string>) =>
+    hub.request(`/api/webhooks/incoming/${integrationId}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+
+  async function events(integrationId: string): Promise<IncomingEvent[]> {
+    const response = await hub.request(`/api/integrations/${integrationId}/incoming-events?pageSize=100`, { key: adminKey });
+    expect(response.status).toBe(200);
+    return ((await response.json()) as { items: IncomingEvent[] }).items;
+  }
+
+  const stripeEvent = (id = `evt_${randomUUID().replace(/-/g, '')}`) => JSON.stringify({ id, object: 'event', type: 'charge.refunded', data: { object: { amount: 500 } } });
+  const stripeHeader = (payload: string, timestamp = Math.floor(Date.now() / 1000), secret = stripeSecret) =>
+    stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp });
+
+  it('accepts a Stripe-signed event once, acknowledges its replay as a duplicate, and processes it in the worker', async () => {
+    const integrationId = await stripeIntegration();
+    const payload = stripeEvent();
+    const first = await deliver(integrationId, payload, { 'stripe-signature': stripeHeader(payload) });
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ received: true, duplicate: false });
+
+    const again = await deliver(integrationId, payload, { 'stripe-signature': stripeHeader(payload) });
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ received: true, duplicate: true });
+
+    const stored = await eventually(async () => {
+      const list = await events(integrationId);
+      expect(list).toHaveLength(1);
+      expect(list[0].status).toBe('Processed');
+      return list[0];
+    }, 10_000, 100);
+    expect(stored).toMatchObject({ eventType: 'charge.refunded', dedupeKey: JSON.parse(payload).id, body: payload, verified: true });
+  });
+
+  it('refuses tampered, wrongly signed, stale and unsigned Stripe events and stores none of them', async () => {
+    const integrationId = await stripeIntegration();
+    const payload = stripeEvent();
+    const cases: Array<[string, Record<string, string>, string]> = [
+      [payload.replace('500', '50000'), { 'stripe-signature': stripeHeader(payload) }, 'bad_signature'],
+      [payload, { 'stripe-signature': stripeHeader(payload, undefined, 'whsec_someoneElse1') }, 'bad_signature'],
+      [payload, { 'stripe-signature': stripeHeader(payload, Math.floor(Date.now() / 1000) - 600) }, 'stale_timestamp'],
+      [payload, {}, 'missing_signature'],
+      [payload, { 'stripe-signature': 't=abc,v1=zz' }, 'malformed_signature'],
+    ];
+    for (const [body, headers, reason] of cases) {
+      const response = await deliver(integrationId, body, headers);
+      expect(response.status).toBe(401);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      const problem = (await response.json()) as { reason: string; detail: string };
+      expect(problem.reason).toBe(reason);
+      expect(problem.detail).not.toContain(stripeSecret);
+    }
+    expect(await events(integrationId)).toHaveLength(0);
+  });
+
+  it('verifies GitHub deliveries signed by @octokit/webhooks-methods and dedupes on X-GitHub-Delivery', async () => {
+    const secret = 'gh-secret-value';
+    const integrationId = await customIntegration({ scheme: 'github', secrets: [secret] });
+    const payload = JSON.stringify({ action: 'opened', number: 7 });
+    const headers = { 'x-hub-signature-256': signLikeGitHub(secret, payload), 'x-github-event': 'pull_request', 'x-github-delivery': randomUUID() };
+    expect((await deliver(integrationId, payload, headers)).status).toBe(200);
+    expect(await (await deliver(integrationId, payload, headers)).json()).toMatchObject({ duplicate: true });
+    expect((await deliver(integrationId, payload, { ...headers, 'x-hub-signature-256': signLikeGitHub('wrong', payload) })).status).toBe(401);
+    const [event] = await events(integrationId);
+    expect(event).toMatchObject({ eventType: 'pull_request.opened', dedupeKey: headers['x-github-delivery'] });
+  });
+
+  it('verifies Standard Webhooks, accepting either secret during a rotation and refusing stale ones', async () => {
+    const oldSecret = `whsec_${Buffer.from('old standard secret bytes').toString('base64')}`;
+    const newSecret = `whsec_${Buffer.from('new standard secret bytes').toString('base64')}`;
+    const integrationId = await customIntegration({ scheme: 'standard-webhooks', secrets: [oldSecret, newSecret] });
+    const payload = JSON.stringify({ type: 'invoice.paid', data: { id: 'inv_1' } });
+    const signed = (secret: string, id: string, at = new Date()) => ({
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': new Webhook(secret).sign(id, at, payload),
+    });
+    expect((await deliver(integrationId, payload, signed(oldSecret, 'msg_1'))).status).toBe(200);
+    expect((await deliver(integrationId, payload, signed(newSecret, 'msg_2'))).status).toBe(200);
+    expect((await deliver(integrationId, payload, signed(newSecret, 'msg_3', new Date(Date.now() + 10 * 60_000)))).status).toBe(401);
+    expect((await events(integrationId)).map((e) => e.dedupeKey).sort()).toEqual(['msg_1', 'msg_2']);
+  });
+
+  it('verifies a generic HMAC scheme as configured', async () => {
+    const integrationId = await customIntegration({ scheme: 'hmac', secrets: ['hmac-key'], hmac: { header: 'X-Signature', algorithm: 'sha512', encoding: 'base64', prefix: 'sha512=' } });
+    const payload = JSON.stringify({ event: 'contact.updated', id: 42 });
+    const signature = `sha512=${createHmac('sha512', 'hmac-key').update(payload).digest('base64')}`;
+    expect((await deliver(integrationId, payload, { 'x-signature': signature })).status).toBe(200);
+    expect((await deliver(integrationId, `${payload} `, { 'x-signature': signature })).status).toBe(401);
+    const [event] = await events(integrationId);
+    expect(event).toMatchObject({ eventType: 'contact.updated', dedupeKey: expect.stringMatching(/^sha256:/) });
+  });
+
+  it('applies the IP allow-list to the client address', async () => {
+    // 203.0.113.0/24 is only configuration here (a documentation range): no request goes there.
+    const refusing = await stripeIntegration({ incomingWebhook: { allowedIps: ['203.0.113.0/24'] } });
+    const allowing = await stripeIntegration({ incomingWebhook: { allowedIps: ['127.0.0.1/32', '::1'] } });
+    const payload = stripeEvent();
+    expect((await deliver(refusing, payload, { 'stripe-signature': stripeHeader(payload) })).status).toBe(403);
+    expect((await deliver(allowing, payload, { 'stripe-signature': stripeHeader(payload) })).status).toBe(200);
+    expect(await events(refusing)).toHaveLength(0);
+  });
+
+  it('answers 404 alike for unknown integrations and ones that take no webhooks, and hides other tenants', async () => {
+    const payload = stripeEvent();
+    const unknown = await deliver(randomUUID(), payload, { 'stripe-signature': stripeHeader(payload) });
+    const noSecret = await createIntegration({ name: 'No secret', integrationType: 'PaymentGateway', provider: 'Stripe', configuration: { apiKey: 'sk_test_abc123' } });
+    const unconfigured = await deliver(noSecret, payload, { 'stripe-signature': stripeHeader(payload) });
+    expect(unknown.status).toBe(404);
+    expect(unconfigured.status).toBe(404);
+    expect(((await unknown.json()) as { detail: string }).detail).toBe(((await unconfigured.json()) as { detail: string }).detail);
+
+    const other = await hub.client(hub.bootstrapKey).tenants.createTenant({ requestBody: { name: 'Nosy' } });
+    const integrationId = await stripeIntegration();
+    expect((await hub.request(`/api/integrations/${integrationId}/incoming-events`, { key: other.adminKey.key })).status).toBe(404);
+  });
+
+  it('refuses oversized and malformed bodies with the right 4xx and stores nothing', async () => {
+    const integrationId = await stripeIntegration();
+    const big = JSON.stringify({ id: 'evt_big', type: 'x', pad: 'x'.repeat(1_050_000) });
+    expect((await deliver(integrationId, big, { 'stripe-signature': stripeHeader(big) })).status).toBe(413);
+    const broken = '{"id": "evt_broken", ';
+    expect((await deliver(integrationId, broken, { 'stripe-signature': stripeHeader(broken) })).status).toBe(400);
+    expect(await events(integrationId)).toHaveLength(0);
+  });
+});
