@@ -1,7 +1,9 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261123130000_foundation } from './Migration20261123130000_foundation';
+import { Migration20261123150000_integrations } from './Migration20261123150000_integrations';
 
 /** Every migration, in order. A new one is a class in this folder and a line here. */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123130000_foundation', class: Migration20261123130000_foundation },
+  { name: 'Migration20261123150000_integrations', class: Migration20261123150000_integrations },
 ];

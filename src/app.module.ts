@@ -5,12 +5,14 @@ import { ApiKeysModule } from './modules/api-keys/api-keys.module';
 import { ApiKeysWorkerModule } from './modules/api-keys/api-keys.worker-module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuditWorkerModule } from './modules/audit/audit.worker-module';
+import { IntegrationsModule } from './modules/integrations/integrations.module';
+import { IntegrationsWorkerModule } from './modules/integrations/integrations.worker-module';
 import { TenantsModule } from './modules/tenants/tenants.module';
 
 /** Feature modules: HTTP, commands, queries. A new module goes here (and its worker part below). */
-const featureModules = [TenantsModule, ApiKeysModule, AuditModule];
+const featureModules = [TenantsModule, ApiKeysModule, AuditModule, IntegrationsModule];
 /** What only worker processes run: Bull processors, schedules, the outbox relay. */
-const workerModules = [PlatformWorkerModule, ApiKeysWorkerModule, AuditWorkerModule];
+const workerModules = [PlatformWorkerModule, ApiKeysWorkerModule, AuditWorkerModule, IntegrationsWorkerModule];
 
 @Module({})
 export class AppModule {

@@ -32,6 +32,59 @@ export interface AppConfig {
   };
   audit: { retentionDays: number; cleanupCron: string };
   outbox: { pollMs: number; batchSize: number };
+  integrations: IntegrationsConfig;
+}
+
+/** Integration management (spec §4.1, §6.1, §14, §17.2). */
+export interface IntegrationsConfig {
+  /** Kinds of which a tenant may have only one Active integration unless the tenant says otherwise (BR-IM-01). */
+  singleProviderTypes: string[];
+  /** Largest configuration, in bytes of its JSON (§7.1). */
+  maxConfigurationBytes: number;
+  /** BR-IM-03: when the health sweep runs (UTC cron; six fields allow seconds). */
+  healthCheckCron: string;
+  /** Provider calls one worker makes at once during a sweep. */
+  healthCheckConcurrency: number;
+  /** BR-IM-04: consecutive failed checks that make an integration Unhealthy and raise an alert. */
+  unhealthyAfterFailures: number;
+  /** A check that succeeds slower than this marks the integration Degraded. */
+  degradedResponseMs: number;
+  /** One attempt of a provider call; the whole call, retries included, gets twice this. */
+  callTimeoutMs: number;
+  callRetries: number;
+  retryBaseDelayMs: number;
+  /** Consecutive failed calls that open an integration's circuit, and how long it stays open. */
+  breakerFailures: number;
+  breakerHalfOpenAfterMs: number;
+  logRetentionDays: number;
+  logCleanupCron: string;
+  oauth: {
+    /** Where providers send the user back; must be registered with the provider's OAuth client. */
+    redirectUrl: string;
+    stateTtlSeconds: number;
+    /** Refresh an access token this long before it expires. */
+    refreshBeforeExpirySeconds: number;
+    /** Consecutive failed refreshes after which the integration is Disconnected. */
+    disconnectAfterRefreshFailures: number;
+    /** How long one replica may hold an integration's refresh lock. */
+    refreshLockMs: number;
+  };
+  /** Provider API roots. Configuration, so tests and sandboxes can point them elsewhere. */
+  providerUrls: ProviderUrls;
+}
+
+export interface ProviderUrls {
+  stripe: string;
+  paypal: string;
+  sendgrid: string;
+  twilio: string;
+  hubspot: string;
+  googleCalendar: string;
+  googleAuthorize: string;
+  googleToken: string;
+  microsoftGraph: string;
+  /** Login root of the Microsoft identity platform; `/{tenant}/oauth2/v2.0/authorize|token` is appended. */
+  microsoftLogin: string;
 }
 
 export type ProcessRole = 'all' | 'api' | 'worker';
@@ -80,10 +133,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: str
     throw new ConfigError('PROCESS_ROLE must be one of all, api, worker');
   }
 
+  const port = read.int('PORT', 3000, 0, 65535);
   return {
     nodeEnv,
     production,
-    port: read.int('PORT', 3000, 0, 65535),
+    port,
     host: read.string('HOST', '0.0.0.0'),
     processRole: role,
     databaseUrl: read.url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/integration_hub', ['postgres:', 'postgresql:']),
@@ -113,8 +167,53 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: str
       pollMs: read.int('OUTBOX_POLL_MS', 200, 10, 60_000),
       batchSize: read.int('OUTBOX_BATCH_SIZE', 500, 1, 10_000),
     },
+    integrations: loadIntegrationsConfig(read, port),
   };
 }
+
+const INTEGRATION_TYPE_NAMES = ['PaymentGateway', 'EmailService', 'SMSService', 'CalendarSync', 'CustomAPI', 'CRM', 'Analytics', 'Storage'];
+
+function loadIntegrationsConfig(read: EnvReader, port: number): IntegrationsConfig {
+  const singleProviderTypes = read.list('INTEGRATIONS_SINGLE_PROVIDER_TYPES', ['PaymentGateway', 'EmailService', 'SMSService']);
+  const unknown = singleProviderTypes.filter((type) => !INTEGRATION_TYPE_NAMES.includes(type));
+  if (unknown.length) throw new ConfigError(`INTEGRATIONS_SINGLE_PROVIDER_TYPES holds unknown types (${unknown.join(', ')}); use ${INTEGRATION_TYPE_NAMES.join(', ')}`);
+  const http = ['https:', 'http:'];
+  return {
+    singleProviderTypes,
+    maxConfigurationBytes: read.int('INTEGRATIONS_MAX_CONFIGURATION_BYTES', 10 * 1024, 256, 1024 * 1024),
+    healthCheckCron: read.string('INTEGRATIONS_HEALTH_CHECK_CRON', '*/5 * * * *'),
+    healthCheckConcurrency: read.int('INTEGRATIONS_HEALTH_CHECK_CONCURRENCY', 20, 1, 500),
+    unhealthyAfterFailures: read.int('INTEGRATIONS_UNHEALTHY_AFTER_FAILURES', 3, 1, 100),
+    degradedResponseMs: read.int('INTEGRATIONS_DEGRADED_RESPONSE_MS', 5_000, 1, 300_000),
+    callTimeoutMs: read.int('INTEGRATIONS_CALL_TIMEOUT_MS', 10_000, 50, 300_000),
+    callRetries: read.int('INTEGRATIONS_CALL_RETRIES', 2, 0, 10),
+    retryBaseDelayMs: read.int('INTEGRATIONS_RETRY_BASE_DELAY_MS', 200, 1, 60_000),
+    breakerFailures: read.int('INTEGRATIONS_BREAKER_FAILURES', 5, 1, 1000),
+    breakerHalfOpenAfterMs: read.int('INTEGRATIONS_BREAKER_HALF_OPEN_AFTER_MS', 30_000, 10, 3_600_000),
+    logRetentionDays: read.int('INTEGRATIONS_LOG_RETENTION_DAYS', 90, 1, 36_500),
+    logCleanupCron: read.string('INTEGRATIONS_LOG_CLEANUP_CRON', '0 2 * * *'),
+    oauth: {
+      redirectUrl: read.url('INTEGRATIONS_OAUTH_REDIRECT_URL', `http://localhost:${port}/api/integrations/oauth/callback`, http),
+      stateTtlSeconds: read.int('INTEGRATIONS_OAUTH_STATE_TTL_SECONDS', 600, 30, 86_400),
+      refreshBeforeExpirySeconds: read.int('INTEGRATIONS_OAUTH_REFRESH_BEFORE_EXPIRY_SECONDS', 300, 0, 86_400),
+      disconnectAfterRefreshFailures: read.int('INTEGRATIONS_OAUTH_DISCONNECT_AFTER_REFRESH_FAILURES', 3, 1, 100),
+      refreshLockMs: read.int('INTEGRATIONS_OAUTH_REFRESH_LOCK_MS', 30_000, 100, 600_000),
+    },
+    providerUrls: {
+      stripe: read.url('INTEGRATIONS_STRIPE_URL', 'https://api.stripe.com', http),
+      paypal: read.url('INTEGRATIONS_PAYPAL_URL', 'https://api-m.paypal.com', http),
+      sendgrid: read.url('INTEGRATIONS_SENDGRID_URL', 'https://api.sendgrid.com', http),
+      twilio: read.url('INTEGRATIONS_TWILIO_URL', 'https://api.twilio.com', http),
+      hubspot: read.url('INTEGRATIONS_HUBSPOT_URL', 'https://api.hubapi.com', http),
+      googleCalendar: read.url('INTEGRATIONS_GOOGLE_CALENDAR_URL', 'https://www.googleapis.com/calendar/v3', http),
+      googleAuthorize: read.url('INTEGRATIONS_GOOGLE_AUTHORIZE_URL', 'https://accounts.google.com/o/oauth2/v2/auth', http),
+      googleToken: read.url('INTEGRATIONS_GOOGLE_TOKEN_URL', 'https://oauth2.googleapis.com/token', http),
+      microsoftGraph: read.url('INTEGRATIONS_MICROSOFT_GRAPH_URL', 'https://graph.microsoft.com/v1.0', http),
+      microsoftLogin: read.url('INTEGRATIONS_MICROSOFT_LOGIN_URL', 'https://login.microsoftonline.com', http),
+    },
+  };
+}
+
 
 function parseKeyRing(spec: string, production: boolean): Map<string, Buffer> {
   const keys = new Map<string, Buffer>();
@@ -182,8 +281,9 @@ class EnvReader {
     return value;
   }
 
-  list(name: string): string[] {
-    return (this.optional(name) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  list(name: string, fallback: string[] = []): string[] {
+    const raw = this.optional(name);
+    return raw === undefined ? fallback : raw.split(',').map((s) => s.trim()).filter(Boolean);
   }
 }
 

@@ -1,0 +1,26 @@
+import { Command } from '@nestjs/cqrs';
+import type { Integration } from '../../domain/integration.entity';
+import type { IntegrationError } from '../../domain/integration.errors';
+import type { CheckPurpose, ProbeOutcome } from '../../domain/integration-types';
+
+export interface RecordedCheck {
+  integration: Integration;
+  /** Set when the provider agreed but BR-IM-01 kept the integration from activating. */
+  conflict?: IntegrationError;
+}
+
+/** Applies the outcome of a probe (a test or a health check) to the integration and logs it. */
+export class RecordIntegrationCheckCommand extends Command<RecordedCheck> {
+  constructor(
+    readonly tenantId: string,
+    readonly integrationId: string,
+    readonly purpose: CheckPurpose,
+    readonly outcome: ProbeOutcome,
+    /** The API key that asked for a test; null for the scheduled health check. */
+    readonly actorApiKeyId: string | null,
+    /** Correlates the log entry: the request id of a test, the job id of a health check. */
+    readonly requestId: string | null,
+  ) {
+    super();
+  }
+}

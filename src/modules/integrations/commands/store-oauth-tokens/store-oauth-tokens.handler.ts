@@ -1,0 +1,32 @@
+import { Inject } from '@nestjs/common';
+import { InjectRepository } from '@mikro-orm/nestjs';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { SECRET_VAULT, SecretVault } from '../../../../common/crypto/secret-vault';
+import { Integration } from '../../domain/integration.entity';
+import { IntegrationLog } from '../../domain/integration-log.entity';
+import { IntegrationRepository } from '../../infrastructure/integration.repository';
+import { StoreOAuthTokensCommand } from './store-oauth-tokens.command';
+
+@CommandHandler(StoreOAuthTokensCommand)
+export class StoreOAuthTokensHandler implements ICommandHandler<StoreOAuthTokensCommand> {
+  constructor(
+    @InjectRepository(Integration) private readonly integrations: IntegrationRepository,
+    @Inject(SECRET_VAULT) private readonly vault: SecretVault,
+  ) {}
+
+  async execute({ tenantId, integrationId, tokens, origin }: StoreOAuthTokensCommand): Promise<Integration> {
+    const integration = await this.integrations.getOfTenant(tenantId, integrationId);
+    const rotated = origin === 'refresh' && integration.oauthTokens(this.vault)?.refreshToken !== tokens.refreshToken;
+    integration.storeOAuthTokens(tokens, this.vault);
+    this.integrations.getEntityManager().persist(
+      IntegrationLog.write({
+        tenantId,
+        integrationId,
+        logLevel: 'Information',
+        message: origin === 'authorization' ? 'Access granted at the provider; tokens stored' : 'Access token refreshed',
+        details: { expiresAt: tokens.expiresAt, scope: tokens.scope, ...(origin === 'refresh' ? { refreshTokenRotated: rotated } : {}) },
+      }),
+    );
+    return integration;
+  }
+}

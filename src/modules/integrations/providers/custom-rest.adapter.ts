@@ -1,0 +1,89 @@
+import type { FieldError } from '../../../common/errors/domain-error';
+import { INTEGRATION_TYPES } from '../domain/integration-types';
+import { matchIfPresent, oneOfIfPresent, requireStrings, stringAt, urlIfPresent } from './configuration-checks';
+import { Configuration, ProbeDetails, ProviderAdapter, ProviderCall, ProviderCallError } from './provider-adapter';
+
+export const CUSTOM_AUTH_TYPES = ['none', 'header', 'bearer', 'basic', 'oauth2_client_credentials'] as const;
+type CustomAuthType = (typeof CUSTOM_AUTH_TYPES)[number];
+
+/** The fields each kind of authentication needs. */
+const AUTH_FIELDS: Record<CustomAuthType, string[]> = {
+  none: [],
+  header: ['auth.headerName', 'auth.headerValue'],
+  bearer: ['auth.token'],
+  basic: ['auth.username', 'auth.password'],
+  oauth2_client_credentials: ['auth.tokenUrl', 'auth.clientId', 'auth.clientSecret'],
+};
+
+/**
+ * Any REST API the admin describes: a base URL, a path to check (answering 2xx is healthy) and how to
+ * authenticate. Usable for every integration type; the URL of the API and of its token endpoint are the
+ * admin's, so they go through the SSRF-safe client like every other call.
+ */
+export class CustomRestAdapter implements ProviderAdapter {
+  readonly provider = 'Custom';
+  readonly integrationTypes = INTEGRATION_TYPES;
+  readonly secretFields = ['auth.headerValue', 'auth.token', 'auth.password', 'auth.clientSecret'];
+
+  checkConfiguration(configuration: Configuration, problemWithUrl: (url: string) => string | null): FieldError[] {
+    const authType = (stringAt(configuration, 'auth.type') ?? 'none') as CustomAuthType;
+    const errors = [
+      ...requireStrings(configuration, 'baseUrl'),
+      ...urlIfPresent(configuration, 'baseUrl', problemWithUrl),
+      ...matchIfPresent(configuration, 'healthPath', /^\/\S*$/, 'a path starting with /'),
+      ...matchIfPresent(configuration, 'testPath', /^\/\S*$/, 'a path starting with /'),
+      ...oneOfIfPresent(configuration, 'auth.type', CUSTOM_AUTH_TYPES),
+      ...matchIfPresent(configuration, 'auth.headerName', /^[A-Za-z0-9-]{1,100}$/, 'an HTTP header name'),
+    ];
+    if (CUSTOM_AUTH_TYPES.includes(authType)) {
+      errors.push(...requireStrings(configuration, ...AUTH_FIELDS[authType]));
+      if (authType === 'oauth2_client_credentials') errors.push(...urlIfPresent(configuration, 'auth.tokenUrl', problemWithUrl));
+    }
+    return errors;
+  }
+
+  validateCredentials(call: ProviderCall): Promise<ProbeDetails> {
+    return this.get(call, 'health', stringAt(call.configuration, 'healthPath') ?? '/');
+  }
+
+  sendTest(call: ProviderCall): Promise<ProbeDetails> {
+    return this.get(call, 'test', stringAt(call.configuration, 'testPath') ?? stringAt(call.configuration, 'healthPath') ?? '/');
+  }
+
+  checkHealth(call: ProviderCall): Promise<ProbeDetails> {
+    return this.validateCredentials(call);
+  }
+
+  private async get(call: ProviderCall, operation: string, path: string): Promise<ProbeDetails> {
+    const base = stringAt(call.configuration, 'baseUrl')!.replace(/\/+$/, '');
+    const { status } = await call.http.send({ operation, method: 'GET', url: `${base}${path}`, headers: await this.authHeaders(call) });
+    return { status };
+  }
+
+  private async authHeaders(call: ProviderCall): Promise<Record<string, string>> {
+    const value = (path: string) => stringAt(call.configuration, path)!;
+    switch ((stringAt(call.configuration, 'auth.type') ?? 'none') as CustomAuthType) {
+      case 'header':
+        return { [value('auth.headerName').toLowerCase()]: value('auth.headerValue') };
+      case 'bearer':
+        return { authorization: `Bearer ${value('auth.token')}` };
+      case 'basic':
+        return { authorization: `Basic ${Buffer.from(`${value('auth.username')}:${value('auth.password')}`).toString('base64')}` };
+      case 'oauth2_client_credentials':
+        return { authorization: `Bearer ${await this.clientCredentialsToken(call)}` };
+      default:
+        return {};
+    }
+  }
+
+  /** RFC 6749 §4.4, client authenticated with HTTP Basic (§2.3.1). */
+  private async clientCredentialsToken(call: ProviderCall): Promise<string> {
+    const basic = Buffer.from(`${encodeURIComponent(stringAt(call.configuration, 'auth.clientId')!)}:${encodeURIComponent(stringAt(call.configuration, 'auth.clientSecret')!)}`).toString('base64');
+    const form: Record<string, string> = { grant_type: 'client_credentials' };
+    const scope = stringAt(call.configuration, 'auth.scope');
+    if (scope) form.scope = scope;
+    const { body } = await call.http.send({ operation: 'oauth-token', method: 'POST', url: stringAt(call.configuration, 'auth.tokenUrl')!, headers: { authorization: `Basic ${basic}` }, form });
+    if (typeof body.access_token !== 'string') throw new ProviderCallError('unavailable', 'The token endpoint answered without an access token');
+    return body.access_token;
+  }
+}

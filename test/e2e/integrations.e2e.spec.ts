@@ -1,0 +1,276 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { ApiError, IntegrationHubClient } from '../../sdk/dist';
+import { metricsRegistry } from '../../src/common/metrics/metrics';
+import { IntegrationHealthProcessor } from '../../src/modules/integrations/workers/integration-health.processor';
+import { FAKE_CREDENTIALS, FakeProviders, startFakeProviders } from '../support/fake-providers';
+import { startTestApp, TestApp } from '../support/test-app';
+
+/** Integrations (issue #3) through the generated SDK, against fake providers on 127.0.0.1. */
+describe('Integrations through the SDK', () => {
+  let fakes: FakeProviders;
+  let hub: TestApp;
+  let admin: IntegrationHubClient;
+  let reader: IntegrationHubClient;
+  let tenantId: string;
+
+  beforeAll(async () => {
+    fakes = await startFakeProviders();
+    hub = await startTestApp({
+      ...fakes.env,
+      INTEGRATIONS_CALL_TIMEOUT_MS: '400',
+      INTEGRATIONS_CALL_RETRIES: '1',
+      INTEGRATIONS_RETRY_BASE_DELAY_MS: '10',
+      INTEGRATIONS_BREAKER_FAILURES: '50',
+    });
+    const tenant = await hub.client(hub.bootstrapKey).tenants.createTenant({ requestBody: { name: 'Integrations' } });
+    tenantId = tenant.tenant.id;
+    admin = hub.client(tenant.adminKey.key);
+    const readKey = await admin.apiKeys.generateApiKey({ requestBody: { keyName: 'reader', scopes: ['integration:read'] } });
+    reader = hub.client(readKey.key);
+  });
+
+  afterAll(async () => {
+    await hub.close();
+    await fakes.close();
+  });
+
+  async function errorOf(promise: Promise<unknown>): Promise<ApiError> {
+    try {
+      await promise;
+    } catch (error) {
+      if (error instanceof ApiError) return error;
+      throw error;
+    }
+    throw new Error('expected the call to fail');
+  }
+
+  function sql<T>(query: string, params: unknown[] = []): Promise<T[]> {
+    return hub.app.get(EntityManager).fork().getConnection().execute(query, params);
+  }
+
+  function outboxOf(id: string): Promise<string[]> {
+    return sql<{ event_type: string }>('SELECT event_type FROM outbox_message WHERE aggregate_id = ? ORDER BY seq', [id]).then((rows) => rows.map((r) => r.event_type));
+  }
+
+  /** Runs one health check of the integration in this process's worker, as the sweep's job would. */
+  async function healthCheck(id: string): Promise<void> {
+    await hub.app.get(IntegrationHealthProcessor).check({ integrationId: id, tenantId }, 'test');
+  }
+
+  const stripe = (name = 'Stripe Payment Gateway') =>
+    admin.integrations.createIntegration({
+      requestBody: { name, integrationType: 'PaymentGateway', provider: 'stripe', configuration: { apiKey: FAKE_CREDENTIALS.stripeKey, webhookSecret: 'whsec_abc123', currency: 'USD' } },
+    });
+
+  it('creates in Draft with the configuration sealed at rest and masked on read; a test activates it (BR-IM-02, -06)', async () => {
+    const created = await stripe();
+    expect(created).toMatchObject({ status: 'Draft', provider: 'Stripe', healthStatus: 'Unknown', isEnabled: true, authorized: false });
+    expect(created.configuration).toEqual({ apiKey: '********', webhookSecret: '********', currency: 'USD' });
+
+    const [row] = await sql<{ configuration: string }>('SELECT configuration FROM integration WHERE id = ?', [created.id]);
+    expect(row.configuration).toMatch(/^v1:t1:/);
+    expect(row.configuration).not.toContain(FAKE_CREDENTIALS.stripeKey);
+
+    const tested = await admin.integrations.testIntegration({ id: created.id });
+    expect(tested).toMatchObject({ success: true, details: { paymentIntentId: 'pi_fake_1' }, integration: { status: 'Active', healthStatus: 'Healthy' } });
+    expect(fakes.requests).toEqual(expect.arrayContaining(['GET /stripe/v1/balance', 'POST /stripe/v1/payment_intents']));
+    expect(await outboxOf(created.id)).toEqual(['IntegrationCreated', 'PaymentGatewayConnected']);
+
+    const fetched = await reader.integrations.getIntegration({ id: created.id });
+    expect(JSON.stringify(fetched)).not.toContain(FAKE_CREDENTIALS.stripeKey);
+    const logs = await reader.integrations.listIntegrationLogs({ id: created.id });
+    expect(logs.items.map((l) => l.message)).toEqual([expect.stringContaining('Validation'), expect.stringContaining('Integration created')]);
+    expect(JSON.stringify(logs)).not.toContain(FAKE_CREDENTIALS.stripeKey);
+    const audit = await admin.audit.listAuditEntries({ resourceId: created.id, pageSize: 100 });
+    expect(audit.items.map((e) => e.action).sort()).toEqual(['IntegrationCreated', 'PaymentGatewayConnected']);
+
+    // BR-IM-01: a second payment gateway validates but cannot become Active beside the first.
+    const second = await admin.integrations.createIntegration({
+      requestBody: { name: 'PayPal', integrationType: 'PaymentGateway', provider: 'PayPal', configuration: { clientId: FAKE_CREDENTIALS.paypalClientId, clientSecret: FAKE_CREDENTIALS.paypalSecret } },
+    });
+    const conflict = await errorOf(admin.integrations.testIntegration({ id: second.id }));
+    expect(conflict.status).toBe(409);
+    expect(conflict.body.code).toBe('integration.one_active_per_type');
+    expect(await admin.integrations.getIntegration({ id: second.id })).toMatchObject({ status: 'Draft' });
+
+    // Disconnecting the first frees the slot; the disconnection is an event with its reason.
+    await admin.integrations.disconnectIntegration({ id: created.id, reason: 'Moving to PayPal' });
+    expect(await outboxOf(created.id)).toEqual(['IntegrationCreated', 'PaymentGatewayConnected', 'PaymentGatewayDisconnected']);
+    expect((await admin.integrations.testIntegration({ id: second.id })).integration.status).toBe('Active');
+    expect((await errorOf(admin.integrations.updateIntegration({ id: created.id, requestBody: { name: 'back' } }))).status).toBe(409);
+  });
+
+  it('lets a tenant allow several active integrations of a kind, and refuses to make a kind exclusive while it has several', async () => {
+    await admin.integrations.updateIntegrationSettings({ requestBody: { singleProviderTypes: ['EmailService', 'SMSService'] } });
+    const another = await stripe('Second Stripe');
+    expect((await admin.integrations.testIntegration({ id: another.id })).integration.status).toBe('Active');
+    const refused = await errorOf(admin.integrations.updateIntegrationSettings({ requestBody: { singleProviderTypes: ['PaymentGateway'] } }));
+    expect(refused.status).toBe(409);
+    await admin.integrations.disconnectIntegration({ id: another.id });
+    await admin.integrations.updateIntegrationSettings({ requestBody: { singleProviderTypes: ['PaymentGateway', 'EmailService', 'SMSService'] } });
+    expect((await reader.integrations.getIntegrationSettings()).singleProviderTypes).toEqual(['EmailService', 'PaymentGateway', 'SMSService']);
+  });
+
+  it('validates, tests and health-checks every adapter against its fake', async () => {
+    const cases = [
+      { integrationType: 'EmailService', provider: 'SendGrid', configuration: { apiKey: FAKE_CREDENTIALS.sendgridKey, fromEmail: 'events@example.com' }, event: 'EmailServiceConnected' },
+      {
+        integrationType: 'SMSService',
+        provider: 'Twilio',
+        configuration: { accountSid: FAKE_CREDENTIALS.twilioSid, authToken: FAKE_CREDENTIALS.twilioToken, fromNumber: '+15005550006', testToNumber: '+15005550010' },
+        event: 'SMSServiceConnected',
+      },
+      { integrationType: 'CRM', provider: 'HubSpot', configuration: { accessToken: FAKE_CREDENTIALS.hubspotToken }, event: 'IntegrationConnected' },
+      {
+        integrationType: 'CustomAPI',
+        provider: 'Custom',
+        configuration: { baseUrl: `${fakes.baseUrl}/custom`, healthPath: '/status', auth: { type: 'header', headerName: 'X-Api-Token', headerValue: FAKE_CREDENTIALS.customToken } },
+        event: 'IntegrationConnected',
+      },
+      {
+        integrationType: 'Analytics',
+        provider: 'Custom',
+        configuration: { baseUrl: `${fakes.baseUrl}/custom/`, healthPath: '/status', auth: { type: 'bearer', token: FAKE_CREDENTIALS.customToken } },
+        event: 'IntegrationConnected',
+      },
+    ] as const;
+    for (const { event, ...body } of cases) {
+      const created = await admin.integrations.createIntegration({ requestBody: { name: `${body.provider} ${body.integrationType}`, ...body } });
+      const tested = await admin.integrations.testIntegration({ id: created.id });
+      expect({ provider: body.provider, success: tested.success, message: tested.message }).toEqual({ provider: body.provider, success: true, message: expect.any(String) });
+      expect(await outboxOf(created.id)).toContain(event);
+      await healthCheck(created.id);
+      const health = await reader.integrations.getIntegrationHealth({ id: created.id });
+      expect(health).toMatchObject({ status: 'Active', healthStatus: 'Healthy', consecutiveFailures: 0, healthChecks: 1, successRate: 1 });
+    }
+    expect(fakes.requests).toEqual(expect.arrayContaining(['POST /sendgrid/v3/mail/send', `POST /twilio/2010-04-01/Accounts/${FAKE_CREDENTIALS.twilioSid}/Messages.json`, 'GET /hubspot/crm/v3/objects/contacts']));
+  });
+
+  it('refuses bad input with a 400 naming the field, storing nothing', async () => {
+    const before = (await reader.integrations.listIntegrations({})).total;
+    const attempts: Array<[Record<string, unknown>, string]> = [
+      [{ name: 'x', integrationType: 'PaymentGateway', provider: 'Square', configuration: {} }, 'provider'],
+      [{ name: 'x', integrationType: 'Telepathy', provider: 'Stripe', configuration: {} }, 'integrationType'],
+      [{ name: 'x', integrationType: 'PaymentGateway', provider: 'Stripe', configuration: '{"apiKey": ' }, 'configuration'],
+      [{ name: 'x', integrationType: 'PaymentGateway', provider: 'Stripe', configuration: { apiKey: FAKE_CREDENTIALS.stripeKey, padding: 'x'.repeat(11 * 1024) } }, 'configuration'],
+      [{ name: 'x', integrationType: 'PaymentGateway', provider: 'Stripe', configuration: { currency: 'USD' } }, 'configuration.apiKey'],
+      [{ name: 'x', integrationType: 'CustomAPI', provider: 'Custom', configuration: { baseUrl: 'ftp://127.0.0.1/files' } }, 'configuration.baseUrl'],
+      [{ name: 'x', integrationType: 'CustomAPI', provider: 'Custom', configuration: { baseUrl: `${fakes.baseUrl}/custom`, auth: { type: 'basic', username: 'u' } } }, 'configuration.auth.password'],
+      [{ name: '', integrationType: 'CRM', provider: 'HubSpot', configuration: { accessToken: 't' } }, 'name'],
+    ];
+    for (const [body, field] of attempts) {
+      const response = await hub.request('/api/integrations', { method: 'POST', key: (admin.request as unknown as { config: { HEADERS: Record<string, string> } }).config.HEADERS['X-API-Key'], headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect({ field, status: response.status, type: response.headers.get('content-type') }).toEqual({ field, status: 400, type: expect.stringContaining('application/problem+json') });
+      const problem = (await response.json()) as { errors: Array<{ field: string }> };
+      expect(problem.errors.map((e) => e.field)).toContain(field);
+    }
+    expect((await reader.integrations.listIntegrations({})).total).toBe(before);
+  });
+
+  it('needs integration:admin to change and integration:read to read; other tenants see 404', async () => {
+    const created = await admin.integrations.createIntegration({ requestBody: { name: 'CRM', integrationType: 'CRM', provider: 'HubSpot', configuration: { accessToken: FAKE_CREDENTIALS.hubspotToken } } });
+    expect((await errorOf(reader.integrations.testIntegration({ id: created.id }))).status).toBe(403);
+    expect((await errorOf(reader.integrations.createIntegration({ requestBody: { name: 'n', integrationType: 'CRM', provider: 'HubSpot', configuration: {} } }))).status).toBe(403);
+    const other = await hub.client(hub.bootstrapKey).tenants.createTenant({ requestBody: { name: 'Other' } });
+    const stranger = hub.client(other.adminKey.key);
+    for (const call of [stranger.integrations.getIntegration({ id: created.id }), stranger.integrations.listIntegrationLogs({ id: created.id }), stranger.integrations.testIntegration({ id: created.id })]) {
+      expect((await errorOf(call)).status).toBe(404);
+    }
+  });
+
+  it('filters and pages the list', async () => {
+    const crm = await reader.integrations.listIntegrations({ type: 'CRM', pageSize: 1 });
+    expect(crm.pageSize).toBe(1);
+    expect(crm.items).toHaveLength(1);
+    expect(crm.total).toBeGreaterThanOrEqual(2);
+    expect((await reader.integrations.listIntegrations({ provider: 'hubspot', status: 'Active' })).items.every((i) => i.provider === 'HubSpot' && i.status === 'Active')).toBe(true);
+    expect(JSON.stringify(await reader.integrations.listIntegrations({}))).not.toContain('configuration');
+  });
+
+  it('keeps masked secrets on update and sends a changed configuration back to Draft', async () => {
+    const created = await stripe('Updatable');
+    await admin.integrations.disconnectIntegration({ id: (await reader.integrations.listIntegrations({ type: 'PaymentGateway', status: 'Active' })).items[0].id });
+    await admin.integrations.testIntegration({ id: created.id });
+    const read = await admin.integrations.getIntegration({ id: created.id });
+    const updated = await admin.integrations.updateIntegration({ id: created.id, requestBody: { configuration: { ...read.configuration, currency: 'EUR' } } });
+    expect(updated).toMatchObject({ status: 'Draft', configuration: { apiKey: '********', currency: 'EUR' } });
+    // The masked key was kept, so the test passes with the stored secret.
+    expect((await admin.integrations.testIntegration({ id: created.id })).success).toBe(true);
+    const audit = await admin.audit.listAuditEntries({ resourceId: created.id, action: 'IntegrationUpdated' });
+    expect(audit.items[0].details).toMatchObject({ changedFields: ['configuration.currency'] });
+    expect(JSON.stringify(audit)).not.toContain(FAKE_CREDENTIALS.stripeKey);
+  });
+
+  it('suspends on refused credentials and alerts (§11.1); a failing SendGrid key without mail.send stays Draft', async () => {
+    const revoked = await admin.integrations.createIntegration({ requestBody: { name: 'Revoked CRM', integrationType: 'CRM', provider: 'HubSpot', configuration: { accessToken: 'pat-revoked' } } });
+    const tested = await admin.integrations.testIntegration({ id: revoked.id });
+    expect(tested).toMatchObject({ success: false, failure: 'authentication', integration: { status: 'Suspended' } });
+    expect(await outboxOf(revoked.id)).toContain('IntegrationSuspended');
+
+    const readOnly = await admin.integrations.createIntegration({
+      requestBody: { name: 'Read-only SendGrid', integrationType: 'EmailService', provider: 'SendGrid', configuration: { apiKey: FAKE_CREDENTIALS.sendgridKeyWithoutSend, fromEmail: 'a@example.com' } },
+    });
+    const refused = await admin.integrations.testIntegration({ id: readOnly.id });
+    expect(refused).toMatchObject({ success: false, failure: 'configuration', integration: { status: 'Draft' } });
+    expect(refused.integration.statusReason).toContain('mail.send');
+  });
+
+  it('raises IntegrationHealthDegraded after 3 consecutive failed checks, once, and records the recovery (BR-IM-04)', async () => {
+    const created = await admin.integrations.createIntegration({
+      requestBody: { name: 'Flaky API', integrationType: 'CustomAPI', provider: 'Custom', configuration: { baseUrl: `${fakes.baseUrl}/custom`, healthPath: '/status', auth: { type: 'bearer', token: FAKE_CREDENTIALS.customToken } } },
+    });
+    await admin.integrations.testIntegration({ id: created.id });
+    fakes.setMode('custom', 'server-error');
+    const states: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      await healthCheck(created.id);
+      states.push((await reader.integrations.getIntegrationHealth({ id: created.id })).healthStatus);
+    }
+    expect(states).toEqual(['Degraded', 'Degraded', 'Unhealthy', 'Unhealthy']);
+    expect((await outboxOf(created.id)).filter((e) => e === 'IntegrationHealthDegraded')).toHaveLength(1);
+    const errors = await reader.integrations.listIntegrationLogs({ id: created.id, logLevel: 'Error' });
+    expect(errors.items[0].message).toContain('Unhealthy');
+    expect(errors.items[0].requestId).toBe('health-check:test');
+    fakes.setMode('custom', 'ok');
+    await healthCheck(created.id);
+    expect(await reader.integrations.getIntegrationHealth({ id: created.id })).toMatchObject({ healthStatus: 'Healthy', consecutiveFailures: 0, healthChecks: 5, failedHealthChecks: 4 });
+    expect(await outboxOf(created.id)).toContain('IntegrationHealthRecovered');
+    const metrics = await metricsRegistry.metrics();
+    expect(metrics).toContain(`integration_health_status{integration_id="${created.id}",provider="Custom"} 0`);
+    expect(metrics).toMatch(/integration_health_alerts_total\{provider="Custom"\} [1-9]/);
+    expect(metrics).toMatch(/integration_provider_calls_total\{provider="Custom",operation="health",outcome="unavailable"\} [1-9]/);
+  });
+
+  it('a provider that hangs or answers garbage fails within its timeout, transiently', async () => {
+    const created = await admin.integrations.createIntegration({
+      requestBody: { name: 'Hanging CRM', integrationType: 'CRM', provider: 'HubSpot', configuration: { accessToken: FAKE_CREDENTIALS.hubspotToken } },
+    });
+    fakes.setMode('hubspot', 'hang');
+    const started = Date.now();
+    const hung = await admin.integrations.testIntegration({ id: created.id });
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(hung).toMatchObject({ success: false, failure: 'unavailable', integration: { status: 'Draft' } });
+    fakes.setMode('hubspot', 'garbage');
+    const garbage = await admin.integrations.testIntegration({ id: created.id });
+    expect(garbage).toMatchObject({ success: false, failure: 'unavailable' });
+    expect(garbage.message).toContain('not a JSON object');
+    fakes.setMode('hubspot', 'ok');
+  });
+
+  it('an integration in Error must be reviewed before it can be tested again (BR-IM-05)', async () => {
+    const created = await admin.integrations.createIntegration({ requestBody: { name: 'Soon broken', integrationType: 'CRM', provider: 'HubSpot', configuration: { accessToken: FAKE_CREDENTIALS.hubspotToken } } });
+    await admin.integrations.testIntegration({ id: created.id });
+    fakes.setMode('hubspot', 'not-found');
+    await healthCheck(created.id);
+    fakes.setMode('hubspot', 'ok');
+    expect(await admin.integrations.getIntegration({ id: created.id })).toMatchObject({ status: 'Error' });
+    expect(await outboxOf(created.id)).toContain('IntegrationFailed');
+    const blocked = await errorOf(admin.integrations.testIntegration({ id: created.id }));
+    expect(blocked).toMatchObject({ status: 409, body: expect.objectContaining({ code: 'integration.needs_review' }) });
+    expect((await errorOf(admin.integrations.updateIntegration({ id: created.id, requestBody: { configuration: { accessToken: 'other' } } }))).status).toBe(409);
+    const reviewed = await admin.integrations.reviewIntegration({ id: created.id, requestBody: { note: 'HubSpot account restored' } });
+    expect(reviewed.status).toBe('Draft');
+    expect((await admin.integrations.testIntegration({ id: created.id })).integration.status).toBe('Active');
+    expect((await errorOf(admin.integrations.reviewIntegration({ id: created.id, requestBody: { note: 'again' } }))).status).toBe(409);
+  });
+});
