@@ -2,6 +2,7 @@ import { SetMetadata, Type } from '@nestjs/common';
 import type { DomainEvent, EventEnvelope } from './domain-event';
 
 export const REACT_TO = Symbol('REACT_TO');
+export const REACT_TO_ALL = Symbol('REACT_TO_ALL');
 
 /**
  * A durable reaction to a committed domain event. It runs in the worker, after the outbox relay handed the
@@ -13,3 +14,15 @@ export interface DomainEventReaction<E extends DomainEvent = DomainEvent> {
 
 /** Marks a provider as a reaction to the given event classes (the MediatR INotificationHandler). */
 export const ReactTo = (...events: Type<DomainEvent>[]) => SetMetadata(REACT_TO, events);
+
+/**
+ * A durable reaction to every committed event, whether or not this service has a class for it: domain events
+ * and the application events published through POST /api/events alike (webhook fan-out). It gets the envelope
+ * and the event's JSON as committed, and must be idempotent on `envelope.eventId` too.
+ */
+export interface EveryEventReaction {
+  reactToAny(envelope: EventEnvelope, payload: Record<string, unknown>): Promise<void>;
+}
+
+/** Marks a provider as an `EveryEventReaction`. */
+export const ReactToAll = () => SetMetadata(REACT_TO_ALL, true);
