@@ -8,11 +8,13 @@ import { AuditWorkerModule } from './modules/audit/audit.worker-module';
 import { IntegrationsModule } from './modules/integrations/integrations.module';
 import { IntegrationsWorkerModule } from './modules/integrations/integrations.worker-module';
 import { TenantsModule } from './modules/tenants/tenants.module';
+import { WebhooksModule } from './modules/webhooks/webhooks.module';
+import { WebhooksWorkerModule } from './modules/webhooks/webhooks.worker-module';
 
 /** Feature modules: HTTP, commands, queries. A new module goes here (and its worker part below). */
-const featureModules = [TenantsModule, ApiKeysModule, AuditModule, IntegrationsModule];
+const featureModules = [TenantsModule, ApiKeysModule, AuditModule, IntegrationsModule, WebhooksModule];
 /** What only worker processes run: Bull processors, schedules, the outbox relay. */
-const workerModules = [PlatformWorkerModule, ApiKeysWorkerModule, AuditWorkerModule, IntegrationsWorkerModule];
+const workerModules = [PlatformWorkerModule, ApiKeysWorkerModule, AuditWorkerModule, IntegrationsWorkerModule, WebhooksWorkerModule];
 
 @Module({})
 export class AppModule {

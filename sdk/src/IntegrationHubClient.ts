@@ -7,12 +7,18 @@ import type { OpenAPIConfig } from './core/OpenAPI';
 import { FetchHttpRequest } from './core/FetchHttpRequest';
 import { ApiKeysService } from './services/ApiKeysService';
 import { AuditService } from './services/AuditService';
+import { EventsService } from './services/EventsService';
+import { IntegrationsService } from './services/IntegrationsService';
 import { TenantsService } from './services/TenantsService';
+import { WebhooksService } from './services/WebhooksService';
 type HttpRequestConstructor = new (config: OpenAPIConfig) => BaseHttpRequest;
 export class IntegrationHubClient {
     public readonly apiKeys: ApiKeysService;
     public readonly audit: AuditService;
+    public readonly events: EventsService;
+    public readonly integrations: IntegrationsService;
     public readonly tenants: TenantsService;
+    public readonly webhooks: WebhooksService;
     public readonly request: BaseHttpRequest;
     constructor(config?: Partial<OpenAPIConfig>, HttpRequest: HttpRequestConstructor = FetchHttpRequest) {
         this.request = new HttpRequest({
@@ -28,7 +34,10 @@ export class IntegrationHubClient {
         });
         this.apiKeys = new ApiKeysService(this.request);
         this.audit = new AuditService(this.request);
+        this.events = new EventsService(this.request);
+        this.integrations = new IntegrationsService(this.request);
         this.tenants = new TenantsService(this.request);
+        this.webhooks = new WebhooksService(this.request);
     }
 }
 

@@ -33,6 +33,42 @@ export interface AppConfig {
   audit: { retentionDays: number; cleanupCron: string };
   outbox: { pollMs: number; batchSize: number };
   integrations: IntegrationsConfig;
+  webhooks: WebhooksConfig;
+}
+
+/** Outgoing webhooks and the events API (spec §6.3, §9.2, §11.3, §12.3, §14, §17.2; issue #6). */
+export interface WebhooksConfig {
+  /** BR-WH-07; a tenant's own `max_webhooks` overrides it. */
+  maxPerTenant: number;
+  /** BR-WH-04: the first retry waits this long, each next one `backoffMultiplier` times longer. */
+  retryBaseDelayMs: number;
+  /** BR-WH-05: a delivery not delivered this long after it was scheduled is Expired. */
+  deliveryExpirySeconds: number;
+  /** BR-WH-08: the largest webhook body, in bytes. */
+  maxPayloadBytes: number;
+  /** §9.2: deliveries one worker has in flight at once. */
+  inFlightPerWorker: number;
+  /** Requests one worker has in flight to one webhook, so a slow receiver cannot take every slot. */
+  concurrencyPerWebhook: number;
+  /** A due delivery with no queued job for this long (Redis flushed, failover) is queued again from PostgreSQL. */
+  requeueAfterMs: number;
+  /** A webhook whose every attempt failed for this long is disabled. */
+  autoDisableAfterSeconds: number;
+  /** §12.3: alert when more than this share (percent) of a webhook's attempts in the last hour failed. */
+  failureRateAlertPercent: number;
+  /** After a secret rotation, deliveries are signed with both secrets this long. */
+  secretRotationGraceSeconds: number;
+  /** UC-WH-01 step 6: creating a webhook sends it a signed verification request that must answer 2xx. */
+  verifyOnCreate: boolean;
+  /** §17.2: deliveries (with their attempts) are kept this many days. */
+  retentionDays: number;
+  /** Repeatable jobs (UTC; six fields allow seconds): the sweep (lost jobs, auto-disable, failure rates) and the clean-up. */
+  sweepCron: string;
+  cleanupCron: string;
+  /** How long delivery outcomes gather before one batched write (single-row commits cap throughput). */
+  statusFlushMs: number;
+  /** POST /api/events: the same idempotencyKey within this window returns the first result. */
+  idempotencyWindowSeconds: number;
 }
 
 /** Integration management (spec §4.1, §6.1, §14, §17.2). */
@@ -168,6 +204,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: str
       batchSize: read.int('OUTBOX_BATCH_SIZE', 500, 1, 10_000),
     },
     integrations: loadIntegrationsConfig(read, port),
+    webhooks: loadWebhooksConfig(read),
+  };
+}
+
+function loadWebhooksConfig(read: EnvReader): WebhooksConfig {
+  return {
+    maxPerTenant: read.int('WEBHOOKS_MAX_PER_TENANT', 50, 1, 100_000),
+    retryBaseDelayMs: read.int('WEBHOOK_RETRY_BASE_DELAY_MS', 60_000, 10, 3_600_000),
+    deliveryExpirySeconds: read.int('WEBHOOK_DELIVERY_EXPIRY_SECONDS', 24 * 3600, 1, 30 * 24 * 3600),
+    maxPayloadBytes: read.int('WEBHOOK_MAX_PAYLOAD_BYTES', 1_048_576, 1024, 10_485_760),
+    inFlightPerWorker: read.int('WEBHOOK_IN_FLIGHT_PER_WORKER', 100, 1, 10_000),
+    concurrencyPerWebhook: read.int('WEBHOOK_CONCURRENCY_PER_WEBHOOK', 50, 1, 10_000),
+    requeueAfterMs: read.int('WEBHOOK_REQUEUE_AFTER_MS', 60_000, 0, 24 * 3_600_000),
+    autoDisableAfterSeconds: read.int('WEBHOOK_AUTO_DISABLE_AFTER_SECONDS', 5 * 24 * 3600, 1, 365 * 24 * 3600),
+    failureRateAlertPercent: read.int('WEBHOOK_FAILURE_RATE_ALERT_PERCENT', 20, 1, 100),
+    secretRotationGraceSeconds: read.int('WEBHOOK_SECRET_ROTATION_GRACE_SECONDS', 24 * 3600, 0, 30 * 24 * 3600),
+    verifyOnCreate: read.bool('WEBHOOK_VERIFY_ON_CREATE', true),
+    retentionDays: read.int('WEBHOOK_DELIVERY_RETENTION_DAYS', 30, 1, 36_500),
+    sweepCron: read.string('WEBHOOK_SWEEP_CRON', '* * * * *'),
+    cleanupCron: read.string('WEBHOOK_DELIVERY_CLEANUP_CRON', '0 3 * * *'),
+    statusFlushMs: read.int('WEBHOOK_STATUS_FLUSH_MS', 20, 0, 10_000),
+    idempotencyWindowSeconds: read.int('EVENTS_IDEMPOTENCY_WINDOW_SECONDS', 24 * 3600, 1, 30 * 24 * 3600),
   };
 }
 

@@ -1,0 +1,18 @@
+/* generated using openapi-typescript-codegen -- do not edit */
+/* istanbul ignore file */
+/* tslint:disable */
+/* eslint-disable */
+import type { IntegrationType } from './IntegrationType';
+export type CreateIntegrationDto = {
+    name: string;
+    integrationType: IntegrationType;
+    /**
+     * Stripe, PayPal, SendGrid, Twilio, GoogleCalendar, MicrosoftOutlook, HubSpot, or Custom (any type)
+     */
+    provider: string;
+    /**
+     * Provider settings and credentials as a JSON object (or a string holding one), at most 10 KB. Stored encrypted; reads show secret fields as "********", and sending "********" back keeps the stored secret. Fields per provider: Stripe {apiKey, webhookSecret?, currency?}; PayPal {clientId, clientSecret, currency?}; SendGrid {apiKey, fromEmail, testRecipient?}; Twilio {accountSid, authToken, fromNumber, testToNumber?}; HubSpot {accessToken}; GoogleCalendar {clientId, clientSecret, calendarId?, scopes?}; MicrosoftOutlook {clientId, clientSecret, directoryTenant?, scopes?}; Custom {baseUrl, healthPath?, testPath?, auth?: {type: none|header|bearer|basic|oauth2_client_credentials, …}}.
+     */
+    configuration: Record<string, any>;
+};
+

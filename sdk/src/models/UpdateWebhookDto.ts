@@ -1,0 +1,20 @@
+/* generated using openapi-typescript-codegen -- do not edit */
+/* istanbul ignore file */
+/* tslint:disable */
+/* eslint-disable */
+import type { RetryPolicyDto } from './RetryPolicyDto';
+export type UpdateWebhookDto = {
+    url?: string;
+    description?: string;
+    /**
+     * Event types to receive: see GET /api/events/types
+     */
+    eventTypes?: Array<string>;
+    retryPolicy?: RetryPolicyDto;
+    timeoutSeconds?: number;
+    /**
+     * false disables the webhook (WebhookDisabled); true enables it again
+     */
+    isActive?: boolean;
+};
+

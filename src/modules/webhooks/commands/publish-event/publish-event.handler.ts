@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import { Inject } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { APP_CONFIG, AppConfig } from '../../../../common/config/app-config';
+import { WebhookError, WebhookErrorCode } from '../../domain/webhook.errors';
+import { webhookBody } from '../../domain/webhook-signature';
+import type { ApplicationEventPayload } from '../../infrastructure/delivery-fan-out';
+import { EventTypeCatalog } from '../../infrastructure/event-type-catalog';
+import { PublishedEvent, PublishEventCommand } from './publish-event.command';
+
+/**
+ * POST /api/events: an application event of a registered type, checked against its schema and the payload
+ * limit (BR-WH-08), written to the outbox in this command's transaction, together with its idempotency key:
+ * committed means it will reach every subscribed webhook. The same key within the window answers with the
+ * first publication. One INSERT per statement, no ORM entities: this is the platform's hottest write.
+ */
+@CommandHandler(PublishEventCommand)
+export class PublishEventHandler implements ICommandHandler<PublishEventCommand> {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly catalog: EventTypeCatalog,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async execute({ actor, eventType, data, idempotencyKey }: PublishEventCommand): Promise<PublishedEvent> {
+    const type = await this.catalog.publishableType(actor.tenantId, eventType);
+    this.catalog.assertMatchesSchema(type, data);
+    const occurredAt = new Date();
+    const size = Buffer.byteLength(webhookBody(eventType, occurredAt, data));
+    if (size > this.config.webhooks.maxPayloadBytes) {
+      throw WebhookError.onField(WebhookErrorCode.PayloadTooLarge, 'data', [
+        `the webhook body would be ${size} bytes; at most ${this.config.webhooks.maxPayloadBytes} are allowed`,
+      ]);
+    }
+    const id = randomUUID();
+    if (idempotencyKey !== undefined) {
+      const first = await this.claimIdempotencyKey(actor.tenantId, idempotencyKey, id, eventType, occurredAt);
+      if (first) return first;
+    }
+    const payload: ApplicationEventPayload = { data };
+    await this.em.execute(
+      'INSERT INTO outbox_message (id, tenant_id, event_type, aggregate_id, payload, occurred_at) VALUES (?, ?, ?, NULL, ?::jsonb, ?::timestamptz)',
+      [id, actor.tenantId, eventType, JSON.stringify(payload), occurredAt.toISOString()],
+      'run',
+    );
+    return { id, eventType, occurredAt, duplicate: false };
+  }
+
+  /**
+   * Takes the key for this event, or returns the event that holds it. A key older than the window is taken
+   * over. Two concurrent requests with one key serialise on the primary key: the second sees the first.
+   */
+  private async claimIdempotencyKey(tenantId: string, key: string, id: string, eventType: string, now: Date): Promise<PublishedEvent | null> {
+    const windowStart = new Date(now.getTime() - this.config.webhooks.idempotencyWindowSeconds * 1000);
+    const claimed = await this.em.execute<Array<{ event_id: string }>>(
+      `INSERT INTO event_idempotency_key (tenant_id, idempotency_key, event_id, event_type, created_at) VALUES (?, ?, ?, ?, ?::timestamptz)
+       ON CONFLICT (tenant_id, idempotency_key) DO UPDATE
+         SET event_id = EXCLUDED.event_id, event_type = EXCLUDED.event_type, created_at = EXCLUDED.created_at
+         WHERE event_idempotency_key.created_at < ?::timestamptz
+       RETURNING event_id`,
+      [tenantId, key, id, eventType, now.toISOString(), windowStart.toISOString()],
+    );
+    if (claimed.length) return null;
+    const [first] = await this.em.execute<Array<{ event_id: string; event_type: string; created_at: Date }>>(
+      'SELECT event_id, event_type, created_at FROM event_idempotency_key WHERE tenant_id = ? AND idempotency_key = ?',
+      [tenantId, key],
+    );
+    return { id: first.event_id, eventType: first.event_type, occurredAt: new Date(first.created_at), duplicate: true };
+  }
+}

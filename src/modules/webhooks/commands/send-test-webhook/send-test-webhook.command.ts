@@ -1,0 +1,12 @@
+import { Command } from '@nestjs/cqrs';
+import type { ActingCommand, Actor } from '../../../../common/cqrs/actor';
+import type { WebhookDelivery } from '../../domain/webhook-delivery.entity';
+
+export class SendTestWebhookCommand extends Command<WebhookDelivery> implements ActingCommand {
+  constructor(
+    readonly actor: Actor,
+    readonly webhookId: string,
+  ) {
+    super();
+  }
+}

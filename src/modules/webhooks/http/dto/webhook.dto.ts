@@ -1,0 +1,249 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsObject, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
+import { DateTimeField, EnumField, IntField, StringField, UuidField, BooleanField } from '../../../../common/http/fields';
+import { iso } from '../../../../common/http/iso';
+import { PageOf, PageQueryDto } from '../../../../common/http/pagination';
+import { DELIVERY_STATUSES, DeliveryStatus, DUE_STATUSES } from '../../domain/delivery-policy';
+import type { Webhook } from '../../domain/webhook.entity';
+import type { WebhookDelivery } from '../../domain/webhook-delivery.entity';
+import type { WebhookDeliveryAttempt } from '../../domain/webhook-delivery-attempt.entity';
+
+/** Event type names as subscribed: at least one, each named; whether each is known is checked by the catalog (422). */
+function EventTypesField(options: { optional?: boolean } = {}) {
+  const doc = { type: String, isArray: true, minItems: 1, maxItems: 100, example: ['BookingConfirmed', 'APIKeyRevoked'], description: 'Event types to receive: see GET /api/events/types' };
+  return applyDecorators(
+    ...(options.optional ? [ApiPropertyOptional(doc), IsOptional()] : [ApiProperty(doc)]),
+    ArrayMinSize(1),
+    ArrayMaxSize(100),
+    ArrayUnique(),
+    IsString({ each: true }),
+    Length(1, 100, { each: true }),
+  );
+}
+
+function RetryPolicyField() {
+  return applyDecorators(ApiPropertyOptional({ type: () => RetryPolicyDto }), IsOptional(), IsObject(), ValidateNested(), Type(() => RetryPolicyDto));
+}
+
+export class RetryPolicyDto {
+  @IntField({ minimum: 0, maximum: 10, optional: true, example: 5, description: 'Retries after the first attempt (BR-WH-03); default 5' })
+  maxRetries?: number;
+
+  @IntField({ minimum: 1, maximum: 10, optional: true, example: 2, description: 'Each retry waits this many times longer than the one before; the first waits 1 minute. Default 2' })
+  backoffMultiplier?: number;
+}
+
+export class CreateWebhookDto {
+  @StringField({ maxLength: 500, example: 'https://example.com/webhooks/events', description: 'HTTPS URL that receives the events (BR-WH-01)' })
+  url: string;
+
+  @StringField({ maxLength: 500, optional: true, example: 'Bookings to the CRM' })
+  description?: string;
+
+  @EventTypesField()
+  eventTypes: string[];
+
+  @RetryPolicyField()
+  retryPolicy?: RetryPolicyDto;
+
+  @IntField({ minimum: 5, maximum: 300, optional: true, example: 30, description: 'Seconds a delivery waits for an answer; default 30' })
+  timeoutSeconds?: number;
+
+  @UuidField({ optional: true, description: 'The integration this webhook belongs to, if any' })
+  integrationId?: string;
+}
+
+export class UpdateWebhookDto {
+  @StringField({ maxLength: 500, optional: true, example: 'https://example.com/webhooks/v2' })
+  url?: string;
+
+  @StringField({ maxLength: 500, optional: true })
+  description?: string;
+
+  @EventTypesField({ optional: true })
+  eventTypes?: string[];
+
+  @RetryPolicyField()
+  retryPolicy?: RetryPolicyDto;
+
+  @IntField({ minimum: 5, maximum: 300, optional: true, example: 30 })
+  timeoutSeconds?: number;
+
+  @BooleanField({ optional: true, description: 'false disables the webhook (WebhookDisabled); true enables it again' })
+  isActive?: boolean;
+}
+
+export class RotateWebhookSecretDto {
+  @IntField({
+    minimum: 0,
+    maximum: 30 * 24 * 3600,
+    optional: true,
+    example: 86400,
+    description: 'Seconds the old secret keeps signing beside the new one; 0 drops it now. Default WEBHOOK_SECRET_ROTATION_GRACE_SECONDS (24 h)',
+  })
+  gracePeriodSeconds?: number;
+}
+
+export class RecoverWebhookDto {
+  @DateTimeField({ example: '2026-11-23T08:00:00Z', description: 'Failed and expired deliveries scheduled since then are sent again' })
+  since: Date;
+}
+
+export class ListWebhookDeliveriesQueryDto extends PageQueryDto {
+  @EnumField(DELIVERY_STATUSES, { enumName: 'DeliveryStatus', optional: true })
+  status?: DeliveryStatus;
+
+  @StringField({ maxLength: 100, optional: true, example: 'BookingConfirmed' })
+  eventType?: string;
+
+  @DateTimeField({ optional: true, description: 'Scheduled at or after' })
+  from?: Date;
+
+  @DateTimeField({ optional: true, description: 'Scheduled before' })
+  to?: Date;
+}
+
+export class RetryPolicyViewDto {
+  @ApiProperty({ type: 'integer', example: 5 }) maxRetries: number;
+  @ApiProperty({ type: 'integer', example: 2 }) backoffMultiplier: number;
+}
+
+/** A webhook as every read shows it: never its secret (GET /{id}/secret is the one way to it). */
+export class WebhookDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) tenantId: string;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) integrationId: string | null;
+  @ApiProperty({ example: 'https://example.com/webhooks/events' }) url: string;
+  @ApiProperty({ type: String, nullable: true }) description: string | null;
+  @ApiProperty({ type: String, isArray: true }) eventTypes: string[];
+  @ApiProperty() isActive: boolean;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) disabledAt: string | null;
+  @ApiProperty({ type: String, nullable: true }) disabledReason: string | null;
+  @ApiProperty({ type: RetryPolicyViewDto }) retryPolicy: RetryPolicyViewDto;
+  @ApiProperty({ type: 'integer' }) maxRetries: number;
+  @ApiProperty({ type: 'integer' }) timeoutSeconds: number;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastTriggeredAt: string | null;
+  @ApiProperty({ type: 'integer', description: 'Deliveries delivered' }) successCount: number;
+  @ApiProperty({ type: 'integer', description: 'Deliveries failed or expired for good' }) failureCount: number;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Since when every attempt has failed' }) failingSince: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Until when the previous secret also signs' }) previousSecretExpiresAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time' }) createdAt: string;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) createdBy: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) modifiedAt: string | null;
+
+  static from(webhook: Webhook): WebhookDto {
+    return {
+      id: webhook.id,
+      tenantId: webhook.tenantId,
+      integrationId: webhook.integrationId,
+      url: webhook.url,
+      description: webhook.description,
+      eventTypes: webhook.eventTypes,
+      isActive: webhook.isActive,
+      disabledAt: iso(webhook.disabledAt),
+      disabledReason: webhook.disabledReason,
+      retryPolicy: { maxRetries: webhook.maxRetries, backoffMultiplier: webhook.backoffMultiplier },
+      maxRetries: webhook.maxRetries,
+      timeoutSeconds: webhook.timeoutSeconds,
+      lastTriggeredAt: iso(webhook.lastTriggeredAt),
+      successCount: Number(webhook.successCount),
+      failureCount: Number(webhook.failureCount),
+      failingSince: iso(webhook.failingSince),
+      previousSecretExpiresAt: webhook.previousSecretExpiresAt && webhook.previousSecretExpiresAt > new Date() ? iso(webhook.previousSecretExpiresAt) : null,
+      createdAt: webhook.createdAt.toISOString(),
+      createdBy: webhook.createdBy,
+      modifiedAt: iso(webhook.modifiedAt),
+    };
+  }
+}
+
+export class WebhookSecretDto {
+  @ApiProperty({ example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', description: 'Verify deliveries with it (any Standard Webhooks library)' })
+  secret: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'After a rotation: until when the previous secret also signs' })
+  previousSecretExpiresAt: string | null;
+}
+
+export class WebhookHealthDto {
+  @ApiProperty({ type: 'integer' }) attemptsLastHour: number;
+  @ApiProperty({ type: 'integer' }) failedLastHour: number;
+  @ApiProperty({ example: 12.5, description: 'Percent of the last hour’s attempts that failed' }) failureRatePercent: number;
+  @ApiProperty({ description: 'Above WEBHOOK_FAILURE_RATE_ALERT_PERCENT (20%) as of the last sweep' }) alerting: boolean;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) failingSince: string | null;
+  @ApiProperty() isActive: boolean;
+  @ApiProperty({ type: String, nullable: true }) disabledReason: string | null;
+}
+
+export class WebhookDeliveryDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) webhookId: string;
+  @ApiProperty({ format: 'uuid', description: 'The event; sent as the webhook-id header, the same on every retry' }) eventId: string;
+  @ApiProperty({ example: 'BookingConfirmed' }) eventType: string;
+  @ApiProperty({ enum: DELIVERY_STATUSES, enumName: 'DeliveryStatus' }) status: DeliveryStatus;
+  @ApiProperty({ type: 'integer' }) attemptCount: number;
+  @ApiProperty({ type: 'integer', nullable: true }) httpStatusCode: number | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The last answer, cut at 4 KB' }) responseBody: string | null;
+  @ApiProperty({ type: String, nullable: true }) errorMessage: string | null;
+  @ApiProperty({ type: String, format: 'date-time' }) scheduledAt: string;
+  @ApiProperty({ type: String, format: 'date-time' }) expiresAt: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastAttemptAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) deliveredAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) nextRetryAt: string | null;
+
+  static from(delivery: WebhookDelivery): WebhookDeliveryDto {
+    return {
+      id: delivery.id,
+      webhookId: delivery.webhookId,
+      eventId: delivery.eventId,
+      eventType: delivery.eventType,
+      status: delivery.status,
+      attemptCount: delivery.attemptCount,
+      httpStatusCode: delivery.httpStatusCode,
+      responseBody: delivery.responseBody,
+      errorMessage: delivery.errorMessage,
+      scheduledAt: delivery.scheduledAt.toISOString(),
+      expiresAt: delivery.expiresAt.toISOString(),
+      lastAttemptAt: iso(delivery.lastAttemptAt),
+      deliveredAt: iso(delivery.deliveredAt),
+      nextRetryAt: DUE_STATUSES.includes(delivery.status) ? iso(delivery.nextRetryAt) : null,
+    };
+  }
+}
+
+
+export class DeliveryAttemptDto {
+  @ApiProperty({ type: 'integer' }) attemptNumber: number;
+  @ApiProperty({ type: String, format: 'date-time' }) attemptedAt: string;
+  @ApiProperty({ type: 'integer' }) durationMs: number;
+  @ApiProperty({ type: 'integer', nullable: true }) statusCode: number | null;
+  @ApiProperty({ type: String, nullable: true }) responseBody: string | null;
+  @ApiProperty({ type: String, nullable: true }) errorMessage: string | null;
+  @ApiProperty() succeeded: boolean;
+
+  static from(attempt: WebhookDeliveryAttempt): DeliveryAttemptDto {
+    return {
+      attemptNumber: attempt.attemptNumber,
+      attemptedAt: attempt.attemptedAt.toISOString(),
+      durationMs: attempt.durationMs,
+      statusCode: attempt.statusCode,
+      responseBody: attempt.responseBody,
+      errorMessage: attempt.errorMessage,
+      succeeded: attempt.succeeded,
+    };
+  }
+}
+
+export class WebhookDeliveryDetailDto extends WebhookDeliveryDto {
+  @ApiProperty({ description: 'The body exactly as signed and sent' }) payload: string;
+  @ApiProperty({ type: DeliveryAttemptDto, isArray: true }) attempts: DeliveryAttemptDto[];
+}
+
+export class RecoveredDeliveriesDto {
+  @ApiProperty({ type: 'integer', description: 'Deliveries queued again' }) requeued: number;
+}
+
+export const WebhookPageDto = PageOf(WebhookDto, 'WebhookPage');
+export const WebhookDeliveryPageDto = PageOf(WebhookDeliveryDto, 'WebhookDeliveryPage');

@@ -1,0 +1,96 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { InjectQueue } from '@nestjs/bull';
+import type { Queue } from 'bull';
+import { MicroBatcher } from '../../../common/batching/micro-batcher';
+import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
+import { pgArray } from '../../../common/database/pg-array';
+import { eventClassOf, type EventEnvelope } from '../../../common/events/domain-event';
+import { deliveryIdFor } from '../domain/webhook-delivery.entity';
+import { webhookBody } from '../domain/webhook-signature';
+import { DeliveryJob, enqueueDeliveries, WEBHOOK_DELIVERIES_QUEUE } from './delivery-queue';
+
+export interface CommittedEvent {
+  envelope: EventEnvelope;
+  payload: Record<string, unknown>;
+}
+
+/** How an application event (POST /api/events) sits in the outbox: its data under this key. */
+export interface ApplicationEventPayload {
+  data: Record<string, unknown>;
+}
+
+/** Concurrent events gathered into one fan-out; the domain-events consumer runs 20 at once per worker. */
+const FAN_OUT_BATCH = 500;
+const FAN_OUT_WAIT_MS = 5;
+
+/**
+ * UC-WH-02 steps 2–3: a committed event becomes one delivery per active webhook of its tenant that subscribes
+ * to its type, written to PostgreSQL (the source of truth) and then queued in Bull. Events arriving together
+ * share one look-up, one multi-row insert and one queue round trip. Delivery ids follow from (event, webhook),
+ * so a fan-out repeated after a crash inserts nothing twice, and its jobs, already queued under the same ids,
+ * are not queued twice either.
+ */
+@Injectable()
+export class DeliveryFanOut {
+  private readonly batcher: MicroBatcher<CommittedEvent, number>;
+
+  constructor(
+    private readonly em: EntityManager,
+    @InjectQueue(WEBHOOK_DELIVERIES_QUEUE) private readonly queue: Queue<DeliveryJob>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.batcher = new MicroBatcher((events) => this.fanOut(events), FAN_OUT_BATCH, FAN_OUT_WAIT_MS);
+  }
+
+  /** Resolves with the number of deliveries once they are committed and queued. */
+  add(event: CommittedEvent): Promise<number> {
+    return this.batcher.add(event);
+  }
+
+  private async fanOut(events: CommittedEvent[]): Promise<number[]> {
+    const tenants = [...new Set(events.map((e) => e.envelope.tenantId).filter((t): t is string => t !== null))];
+    const types = [...new Set(events.map((e) => e.envelope.eventType))];
+    if (!tenants.length) return events.map(() => 0);
+    const webhooks = await this.em.getConnection().execute<Array<{ id: string; tenant_id: string; event_types: string[] }>>(
+      `SELECT id, tenant_id, event_types FROM webhook
+        WHERE is_active AND tenant_id = ANY(?::uuid[]) AND event_types \\?| ?::text[]`,
+      [pgArray(tenants), pgArray(types)],
+    );
+    if (!webhooks.length) return events.map(() => 0);
+
+    const now = new Date();
+    const expiresAt = new Date(now.getTime() + this.config.webhooks.deliveryExpirySeconds * 1000);
+    const rows: Array<Record<string, unknown>> = [];
+    const counts = events.map(({ envelope, payload }) => {
+      const subscribers = webhooks.filter((w) => w.tenant_id === envelope.tenantId && w.event_types.includes(envelope.eventType));
+      if (!subscribers.length) return 0;
+      // Domain events are their own data; application events carry the publisher's data.
+      const data = eventClassOf(envelope.eventType) ? payload : (payload as unknown as ApplicationEventPayload).data;
+      const body = webhookBody(envelope.eventType, envelope.occurredAt, data);
+      for (const webhook of subscribers) {
+        rows.push({
+          id: deliveryIdFor(envelope.eventId, webhook.id),
+          tenant_id: envelope.tenantId,
+          webhook_id: webhook.id,
+          event_id: envelope.eventId,
+          event_type: envelope.eventType,
+          payload: body,
+        });
+      }
+      return subscribers.length;
+    });
+    if (!rows.length) return counts;
+
+    await this.em.getConnection().execute(
+      `INSERT INTO webhook_delivery (id, tenant_id, webhook_id, event_id, event_type, payload, status, scheduled_at, next_retry_at, expires_at)
+       SELECT r.id, r.tenant_id, r.webhook_id, r.event_id, r.event_type, r.payload, 'Pending', ?::timestamptz, ?::timestamptz, ?::timestamptz
+         FROM jsonb_to_recordset(?::jsonb) AS r(id uuid, tenant_id uuid, webhook_id uuid, event_id uuid, event_type text, payload text)
+       ON CONFLICT (webhook_id, event_id) DO NOTHING`,
+      [now.toISOString(), now.toISOString(), expiresAt.toISOString(), JSON.stringify(rows)],
+      'run',
+    );
+    await enqueueDeliveries(this.queue, rows.map((row) => ({ id: row.id as string, attemptCount: 0 })));
+    return counts;
+  }
+}

@@ -1,0 +1,25 @@
+import { EntityRepository } from '@mikro-orm/postgresql';
+import type { Webhook } from '../domain/webhook.entity';
+import { WebhookError, WebhookErrorCode } from '../domain/webhook.errors';
+
+export class WebhookRepository extends EntityRepository<Webhook> {
+  /** Another tenant's webhook is reported exactly as a missing one. */
+  async getOfTenant(tenantId: string, id: string, options: { withSecrets?: boolean } = {}): Promise<Webhook> {
+    const webhook = await this.findOne({ id, tenantId }, options.withSecrets ? { populate: ['secret', 'previousSecret'] } : {});
+    if (!webhook) throw new WebhookError(WebhookErrorCode.NotFound, 'Webhook not found');
+    return webhook;
+  }
+
+  /**
+   * BR-WH-07. Locks the tenant row first, so two concurrent creations cannot both see room for one more.
+   * The tenant's own `max_webhooks` overrides the configured default.
+   */
+  async assertRoomForWebhook(tenantId: string, defaultLimit: number): Promise<void> {
+    const [tenant] = await this.em.execute<Array<{ max_webhooks: number | null }>>('SELECT max_webhooks FROM tenant WHERE id = ? FOR UPDATE', [tenantId]);
+    const limit = tenant?.max_webhooks ?? defaultLimit;
+    const count = await this.count({ tenantId });
+    if (count >= limit) {
+      throw new WebhookError(WebhookErrorCode.LimitReached, `A tenant may have at most ${limit} webhooks; delete one first`, { limit });
+    }
+  }
+}

@@ -1,0 +1,159 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { InjectQueue } from '@nestjs/bull';
+import type { Job, Queue } from 'bull';
+import { LRUCache } from 'lru-cache';
+import { MicroBatcher } from '../../../common/batching/micro-batcher';
+import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
+import { SECRET_VAULT, SecretVault } from '../../../common/crypto/secret-vault';
+import { pgArray } from '../../../common/database/pg-array';
+import { decideAfterAttempt, DUE_STATUSES, DeliveryStatus } from '../domain/delivery-policy';
+import { DeliveryJob, WebhookBusyError, WEBHOOK_DELIVERIES_QUEUE } from '../infrastructure/delivery-queue';
+import { DeliveryOutcome, DeliveryOutcomeRecorder } from '../infrastructure/delivery-outcome-recorder';
+import { PerWebhookLimiter } from '../infrastructure/per-webhook-limiter';
+import { webhookAttemptDuration } from '../infrastructure/webhook-metrics';
+import { WebhookSender } from '../infrastructure/webhook-sender';
+
+/** A delivery with what sending it needs from its webhook, read in one query for many jobs. */
+interface DueDelivery {
+  id: string;
+  tenant_id: string;
+  webhook_id: string;
+  event_id: string;
+  payload: string;
+  status: DeliveryStatus;
+  attempt_count: number;
+  attempts_in_round: number;
+  expires_at: Date;
+  url: string;
+  is_active: boolean;
+  max_retries: number;
+  backoff_multiplier: number;
+  timeout_seconds: number;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: Date | null;
+}
+
+const LOAD_BATCH = 200;
+const LOAD_WAIT_MS = 2;
+/** How long a delivery waits for one of its webhook's slots before it goes back to the queue. */
+const WEBHOOK_SLOT_WAIT_MS = 1000;
+
+/**
+ * UC-WH-02 steps 4–8 and UC-WH-03: takes delivery jobs, at most WEBHOOK_IN_FLIGHT_PER_WORKER at once and
+ * WEBHOOK_CONCURRENCY_PER_WEBHOOK per webhook, sends each signed request, and records the outcome; retries are
+ * new delayed jobs (delivery-policy.ts decides when). A job completes only once its outcome is committed, so
+ * a worker that stops mid-request leaves the job to Bull's stalled-job recovery or, failing that, to the sweep.
+ * Jobs that no longer match their delivery (already attempted, delivered, replayed) are skipped: at-least-once
+ * delivery, without duplicates from duplicate jobs.
+ */
+@Injectable()
+export class WebhookDeliveryProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(WebhookDeliveryProcessor.name);
+  private readonly loader: MicroBatcher<string, DueDelivery | undefined>;
+  private readonly limiter: PerWebhookLimiter;
+  /** Opened secrets by webhook, keyed by the sealed values so a rotation is seen at once. */
+  private readonly secrets = new LRUCache<string, { sealed: string; secrets: string[] }>({ max: 10_000 });
+
+  constructor(
+    private readonly em: EntityManager,
+    @InjectQueue(WEBHOOK_DELIVERIES_QUEUE) private readonly queue: Queue<DeliveryJob>,
+    private readonly sender: WebhookSender,
+    private readonly recorder: DeliveryOutcomeRecorder,
+    @Inject(SECRET_VAULT) private readonly vault: SecretVault,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.loader = new MicroBatcher((ids) => this.load(ids), LOAD_BATCH, LOAD_WAIT_MS);
+    this.limiter = new PerWebhookLimiter(config.webhooks.concurrencyPerWebhook, WEBHOOK_SLOT_WAIT_MS);
+  }
+
+  onApplicationBootstrap(): void {
+    // Registered here rather than with @Process: the concurrency is configuration.
+    void this.queue.process(this.config.webhooks.inFlightPerWorker, (job: Job<DeliveryJob>) => this.deliver(job.data));
+  }
+
+  /** Stops taking jobs, lets those in flight finish and writes their outcomes before the connections close. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.queue.pause(true).catch((error: Error) => this.logger.warn(`Pausing the delivery queue: ${error.message}`));
+    await this.recorder.drain();
+  }
+
+  async deliver({ deliveryId, attemptCount }: DeliveryJob): Promise<void> {
+    const delivery = await this.loader.add(deliveryId);
+    if (!delivery || delivery.attempt_count !== attemptCount || !DUE_STATUSES.includes(delivery.status)) return;
+    const base = {
+      deliveryId,
+      webhookId: delivery.webhook_id,
+      tenantId: delivery.tenant_id,
+      previousAttemptCount: delivery.attempt_count,
+      attemptsInRound: delivery.attempts_in_round,
+    };
+    const now = new Date();
+    if (!delivery.is_active) {
+      return this.recorder.record({ ...base, status: 'Failed', attempt: null, errorMessage: 'The webhook is disabled', nextRetryAt: null });
+    }
+    if (now >= new Date(delivery.expires_at)) {
+      return this.recorder.record({ ...base, status: 'Expired', attempt: null, errorMessage: 'Not delivered within 24 hours of scheduling', nextRetryAt: null });
+    }
+
+    const release = await this.limiter.acquire(delivery.webhook_id);
+    if (!release) throw new WebhookBusyError();
+    let outcome: DeliveryOutcome;
+    try {
+      const result = await this.sender.send({
+        url: delivery.url,
+        secrets: this.signingSecrets(delivery, now),
+        messageId: delivery.event_id,
+        body: delivery.payload,
+        timeoutSeconds: delivery.timeout_seconds,
+      });
+      webhookAttemptDuration.observe({ result: result.statusCode === null ? 'error' : String(Math.floor(result.statusCode / 100)) + 'xx' }, result.durationMs / 1000);
+      const attemptsInRound = delivery.attempts_in_round + 1;
+      const decision = decideAfterAttempt(
+        result,
+        attemptsInRound,
+        new Date(delivery.expires_at),
+        { maxRetries: delivery.max_retries, backoffMultiplier: delivery.backoff_multiplier, baseDelayMs: this.config.webhooks.retryBaseDelayMs },
+        new Date(),
+      );
+      outcome = {
+        ...base,
+        attemptsInRound,
+        status: decision.status,
+        attempt: result,
+        errorMessage: decision.status === 'Delivered' ? null : [result.error, 'reason' in decision ? decision.reason : null].filter(Boolean).join('. '),
+        nextRetryAt: decision.status === 'Retrying' ? decision.nextRetryAt : null,
+      };
+    } finally {
+      release();
+    }
+    await this.recorder.record(outcome);
+  }
+
+  private signingSecrets(delivery: DueDelivery, now: Date): string[] {
+    const sealed = `${delivery.secret}|${delivery.previous_secret ?? ''}`;
+    let entry = this.secrets.get(delivery.webhook_id);
+    if (entry?.sealed !== sealed) {
+      const context = `webhook:${delivery.webhook_id}`;
+      const secrets = [this.vault.open(delivery.secret, context)];
+      if (delivery.previous_secret) secrets.push(this.vault.open(delivery.previous_secret, context));
+      entry = { sealed, secrets };
+      this.secrets.set(delivery.webhook_id, entry);
+    }
+    const previousValid = delivery.previous_secret_expires_at && new Date(delivery.previous_secret_expires_at) > now;
+    return previousValid ? entry.secrets : entry.secrets.slice(0, 1);
+  }
+
+  private async load(ids: string[]): Promise<Array<DueDelivery | undefined>> {
+    const rows = await this.em.getConnection().execute<DueDelivery[]>(
+      `SELECT d.id, d.tenant_id, d.webhook_id, d.event_id, d.payload, d.status, d.attempt_count, d.attempts_in_round, d.expires_at,
+              w.url, w.is_active, w.max_retries, w.backoff_multiplier, w.timeout_seconds, w.secret, w.previous_secret, w.previous_secret_expires_at
+         FROM webhook_delivery d JOIN webhook w ON w.id = d.webhook_id
+        WHERE d.id = ANY(?::uuid[])`,
+      [pgArray([...new Set(ids)])],
+    );
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id));
+  }
+}

@@ -1,0 +1,128 @@
+import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { CommandBus } from '@nestjs/cqrs';
+import { InjectQueue, Process, Processor } from '@nestjs/bull';
+import type { Queue } from 'bull';
+import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
+import { deleteInBatches } from '../../../common/database/delete-in-batches';
+import { MAINTENANCE_QUEUE, ensureRepeatableJob } from '../../../common/queues/queues';
+import { CheckWebhookHealthCommand, WebhookFailureRate, WebhookHealthReport } from '../commands/check-webhook-health/check-webhook-health.command';
+import { DeliveryJob, deliveryJobId, enqueueDeliveries, WEBHOOK_DELIVERIES_QUEUE } from '../infrastructure/delivery-queue';
+import { webhookDeliveriesRequeued, webhookOldestPendingAge, webhookQueueDepth, webhookSuccessRate } from '../infrastructure/webhook-metrics';
+
+export const WEBHOOK_SWEEP_JOB = 'webhook-sweep';
+export const WEBHOOK_CLEANUP_JOB = 'webhook-delivery-cleanup';
+/** Overdue deliveries looked at per sweep page, and pages per sweep. */
+const SWEEP_PAGE = 500;
+const SWEEP_MAX_PAGES = 20;
+const DELETE_BATCH = 5000;
+
+/**
+ * The webhooks' scheduled work, once per schedule across all workers. The sweep (§14.1's "Webhook Retry
+ * Processor", every minute): PostgreSQL is the source of truth, so a due delivery whose job is missing from
+ * Redis (flush, failover, a job that ran out of tries) is queued again; webhooks that keep failing are
+ * disabled; failure rates raise alerts; queue metrics are refreshed. The daily clean-up deletes deliveries
+ * past retention (§17.2) and expired idempotency keys, in batches.
+ */
+@Processor(MAINTENANCE_QUEUE)
+export class WebhookMaintenanceProcessor implements OnApplicationBootstrap {
+  private readonly logger = new Logger(WebhookMaintenanceProcessor.name);
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly commands: CommandBus,
+    @InjectQueue(MAINTENANCE_QUEUE) private readonly maintenance: Queue,
+    @InjectQueue(WEBHOOK_DELIVERIES_QUEUE) private readonly deliveries: Queue<DeliveryJob>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await ensureRepeatableJob(this.maintenance, WEBHOOK_SWEEP_JOB, this.config.webhooks.sweepCron);
+    await ensureRepeatableJob(this.maintenance, WEBHOOK_CLEANUP_JOB, this.config.webhooks.cleanupCron);
+  }
+
+  @Process(WEBHOOK_SWEEP_JOB)
+  async sweep(): Promise<{ requeued: number } & WebhookHealthReport> {
+    const requeued = await this.requeueLostDeliveries();
+    const lastHour = await this.failureRatesLastHour();
+    const report = await this.commands.execute(new CheckWebhookHealthCommand(lastHour));
+    await this.refreshQueueMetrics();
+    return { requeued, ...report };
+  }
+
+  /** Due deliveries overdue by WEBHOOK_REQUEUE_AFTER_MS whose job is not in Redis, queued again. */
+  async requeueLostDeliveries(): Promise<number> {
+    const overdueBefore = new Date(Date.now() - this.config.webhooks.requeueAfterMs).toISOString();
+    let after = { at: '-infinity', id: '00000000-0000-0000-0000-000000000000' };
+    let requeued = 0;
+    for (let page = 0; page < SWEEP_MAX_PAGES; page++) {
+      const rows = await this.em.getConnection().execute<Array<{ id: string; attempt_count: number; next_retry_at: Date }>>(
+        `SELECT id, attempt_count, next_retry_at FROM webhook_delivery
+          WHERE status IN ('Pending', 'Retrying') AND next_retry_at <= ?::timestamptz AND (next_retry_at, id) > (?::timestamptz, ?::uuid)
+          ORDER BY next_retry_at, id LIMIT ${SWEEP_PAGE}`,
+        [overdueBefore, after.at, after.id],
+      );
+      if (!rows.length) break;
+      const jobs = await Promise.all(rows.map((row) => this.deliveries.getJob(deliveryJobId(row.id, row.attempt_count))));
+      const lost = [];
+      for (const [index, job] of jobs.entries()) {
+        // A job that failed for good or completed without changing the row no longer stands for the attempt.
+        if (job && !(await job.isFailed()) && !(await job.isCompleted())) continue;
+        await job?.remove();
+        lost.push({ id: rows[index].id, attemptCount: rows[index].attempt_count });
+      }
+      await enqueueDeliveries(this.deliveries, lost);
+      requeued += lost.length;
+      const last = rows[rows.length - 1];
+      after = { at: new Date(last.next_retry_at).toISOString(), id: last.id };
+      if (rows.length < SWEEP_PAGE) break;
+    }
+    if (requeued) {
+      webhookDeliveriesRequeued.inc(requeued);
+      this.logger.warn(`Queued ${requeued} due deliveries again that had no job in Redis`);
+    }
+    return requeued;
+  }
+
+  @Process(WEBHOOK_CLEANUP_JOB)
+  async cleanUp(): Promise<{ deliveries: number; idempotencyKeys: number }> {
+    const deliveries = await deleteInBatches(
+      this.em,
+      `DELETE FROM webhook_delivery WHERE id IN (
+         SELECT id FROM webhook_delivery WHERE scheduled_at < now() - make_interval(days => ?) AND status NOT IN ('Pending', 'Retrying') LIMIT ${DELETE_BATCH})`,
+      [this.config.webhooks.retentionDays],
+      DELETE_BATCH,
+    );
+    const idempotencyKeys = await deleteInBatches(
+      this.em,
+      `DELETE FROM event_idempotency_key WHERE ctid IN (
+         SELECT ctid FROM event_idempotency_key WHERE created_at < now() - make_interval(secs => ?) LIMIT ${DELETE_BATCH})`,
+      [this.config.webhooks.idempotencyWindowSeconds],
+      DELETE_BATCH,
+    );
+    if (deliveries || idempotencyKeys) this.logger.log(`Deleted ${deliveries} deliveries past retention and ${idempotencyKeys} expired idempotency keys`);
+    return { deliveries, idempotencyKeys };
+  }
+
+  private async failureRatesLastHour(): Promise<WebhookFailureRate[]> {
+    const rows = await this.em.getConnection().execute<Array<{ webhook_id: string; attempts: string; failed: string }>>(
+      `SELECT webhook_id, count(*) AS attempts, count(*) FILTER (WHERE NOT succeeded) AS failed
+         FROM webhook_delivery_attempt WHERE attempted_at > now() - interval '1 hour' GROUP BY webhook_id`,
+    );
+    webhookSuccessRate.reset();
+    return rows.map((row) => {
+      const rate = { webhookId: row.webhook_id, attempts: Number(row.attempts), failed: Number(row.failed) };
+      webhookSuccessRate.set({ webhook_id: rate.webhookId }, (rate.attempts - rate.failed) / rate.attempts);
+      return rate;
+    });
+  }
+
+  private async refreshQueueMetrics(): Promise<void> {
+    const counts = await this.deliveries.getJobCounts();
+    for (const state of ['waiting', 'delayed', 'active'] as const) webhookQueueDepth.set({ state }, counts[state]);
+    const [oldest] = await this.em.getConnection().execute<Array<{ at: Date | null }>>(
+      "SELECT min(next_retry_at) AS at FROM webhook_delivery WHERE status IN ('Pending', 'Retrying') AND next_retry_at <= now()",
+    );
+    webhookOldestPendingAge.set(oldest?.at ? (Date.now() - new Date(oldest.at).getTime()) / 1000 : 0);
+  }
+}

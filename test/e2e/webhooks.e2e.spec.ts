@@ -1,0 +1,400 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { CommandBus } from '@nestjs/cqrs';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { ApiError, IntegrationHubClient, WebhookDeliveryDto, WebhookDto } from '../../sdk/dist';
+import { CheckWebhookHealthCommand } from '../../src/modules/webhooks/commands/check-webhook-health/check-webhook-health.command';
+import { eventually, startTestApp, TestApp } from '../support/test-app';
+import { answer, ReceivedRequest, WebhookReceiver } from '../support/webhook-receiver';
+
+/**
+ * Outgoing webhooks (issue #6) through the generated SDK, against the running service (API + worker) and
+ * receivers on 127.0.0.1. Every delivered request is verified with the `standardwebhooks` package. Delays
+ * are shortened through configuration: the retry base delay is 200 ms and the sweep runs every second.
+ */
+describe('outgoing webhooks through the SDK', () => {
+  let hub: TestApp;
+  let receiver: WebhookReceiver;
+  let admin: IntegrationHubClient;
+  let other: IntegrationHubClient;
+
+  beforeAll(async () => {
+    hub = await startTestApp({
+      WEBHOOK_RETRY_BASE_DELAY_MS: '200',
+      WEBHOOK_SWEEP_CRON: '* * * * * *',
+      WEBHOOK_STATUS_FLUSH_MS: '5',
+      OUTBOX_POLL_MS: '50',
+    });
+    receiver = await WebhookReceiver.start();
+    const operator = hub.client(hub.bootstrapKey);
+    admin = hub.client((await operator.tenants.createTenant({ requestBody: { name: 'Webhooks Inc' } })).adminKey.key);
+    other = hub.client((await operator.tenants.createTenant({ requestBody: { name: 'Someone Else' } })).adminKey.key);
+    await admin.events.registerEventType({
+      requestBody: {
+        name: 'BookingConfirmed',
+        description: 'A customer confirmed a booking',
+        schema: { type: 'object', required: ['bookingId'], properties: { bookingId: { type: 'string' }, total: { type: 'number' } } },
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await hub.close();
+    await receiver.close();
+  });
+
+  async function errorOf(promise: Promise<unknown>): Promise<ApiError> {
+    try {
+      await promise;
+    } catch (error) {
+      if (error instanceof ApiError) return error;
+      throw error;
+    }
+    throw new Error('expected the call to fail');
+  }
+
+  async function createWebhook(path: string, body: Partial<Parameters<IntegrationHubClient['webhooks']['createWebhook']>[0]['requestBody']> = {}): Promise<WebhookDto> {
+    return admin.webhooks.createWebhook({ requestBody: { url: receiver.url + path, eventTypes: ['BookingConfirmed'], ...body } });
+  }
+
+  function verify(secret: string, request: ReceivedRequest): { type: string; timestamp: string; data: Record<string, unknown> } {
+    return new StandardWebhook(secret).verify(request.body, request.headers) as { type: string; timestamp: string; data: Record<string, unknown> };
+  }
+
+  function publish(data: Record<string, unknown>, idempotencyKey?: string) {
+    return admin.events.publishEvent({ requestBody: { eventType: 'BookingConfirmed', data, idempotencyKey } });
+  }
+
+  /** Waits until the delivery of `eventId` to `webhook` reaches `status`. */
+  async function deliveryOf(webhook: WebhookDto, eventId: string, status: WebhookDeliveryDto['status']) {
+    return eventually(
+      async () => {
+        const page = await admin.webhooks.listWebhookDeliveries({ id: webhook.id, pageSize: 100 });
+        const delivery = page.items.find((d) => d.eventId === eventId);
+        expect(delivery?.status).toBe(status);
+        return admin.webhooks.getWebhookDelivery({ id: webhook.id, deliveryId: delivery!.id });
+      },
+      15_000,
+      150,
+    );
+  }
+
+  it('creates a webhook after a signed verification request, and shows the secret only at GET /{id}/secret', async () => {
+    const webhook = await createWebhook('/create', { description: 'Bookings', retryPolicy: { maxRetries: 3 }, timeoutSeconds: 10 });
+    expect(webhook).toMatchObject({ isActive: true, eventTypes: ['BookingConfirmed'], maxRetries: 3, timeoutSeconds: 10, retryPolicy: { maxRetries: 3, backoffMultiplier: 2 } });
+
+    const { secret } = await admin.webhooks.getWebhookSecret({ id: webhook.id });
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/=]{40,}$/);
+    const [verification] = receiver.at('/create');
+    expect(verify(secret, verification)).toMatchObject({ type: 'WebhookVerification', data: { webhookId: webhook.id } });
+
+    const listed = await admin.webhooks.listWebhooks({ pageSize: 100 });
+    expect(listed.items.map((w) => w.id)).toContain(webhook.id);
+    for (const shown of [JSON.stringify(listed), JSON.stringify(await admin.webhooks.getWebhook({ id: webhook.id }))]) {
+      expect(shown).not.toContain(secret);
+      expect(shown).not.toMatch(/whsec_|"secret"/);
+    }
+  });
+
+  it('refuses bad input with problem+json naming the field, and stores nothing', async () => {
+    const before = (await admin.webhooks.listWebhooks({ pageSize: 100 })).total;
+    const cases: Array<[Record<string, unknown>, number, string]> = [
+      [{ url: 'http://hooks.example.com/in', eventTypes: ['BookingConfirmed'] }, 400, 'url'],
+      [{ url: 'not a url', eventTypes: ['BookingConfirmed'] }, 400, 'url'],
+      [{ url: receiver.url + '/bad', eventTypes: [] }, 400, 'eventTypes'],
+      [{ url: receiver.url + '/bad', eventTypes: [''] }, 400, 'eventTypes'],
+      [{ url: receiver.url + '/bad', eventTypes: ['NoSuchEvent'] }, 422, 'eventTypes'],
+      [{ url: receiver.url + '/bad', eventTypes: ['WebhookSent'] }, 422, 'eventTypes'],
+      [{ url: receiver.url + '/bad', eventTypes: ['BookingConfirmed'], retryPolicy: { maxRetries: 11 } }, 400, 'retryPolicy.maxRetries'],
+      [{ url: receiver.url + '/bad', eventTypes: ['BookingConfirmed'], timeoutSeconds: 4 }, 400, 'timeoutSeconds'],
+      [{ url: receiver.url + '/bad', eventTypes: ['BookingConfirmed'], timeoutSeconds: 301 }, 400, 'timeoutSeconds'],
+      [{ url: receiver.url + '/bad', eventTypes: ['BookingConfirmed'], secret: 'whsec_mine' }, 400, 'secret'],
+    ];
+    for (const [body, status, field] of cases) {
+      const response = await hub.request('/api/webhooks', { method: 'POST', key: keyOf(admin), headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect({ body, status: response.status }).toEqual({ body, status });
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      const problem = (await response.json()) as { errors?: Array<{ field: string }> };
+      expect(problem.errors?.map((e) => e.field)).toContain(field);
+    }
+
+    receiver.on('/refuses-verification', answer(500));
+    const refused = await errorOf(createWebhook('/refuses-verification'));
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ code: 'webhook.verification_failed', errors: [{ field: 'url' }] });
+
+    expect((await admin.webhooks.listWebhooks({ pageSize: 100 })).total).toBe(before);
+    expect(receiver.at('/bad')).toHaveLength(0);
+  });
+
+  it('delivers a published event signed per Standard Webhooks, records the attempt and counts it', async () => {
+    const webhook = await createWebhook('/deliver');
+    const { secret } = await admin.webhooks.getWebhookSecret({ id: webhook.id });
+    const event = await publish({ bookingId: 'b-1', total: 129.5 });
+    expect(event).toMatchObject({ eventType: 'BookingConfirmed', duplicate: false });
+
+    const [request] = await eventually(async () => {
+      expect(receiver.events('/deliver')).toHaveLength(1);
+      return receiver.events('/deliver');
+    }, 10_000);
+    expect(request.headers['webhook-id']).toBe(event.id);
+    expect(verify(secret, request)).toEqual({ type: 'BookingConfirmed', timestamp: event.timestamp, data: { bookingId: 'b-1', total: 129.5 } });
+
+    const delivery = await deliveryOf(webhook, event.id, 'Delivered');
+    expect(delivery).toMatchObject({ attemptCount: 1, httpStatusCode: 200, eventType: 'BookingConfirmed', payload: request.body });
+    expect(delivery.attempts).toEqual([expect.objectContaining({ attemptNumber: 1, statusCode: 200, succeeded: true })]);
+    const counted = await eventually(async () => {
+      const w = await admin.webhooks.getWebhook({ id: webhook.id });
+      expect(w.successCount).toBe(1);
+      return w;
+    }, 5000, 100);
+    expect(counted.lastTriggeredAt).not.toBeNull();
+  });
+
+  it('fans out domain events of this service too (APIKeyGenerated), never with secrets', async () => {
+    const webhook = await createWebhook('/domain', { eventTypes: ['APIKeyGenerated'] });
+    const { secret } = await admin.webhooks.getWebhookSecret({ id: webhook.id });
+    const key = await admin.apiKeys.generateApiKey({ requestBody: { keyName: 'Fanned out', scopes: ['integration:read'] } });
+    const [request] = await eventually(async () => {
+      expect(receiver.events('/domain')).toHaveLength(1);
+      return receiver.events('/domain');
+    }, 10_000);
+    expect(verify(secret, request)).toMatchObject({ type: 'APIKeyGenerated', data: { aggregateId: key.id, keyName: 'Fanned out' } });
+    expect(request.body).not.toContain(key.key);
+  });
+
+  it('runs the events API: catalog, schema checks (422), unknown types (422), 1 MB limit (413), idempotency keys', async () => {
+    const catalog = await admin.events.listEventTypes({ pageSize: 100 });
+    expect(catalog.items).toEqual(expect.arrayContaining([
+      expect.objectContaining({ name: 'APIKeyGenerated', source: 'Domain' }),
+      expect.objectContaining({ name: 'WebhookDisabled', source: 'Domain' }),
+      expect.objectContaining({ name: 'BookingConfirmed', source: 'Application', schema: expect.objectContaining({ required: ['bookingId'] }) }),
+    ]));
+    expect(catalog.items.map((t) => t.name)).not.toContain('WebhookSent');
+    expect((await other.events.listEventTypes({ pageSize: 100 })).items.map((t) => t.name)).not.toContain('BookingConfirmed');
+
+    const unknown = await errorOf(admin.events.publishEvent({ requestBody: { eventType: 'NoSuchEvent', data: {} } }));
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.errors).toEqual([expect.objectContaining({ field: 'eventType' })]);
+    expect((await errorOf(admin.events.publishEvent({ requestBody: { eventType: 'APIKeyRevoked', data: {} } }))).status).toBe(422);
+    expect((await errorOf(other.events.publishEvent({ requestBody: { eventType: 'BookingConfirmed', data: { bookingId: 'x' } } }))).status).toBe(422);
+
+    const mismatch = await errorOf(publish({ total: 'a lot' }));
+    expect(mismatch.status).toBe(422);
+    expect(mismatch.body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['data', 'data.total']));
+
+    const tooLarge = await errorOf(publish({ bookingId: 'big', blob: 'x'.repeat(1_048_576) }));
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.body.errors).toEqual([expect.objectContaining({ field: 'data' })]);
+
+    const reserved = await errorOf(admin.events.registerEventType({ requestBody: { name: 'WebhookSent' } }));
+    expect(reserved.status).toBe(422);
+    expect((await errorOf(admin.events.registerEventType({ requestBody: { name: 'BookingConfirmed' } }))).status).toBe(409);
+    expect((await errorOf(admin.events.registerEventType({ requestBody: { name: 'Bad', schema: { type: 'no-such-type' } } }))).status).toBe(422);
+
+    const webhook = await createWebhook('/idempotent');
+    const first = await publish({ bookingId: 'once' }, 'booking-once');
+    const again = await publish({ bookingId: 'twice?' }, 'booking-once');
+    expect(again).toEqual({ ...first, duplicate: true });
+    await deliveryOf(webhook, first.id, 'Delivered');
+    expect(receiver.events('/idempotent').map((r) => JSON.parse(r.body).data)).toEqual([{ bookingId: 'once' }]);
+  });
+
+  it('signs with both secrets during a rotation, and with the new one only after it', async () => {
+    const webhook = await createWebhook('/rotation');
+    const { secret: old } = await admin.webhooks.getWebhookSecret({ id: webhook.id });
+    const rotated = await admin.webhooks.rotateWebhookSecret({ id: webhook.id, requestBody: { gracePeriodSeconds: 3600 } });
+    expect(rotated.secret).not.toBe(old);
+    expect(rotated.previousSecretExpiresAt).not.toBeNull();
+    expect((await admin.webhooks.getWebhookSecret({ id: webhook.id })).secret).toBe(rotated.secret);
+
+    const during = await publish({ bookingId: 'rotating' });
+    await deliveryOf(webhook, during.id, 'Delivered');
+    const request = receiver.events('/rotation').find((r) => r.headers['webhook-id'] === during.id)!;
+    expect(request.headers['webhook-signature'].split(' ')).toHaveLength(2);
+    expect(verify(rotated.secret, request).data).toEqual({ bookingId: 'rotating' });
+    expect(verify(old, request).data).toEqual({ bookingId: 'rotating' });
+
+    const final = await admin.webhooks.rotateWebhookSecret({ id: webhook.id, requestBody: { gracePeriodSeconds: 0 } });
+    const after = await publish({ bookingId: 'rotated' });
+    await deliveryOf(webhook, after.id, 'Delivered');
+    const last = receiver.events('/rotation').find((r) => r.headers['webhook-id'] === after.id)!;
+    expect(verify(final.secret, last).data).toEqual({ bookingId: 'rotated' });
+    expect(() => verify(rotated.secret, last)).toThrow();
+  });
+
+  it('retries 5xx with backoff until delivered, recording every attempt', async () => {
+    const webhook = await createWebhook('/flaky');
+    let calls = 0;
+    receiver.on('/flaky', (_, res) => void res.writeHead(++calls <= 2 ? 503 : 200).end(calls <= 2 ? 'down for maintenance' : 'ok'));
+    const event = await publish({ bookingId: 'flaky' });
+    const delivery = await deliveryOf(webhook, event.id, 'Delivered');
+    expect(delivery.attempts.map((a) => [a.statusCode, a.succeeded])).toEqual([[503, false], [503, false], [200, true]]);
+    expect(delivery.attempts[0].responseBody).toBe('down for maintenance');
+    const { secret } = await admin.webhooks.getWebhookSecret({ id: webhook.id });
+    const requests = receiver.events('/flaky');
+    expect(new Set(requests.map((r) => r.headers['webhook-id']))).toEqual(new Set([event.id]));
+    for (const request of requests) expect(verify(secret, request).data).toEqual({ bookingId: 'flaky' });
+  });
+
+  it('stops after maxRetries, treats 4xx (but 408/429) as final, and honours Retry-After', async () => {
+    const capped = await createWebhook('/always-500', { retryPolicy: { maxRetries: 1 } });
+    receiver.on('/always-500', answer(500));
+    const e1 = await publish({ bookingId: 'capped' });
+    const failed = await deliveryOf(capped, e1.id, 'Failed');
+    expect(failed.attempts).toHaveLength(2);
+    expect(failed.errorMessage).toMatch(/No retries left/);
+
+    const gone = await createWebhook('/gone');
+    receiver.on('/gone', answer(410));
+    const e2 = await publish({ bookingId: 'gone' });
+    const final = await deliveryOf(gone, e2.id, 'Failed');
+    expect(final.attempts).toHaveLength(1);
+    expect(final.httpStatusCode).toBe(410);
+
+    const limited = await createWebhook('/limited');
+    let calls = 0;
+    receiver.on('/limited', (_, res) => void (++calls === 1 ? res.writeHead(429, { 'retry-after': '2' }).end() : res.writeHead(200).end()));
+    const e3 = await publish({ bookingId: 'limited' });
+    const retrying = await deliveryOf(limited, e3.id, 'Retrying');
+    // The backoff alone would wait 200 ms; Retry-After asks for 2 s.
+    expect(new Date(retrying.nextRetryAt!).getTime() - new Date(retrying.lastAttemptAt!).getTime()).toBeGreaterThanOrEqual(1900);
+    await deliveryOf(limited, e3.id, 'Delivered');
+  });
+
+  it('fails a redirect, a socket closed mid-answer and a 10 MB error answer cleanly, and retries them', async () => {
+    const webhook = await createWebhook('/odd', { retryPolicy: { maxRetries: 3 } });
+    let calls = 0;
+    receiver.on('/odd', (_, res) => {
+      calls++;
+      if (calls === 1) return void res.writeHead(302, { location: receiver.url + '/redirect-target' }).end();
+      if (calls === 2) {
+        res.writeHead(200, { 'content-length': '1000' });
+        res.write('partial');
+        return void res.socket?.destroy();
+      }
+      if (calls === 3) return void res.writeHead(500).end('x'.repeat(10 * 1024 * 1024));
+      res.writeHead(204).end();
+    });
+    const event = await publish({ bookingId: 'odd' });
+    const delivery = await deliveryOf(webhook, event.id, 'Delivered');
+    expect(delivery.attempts.map((a) => a.statusCode)).toEqual([302, null, 500, 204]);
+    expect(delivery.attempts[0].errorMessage).toMatch(/Redirect/);
+    expect(delivery.attempts[1].errorMessage).toMatch(/Network error/);
+    expect(delivery.attempts[2].responseBody!.length).toBeLessThanOrEqual(4096);
+    expect(receiver.at('/redirect-target')).toHaveLength(0);
+  });
+
+  it('gives up on a receiver that hangs after the timeout, and retries', async () => {
+    const webhook = await createWebhook('/hangs', { timeoutSeconds: 5 });
+    receiver.on('/hangs', () => undefined); // never answers
+    const event = await publish({ bookingId: 'hang' });
+    const delivery = await deliveryOf(webhook, event.id, 'Retrying');
+    expect(delivery.attempts[0]).toMatchObject({ statusCode: null, succeeded: false, errorMessage: expect.stringMatching(/did not answer in time/) });
+    await admin.webhooks.deleteWebhook({ id: webhook.id });
+  });
+
+  it('replays one delivery and recovers every failed delivery since a time', async () => {
+    const webhook = await createWebhook('/outage');
+    receiver.on('/outage', answer(400));
+    const since = new Date().toISOString();
+    const events = [await publish({ bookingId: 'o-1' }), await publish({ bookingId: 'o-2' }), await publish({ bookingId: 'o-3' })];
+    const failed = await Promise.all(events.map((e) => deliveryOf(webhook, e.id, 'Failed')));
+
+    receiver.on('/outage', answer(200));
+    const replayed = await admin.webhooks.replayWebhookDelivery({ id: webhook.id, deliveryId: failed[0].id });
+    expect(replayed.status).toBe('Pending');
+    const delivered = await deliveryOf(webhook, events[0].id, 'Delivered');
+    expect(delivered.attempts.map((a) => a.statusCode)).toEqual([400, 200]);
+    expect((await errorOf(admin.webhooks.replayWebhookDelivery({ id: webhook.id, deliveryId: '00000000-0000-4000-8000-000000000000' }))).status).toBe(404);
+
+    const recovered = await admin.webhooks.recoverWebhookDeliveries({ id: webhook.id, requestBody: { since } });
+    expect(recovered.requeued).toBe(2);
+    await Promise.all(events.slice(1).map((e) => deliveryOf(webhook, e.id, 'Delivered')));
+    const { secret } = await admin.webhooks.getWebhookSecret({ id: webhook.id });
+    const resent = receiver.events('/outage').filter((r) => events.some((e) => e.id === r.headers['webhook-id']));
+    for (const request of resent) verify(secret, request);
+    expect(resent).toHaveLength(6);
+  });
+
+  it('sends a test delivery, and filters the delivery log', async () => {
+    const webhook = await createWebhook('/test-me');
+    const test = await admin.webhooks.sendTestWebhook({ id: webhook.id });
+    expect(test).toMatchObject({ eventType: 'WebhookTest', status: 'Pending' });
+    await eventually(async () => expect(receiver.events('/test-me')).toHaveLength(1), 10_000);
+    await publish({ bookingId: 'log' });
+    await eventually(async () => expect(receiver.events('/test-me')).toHaveLength(2), 10_000);
+    const tests = await admin.webhooks.listWebhookDeliveries({ id: webhook.id, eventType: 'WebhookTest' });
+    expect(tests.items.map((d) => d.id)).toEqual([test.id]);
+    const none = await admin.webhooks.listWebhookDeliveries({ id: webhook.id, from: new Date(Date.now() + 60_000).toISOString() });
+    expect(none.total).toBe(0);
+    const bad = await hub.request(`/api/webhooks/${webhook.id}/deliveries?status=Lost`, { key: keyOf(admin) });
+    expect(bad.status).toBe(400);
+  });
+
+  it("answers 404 for another tenant's webhook, exactly as for a missing one", async () => {
+    const mine = await createWebhook('/mine');
+    const calls: Array<() => Promise<unknown>> = [
+      () => other.webhooks.getWebhook({ id: mine.id }),
+      () => other.webhooks.updateWebhook({ id: mine.id, requestBody: { timeoutSeconds: 60 } }),
+      () => other.webhooks.getWebhookSecret({ id: mine.id }),
+      () => other.webhooks.rotateWebhookSecret({ id: mine.id, requestBody: {} }),
+      () => other.webhooks.listWebhookDeliveries({ id: mine.id }),
+      () => other.webhooks.sendTestWebhook({ id: mine.id }),
+      () => other.webhooks.recoverWebhookDeliveries({ id: mine.id, requestBody: { since: new Date(0).toISOString() } }),
+      () => other.webhooks.getWebhookHealth({ id: mine.id }),
+      () => other.webhooks.deleteWebhook({ id: mine.id }),
+    ];
+    for (const call of calls) {
+      const error = await errorOf(call());
+      expect(error.status).toBe(404);
+      expect(error.body.code).toBe('webhook.not_found');
+    }
+    expect((await other.webhooks.listWebhooks({})).items).toHaveLength(0);
+    expect((await admin.webhooks.getWebhook({ id: mine.id })).timeoutSeconds).toBe(30);
+  });
+
+  it('needs webhook:manage to manage webhooks and events:publish to publish', async () => {
+    const reader = await admin.apiKeys.generateApiKey({ requestBody: { keyName: 'Reader', scopes: ['integration:read'] } });
+    expect((await errorOf(hub.client(reader.key).webhooks.listWebhooks({}))).status).toBe(403);
+    expect((await errorOf(hub.client(reader.key).events.publishEvent({ requestBody: { eventType: 'BookingConfirmed', data: { bookingId: 'x' } } }))).status).toBe(403);
+  });
+
+  it('updates and deletes a webhook; a disabled webhook receives nothing', async () => {
+    const webhook = await createWebhook('/update-me');
+    const updated = await admin.webhooks.updateWebhook({ id: webhook.id, requestBody: { timeoutSeconds: 60, retryPolicy: { maxRetries: 0 }, isActive: false } });
+    expect(updated).toMatchObject({ timeoutSeconds: 60, maxRetries: 0, isActive: false, disabledReason: 'Disabled through the API' });
+    await publish({ bookingId: 'while disabled' });
+    expect((await errorOf(admin.webhooks.updateWebhook({ id: webhook.id, requestBody: { eventTypes: ['Nope'] } }))).status).toBe(422);
+    await admin.webhooks.deleteWebhook({ id: webhook.id });
+    expect((await errorOf(admin.webhooks.getWebhook({ id: webhook.id }))).status).toBe(404);
+    expect(receiver.events('/update-me')).toHaveLength(0);
+    const trail = await admin.audit.listAuditEntries({ resourceId: webhook.id, pageSize: 100 });
+    expect(trail.items.map((e) => e.action)).toEqual(expect.arrayContaining(['WebhookCreated', 'WebhookDisabled', 'WebhookDeleted']));
+  });
+
+  it('shows the failure rate, alerts above 20%, and disables a webhook that keeps failing (WebhookDisabled)', async () => {
+    const webhook = await createWebhook('/broken', { retryPolicy: { maxRetries: 0 } });
+    receiver.on('/broken', answer(500));
+    const events = [await publish({ bookingId: 'b-1' }), await publish({ bookingId: 'b-2' })];
+    await Promise.all(events.map((e) => deliveryOf(webhook, e.id, 'Failed')));
+    const health = await eventually(async () => {
+      const h = await admin.webhooks.getWebhookHealth({ id: webhook.id });
+      expect(h).toMatchObject({ attemptsLastHour: 2, failedLastHour: 2, failureRatePercent: 100, alerting: true });
+      return h;
+    }, 10_000, 200);
+    expect(health.failingSince).not.toBeNull();
+
+    // Five days later, as the sweep would see it then.
+    const report = await hub.app.get(CommandBus).execute(new CheckWebhookHealthCommand([], new Date(Date.now() + 5 * 24 * 3600_000 + 1000)));
+    expect(report.disabled).toContain(webhook.id);
+    const disabled = await admin.webhooks.getWebhook({ id: webhook.id });
+    expect(disabled).toMatchObject({ isActive: false, disabledReason: expect.stringMatching(/Every delivery attempt failed since/) });
+    const em = hub.app.get(EntityManager).fork();
+    const outbox = await em.getConnection().execute<Array<{ event_type: string }>>('SELECT event_type FROM outbox_message WHERE aggregate_id = ? ORDER BY seq', [webhook.id]);
+    expect(outbox.map((r) => r.event_type)).toEqual(expect.arrayContaining(['WebhookFailureRateExceeded', 'WebhookDisabled']));
+  });
+});
+
+function keyOf(client: IntegrationHubClient): string {
+  return (client.request as unknown as { config: { HEADERS: Record<string, string> } }).config.HEADERS['X-API-Key'];
+}
