@@ -104,9 +104,11 @@ export class OAuthTokenService {
     try {
       tokens = await this.requestTokens(integration, 'refresh-token', { grant_type: 'refresh_token', refresh_token: current.refreshToken }, current.refreshToken);
     } catch (error) {
-      // A refusal (invalid_grant, revoked consent) counts toward disconnection; an outage does not.
-      if (error instanceof ProviderCallError && error.failure !== 'unavailable') await this.recordRefreshFailure(integration, error.message);
-      throw error;
+      if (!(error instanceof ProviderCallError) || error.failure === 'unavailable') throw error;
+      // A refusal (invalid_grant, revoked consent) counts toward disconnection, which is its consequence:
+      // until then the check fails as transient, rather than suspending the integration or putting it in Error.
+      await this.recordRefreshFailure(integration, error.message);
+      throw new ProviderCallError('unavailable', `The provider refused to refresh the access token: ${error.message}`);
     }
     await this.commands.execute(new StoreOAuthTokensCommand(integration.tenantId, integration.id, tokens, 'refresh'));
     return tokens.accessToken;

@@ -5,6 +5,7 @@ import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { APP_CONFIG, AppConfig } from '../../../../common/config/app-config';
 import { SECRET_VAULT, SecretVault } from '../../../../common/crypto/secret-vault';
 import { afterCommit } from '../../../../common/cqrs/command-pipeline';
+import { CommonError } from '../../../../common/errors/domain-error';
 import { Integration } from '../../domain/integration.entity';
 import { IntegrationError, IntegrationErrorCode } from '../../domain/integration.errors';
 import { IntegrationLog } from '../../domain/integration-log.entity';
@@ -36,6 +37,7 @@ export class StartCalendarAuthorizationHandler implements ICommandHandler<StartC
     const codeVerifier = randomBytes(32).toString('base64url');
     const codeChallenge = createHash('sha256').update(codeVerifier).digest('base64url');
     const returnTo = redirectUri ?? this.config.integrations.oauth.redirectUrl;
+    if (!isHttpUrl(returnTo)) throw CommonError.validation([{ field: 'redirectUri', messages: ['redirectUri must be an absolute http(s) URL'] }]);
     const snapshot = { id: integration.id, tenantId: integration.tenantId, provider: integration.provider, configuration: integration.configuration(this.vault) };
     const authorizationUrl = this.tokens.authorizationUrl(snapshot, state, codeChallenge, returnTo);
     this.integrations.getEntityManager().persist(
@@ -44,5 +46,13 @@ export class StartCalendarAuthorizationHandler implements ICommandHandler<StartC
     // Only a committed start is worth a callback.
     await afterCommit(() => this.states.save(state, { tenantId: actor.tenantId, integrationId, codeVerifier, redirectUri: returnTo, requestedBy: actor.apiKeyId }));
     return { authorizationUrl, state, expiresAt: new Date(Date.now() + this.config.integrations.oauth.stateTtlSeconds * 1000) };
+  }
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
   }
 }

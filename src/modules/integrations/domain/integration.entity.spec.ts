@@ -1,0 +1,119 @@
+import { KeyRingVault } from '../../../common/crypto/secret-vault';
+import { changedPaths, MASK, maskConfiguration, parseConfiguration, restoreMaskedSecrets } from './configuration';
+import { Integration } from './integration.entity';
+import type { ProbeOutcome } from './integration-types';
+
+const vault = new KeyRingVault({ keys: new Map([['k1', Buffer.alloc(32, 1)]]), activeKeyId: 'k1' });
+const rules = { unhealthyAfterFailures: 3, degradedResponseMs: 1000 };
+const ok: ProbeOutcome = { ok: true, message: 'fine', responseTimeMs: 50 };
+const outage: ProbeOutcome = { ok: false, failure: 'unavailable', message: 'HTTP 503', responseTimeMs: 50 };
+
+function payments(): Integration {
+  const integration = Integration.create({ tenantId: 't', name: 'Stripe', integrationType: 'PaymentGateway', provider: 'Stripe', createdBy: 'k' }, { apiKey: 'sk_test_x' }, vault);
+  integration.uncommit();
+  return integration;
+}
+
+function activated(): Integration {
+  const integration = payments();
+  integration.recordCheck(integration.startCheck('k'), ok, rules, true, 'k');
+  integration.uncommit();
+  return integration;
+}
+
+const eventNames = (integration: Integration) => integration.getUncommittedEvents().map((e) => e.constructor.name);
+
+describe('Integration', () => {
+  it('seals the configuration bound to its id and opens it again', () => {
+    const integration = payments();
+    expect(integration.sealedConfiguration).not.toContain('sk_test_x');
+    expect(integration.configuration(vault)).toEqual({ apiKey: 'sk_test_x' });
+    const other = payments();
+    other.sealedConfiguration = integration.sealedConfiguration;
+    expect(() => other.configuration(vault)).toThrow();
+  });
+
+  it('activates only after a passing validation, with the event of its kind (BR-IM-02)', () => {
+    const integration = payments();
+    expect(integration.startCheck('k')).toBe('validation');
+    expect(integration.status).toBe('PendingValidation');
+    integration.recordCheck('validation', ok, rules, true, 'k');
+    expect(integration).toMatchObject({ status: 'Active', exclusive: true, healthStatus: 'Healthy' });
+    expect(eventNames(integration)).toEqual(['PaymentGatewayConnectedEvent']);
+  });
+
+  it('suspends on refused credentials and keeps a configuration failure in Draft (§11.1)', () => {
+    const refused = payments();
+    refused.recordCheck(refused.startCheck(null), { ...outage, failure: 'authentication' }, rules, true, null);
+    expect(refused.status).toBe('Suspended');
+    expect(eventNames(refused)).toEqual(['IntegrationSuspendedEvent']);
+    const misconfigured = payments();
+    misconfigured.recordCheck(misconfigured.startCheck(null), { ...outage, failure: 'configuration' }, rules, true, null);
+    expect(misconfigured.status).toBe('Draft');
+  });
+
+  it('turns Unhealthy at the third consecutive failure, alerting once, and recovers (BR-IM-04)', () => {
+    const integration = activated();
+    const seen = [1, 2, 3, 4].map(() => {
+      integration.recordCheck('health', outage, rules, false, null);
+      return integration.healthStatus;
+    });
+    expect(seen).toEqual(['Degraded', 'Degraded', 'Unhealthy', 'Unhealthy']);
+    expect(eventNames(integration)).toEqual(['IntegrationHealthDegradedEvent']);
+    integration.recordCheck('health', { ...ok, responseTimeMs: 5000 }, rules, false, null);
+    expect(integration.healthStatus).toBe('Degraded'); // slow but answering
+    expect(eventNames(integration)).toContain('IntegrationHealthRecoveredEvent');
+  });
+
+  it('leaves Error only through a review (BR-IM-05)', () => {
+    const integration = activated();
+    integration.recordCheck('health', { ...outage, failure: 'configuration' }, rules, false, null);
+    expect(integration.status).toBe('Error');
+    expect(() => integration.startCheck('k')).toThrow(/reviewed/);
+    expect(() => integration.update({ configuration: { apiKey: 'sk_test_y' } }, vault, 'k')).toThrow(/reviewed/);
+    integration.review('Checked with Stripe support', 'k');
+    expect(integration.status).toBe('Draft');
+    expect(() => integration.review('again', 'k')).toThrow(/Only an integration in Error/);
+  });
+
+  it('disconnects for good when a user does it, and reconnectably after failed token refreshes', () => {
+    const byUser = activated();
+    byUser.disconnect('No longer used', 'k');
+    expect(eventNames(byUser)).toEqual(['PaymentGatewayDisconnectedEvent']);
+    expect(() => byUser.startCheck('k')).toThrow(/disconnected/);
+
+    const calendar = Integration.create({ tenantId: 't', name: 'Cal', integrationType: 'CalendarSync', provider: 'GoogleCalendar', createdBy: 'k' }, {}, vault);
+    calendar.storeOAuthTokens({ accessToken: 'a', refreshToken: 'r', expiresAt: new Date().toISOString(), scope: null }, vault);
+    [1, 2, 3].forEach(() => calendar.recordRefreshFailure('invalid_grant', 3));
+    expect(calendar.status).toBe('Disconnected');
+    expect(calendar.sealedOAuthTokens).toBeNull();
+    expect(eventNames(calendar)).toContain('CalendarSyncDisabledEvent');
+    expect(calendar.reconnectable).toBe(true);
+    calendar.startAuthorization('k');
+    expect(calendar.status).toBe('PendingValidation');
+  });
+
+  it('sends changed configuration back to Draft and names only the changed fields', () => {
+    const integration = activated();
+    expect(integration.update({ configuration: { apiKey: 'sk_test_x', currency: 'EUR' } }, vault, 'k')).toEqual(['configuration.currency']);
+    expect(integration.status).toBe('Draft');
+    expect(JSON.stringify(integration.getUncommittedEvents())).not.toContain('sk_test_x');
+  });
+});
+
+describe('configuration', () => {
+  it('is a JSON object (or a string holding one) of at most the size limit', () => {
+    expect(parseConfiguration('{"a":1}', 100).configuration).toEqual({ a: 1 });
+    expect(parseConfiguration('{"a":', 100).errors[0].messages[0]).toContain('valid JSON');
+    expect(parseConfiguration([1], 100).errors[0].messages[0]).toContain('JSON object');
+    expect(parseConfiguration({ a: 'x'.repeat(200) }, 100).errors[0].messages[0]).toContain('at most 100 bytes');
+  });
+
+  it('masks declared and secret-looking fields at any depth, and restores masks on update', () => {
+    const stored = { apiKey: 'k', headerValue: 'v', nested: { clientSecret: 's', region: 'eu' }, currency: 'USD' };
+    const masked = maskConfiguration(stored, ['headerValue']);
+    expect(masked).toEqual({ apiKey: MASK, headerValue: MASK, nested: { clientSecret: MASK, region: 'eu' }, currency: 'USD' });
+    expect(restoreMaskedSecrets({ ...masked, currency: 'EUR' }, stored)).toEqual({ ...stored, currency: 'EUR' });
+    expect(changedPaths(stored, { ...stored, nested: { clientSecret: 't', region: 'eu' } })).toEqual(['nested.clientSecret']);
+  });
+});
