@@ -24,8 +24,17 @@ declare module 'autocannon' {
       headers?: Record<string, string>;
       body?: string | Buffer;
       setupClient?: (client: Client) => void;
+      /** A sequence of requests each connection cycles through; `setupRequest` may rewrite each one as it goes out. */
+      requests?: Array<{ method?: string; path?: string; headers?: Record<string, string>; body?: string; setupRequest?: (request: RequestParams) => RequestParams }>;
       /** A run before the measured one, whose figures are kept apart (in `Result.warmup`). */
       warmup?: { connections?: number; duration?: number };
+    }
+
+    interface RequestParams {
+      method?: string;
+      path?: string;
+      headers?: Record<string, string>;
+      body?: string;
     }
 
     /** Figures of an HDR histogram; percentiles are keyed p50, p90, p97_5, p99, p99_9 … */

@@ -80,7 +80,9 @@ export async function startService(resources: Resources, env: Record<string, str
   const url = `http://${HOST}:${port}`;
   const bootstrapKey = randomBytes(33).toString('base64url'); // 44 characters
   const startedAt = Date.now();
-  const child = startChild('service', [join(ROOT, 'dist', 'src', 'main.js')], {
+  // BENCH_NODE_ARGS passes flags to the service's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/profile".
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = startChild('service', [...nodeArgs, join(ROOT, 'dist', 'src', 'main.js')], {
     ...process.env,
     NODE_ENV: 'development',
     PROCESS_ROLE: 'all',

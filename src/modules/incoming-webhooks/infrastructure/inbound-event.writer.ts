@@ -22,7 +22,7 @@ export interface NewInboundEvent {
  * Stores a verified callback, its WebhookReceived event (outbox) and its audit entry in ONE statement: the
  * receiver must acknowledge thousands of callbacks a second and each one needs a durable write before the
  * 2xx. A duplicate (same integration and dedupe key) inserts nothing at all and is reported as such.
- * Runs inside the command's transaction.
+ * The statement is atomic on its own; it joins the caller's transaction when there is one.
  */
 @Injectable()
 export class InboundEventWriter {

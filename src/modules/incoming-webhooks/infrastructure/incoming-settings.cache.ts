@@ -24,6 +24,7 @@ const NONE = 'none' as const;
 @Injectable()
 export class IncomingSettingsCache {
   private readonly cache: LRUCache<string, Receiver | typeof NONE>;
+  private readonly loading = new Map<string, Promise<Receiver | typeof NONE>>();
 
   constructor(
     private readonly em: EntityManager,
@@ -36,14 +37,25 @@ export class IncomingSettingsCache {
   async receiverFor(integrationId: string): Promise<Receiver | null> {
     let found = this.cache.get(integrationId);
     if (found === undefined) {
-      found = await this.load(integrationId);
+      // A burst of callbacks after the entry expired reads the integration once, not once per request.
+      let pending = this.loading.get(integrationId);
+      if (!pending) {
+        pending = this.load(integrationId).finally(() => this.loading.delete(integrationId));
+        this.loading.set(integrationId, pending);
+      }
+      found = await pending;
       this.cache.set(integrationId, found);
     }
     return found === NONE ? null : found;
   }
 
+  /**
+   * Reads through the caller's context (the command's transaction, a reaction's request context) rather than
+   * a fork: a fork would take a second pooled connection while the transaction holds the first, and under
+   * load every connection ends up held by a transaction waiting for another.
+   */
   private async load(integrationId: string): Promise<Receiver | typeof NONE> {
-    const integration = await this.em.fork().findOne(Integration, integrationId);
+    const integration = await this.em.findOne(Integration, integrationId, { disableIdentityMap: true });
     if (!integration || !integration.isEnabled || integration.status === 'Disconnected') return NONE;
     const { settings } = readIncomingWebhookSettings(integration.provider, integration.configuration(this.vault), this.config.incomingWebhooks.toleranceSeconds);
     if (!settings) return NONE;
