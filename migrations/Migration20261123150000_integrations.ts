@@ -38,7 +38,7 @@ export class Migration20261123150000_integrations extends Migration {
     this.addSql('CREATE INDEX integration_tenant_created_idx ON integration (tenant_id, created_at DESC, id);');
     this.addSql('CREATE INDEX integration_tenant_type_idx ON integration (tenant_id, integration_type, created_at DESC);');
     this.addSql('CREATE INDEX integration_tenant_status_idx ON integration (tenant_id, status, created_at DESC);');
-    this.addSql('CREATE INDEX integration_tenant_provider_idx ON integration (tenant_id, provider, created_at DESC);');
+    this.addSql('CREATE INDEX integration_tenant_provider_idx ON integration (tenant_id, lower(provider), created_at DESC);');
     // The health sweep walks every active, enabled integration by id.
     this.addSql(`CREATE INDEX integration_active_idx ON integration (id) WHERE status = 'Active' AND is_enabled;`);
     // BR-IM-01 holds even when two activations race: the second commit fails on this index.

@@ -173,9 +173,13 @@ describe('Integrations through the SDK', () => {
     expect((await errorOf(reader.integrations.createIntegration({ requestBody: { name: 'n', integrationType: 'CRM', provider: 'HubSpot', configuration: {} } }))).status).toBe(403);
     const other = await hub.client(hub.bootstrapKey).tenants.createTenant({ requestBody: { name: 'Other' } });
     const stranger = hub.client(other.adminKey.key);
-    for (const call of [stranger.integrations.getIntegration({ id: created.id }), stranger.integrations.listIntegrationLogs({ id: created.id }), stranger.integrations.testIntegration({ id: created.id })]) {
-      expect((await errorOf(call)).status).toBe(404);
-    }
+    const calls = [
+      () => stranger.integrations.getIntegration({ id: created.id }),
+      () => stranger.integrations.listIntegrationLogs({ id: created.id }),
+      () => stranger.integrations.testIntegration({ id: created.id }),
+      () => stranger.integrations.disconnectIntegration({ id: created.id }),
+    ];
+    for (const call of calls) expect((await errorOf(call())).status).toBe(404);
   });
 
   it('filters and pages the list', async () => {

@@ -9,7 +9,26 @@ export interface IntegrationFilters {
   provider?: string;
 }
 
-export class ListIntegrationsQuery extends Query<Page<Integration>> {
+/** A row of the list: the integration without its configuration or tokens (read model, not the aggregate). */
+export type IntegrationSummary = Pick<
+  Integration,
+  | 'id'
+  | 'name'
+  | 'integrationType'
+  | 'provider'
+  | 'status'
+  | 'statusReason'
+  | 'isEnabled'
+  | 'healthStatus'
+  | 'lastHealthCheck'
+  | 'lastSyncTime'
+  | 'createdAt'
+  | 'createdBy'
+  | 'modifiedAt'
+  | 'modifiedBy'
+>;
+
+export class ListIntegrationsQuery extends Query<Page<IntegrationSummary>> {
   constructor(
     readonly tenantId: string,
     readonly page: number,
