@@ -3,6 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { InjectQueue, Process, Processor } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
+import { deleteInBatches } from '../../../common/database/delete-in-batches';
 import { ensureRepeatableJob, MAINTENANCE_QUEUE } from '../../../common/queues/queues';
 
 export const INTEGRATION_LOG_RETENTION_JOB = 'integration-log-retention';
@@ -26,18 +27,14 @@ export class IntegrationLogRetentionProcessor implements OnApplicationBootstrap 
 
   @Process(INTEGRATION_LOG_RETENTION_JOB)
   async purge(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const result = await this.em.getConnection().execute(
-        `DELETE FROM integration_log WHERE id IN (SELECT id FROM integration_log WHERE created_at < now() - make_interval(days => ?) LIMIT ${DELETE_BATCH})`,
-        [this.config.integrations.logRetentionDays],
-        'run',
-      );
-      const deleted = (result as { affectedRows?: number }).affectedRows ?? 0;
-      total += deleted;
-      if (deleted < DELETE_BATCH) break;
-    }
-    if (total) this.logger.log(`Deleted ${total} integration log entries older than ${this.config.integrations.logRetentionDays} days`);
-    return total;
+    const days = this.config.integrations.logRetentionDays;
+    const deleted = await deleteInBatches(
+      this.em,
+      `DELETE FROM integration_log WHERE id IN (SELECT id FROM integration_log WHERE created_at < now() - make_interval(days => ?) LIMIT ${DELETE_BATCH})`,
+      [days],
+      DELETE_BATCH,
+    );
+    if (deleted) this.logger.log(`Deleted ${deleted} integration log entries older than ${days} days`);
+    return deleted;
   }
 }
