@@ -157,6 +157,18 @@ describe('incoming provider webhooks', () => {
     expect((await hub.request(`/api/integrations/${integrationId}/incoming-events`, { key: other.adminKey.key })).status).toBe(404);
   });
 
+  it('refuses an integration whose receiving settings are wrong, naming the field', async () => {
+    const response = await hub.request('/api/integrations', {
+      method: 'POST',
+      key: adminKey,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Bad receiver', integrationType: 'CustomAPI', provider: 'Custom', configuration: { baseUrl: 'http://127.0.0.1:9/api', incomingWebhook: { scheme: 'md5', allowedIps: ['not-an-ip'] } } }),
+    });
+    expect(response.status).toBe(400);
+    const fields = ((await response.json()) as { errors: Array<{ field: string }> }).errors.map((e) => e.field);
+    expect(fields).toEqual(expect.arrayContaining(['configuration.incomingWebhook.scheme', 'configuration.incomingWebhook.secrets', 'configuration.incomingWebhook.allowedIps']));
+  });
+
   it('refuses oversized and malformed bodies with the right 4xx and stores nothing', async () => {
     const integrationId = await stripeIntegration();
     const big = JSON.stringify({ id: 'evt_big', type: 'x', pad: 'x'.repeat(1_050_000) });

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
 import { CommonError } from '../../../common/errors/domain-error';
 import { SafeHttpClient } from '../../../common/outbound/safe-http-client';
+import { readIncomingWebhookSettings } from '../../incoming-webhooks/domain/incoming-webhook-settings';
 import { ConfigurationObject, parseConfiguration } from '../domain/configuration';
 import type { IntegrationType } from '../domain/integration-types';
 import type { ProviderAdapter } from '../providers/provider-adapter';
@@ -33,6 +34,10 @@ export class ConfigurationValidator {
     const { configuration, errors } = parseConfiguration(raw, this.config.integrations.maxConfigurationBytes);
     if (!configuration) throw CommonError.validation(errors);
     const problems = adapter.checkConfiguration(configuration, (url) => this.http.problemWith(url));
+    // How the provider signs its callbacks to /api/webhooks/incoming/{id}, when the integration receives them.
+    if (configuration.incomingWebhook !== undefined) {
+      problems.push(...readIncomingWebhookSettings(adapter.provider, configuration, this.config.incomingWebhooks.toleranceSeconds).errors);
+    }
     if (problems.length) throw CommonError.validation(problems);
     return configuration;
   }
