@@ -7,14 +7,16 @@ import { AuditModule } from './modules/audit/audit.module';
 import { AuditWorkerModule } from './modules/audit/audit.worker-module';
 import { IntegrationsModule } from './modules/integrations/integrations.module';
 import { IntegrationsWorkerModule } from './modules/integrations/integrations.worker-module';
+import { IncomingWebhooksModule } from './modules/incoming-webhooks/incoming-webhooks.module';
+import { IncomingWebhooksWorkerModule } from './modules/incoming-webhooks/incoming-webhooks.worker-module';
 import { TenantsModule } from './modules/tenants/tenants.module';
 import { WebhooksModule } from './modules/webhooks/webhooks.module';
 import { WebhooksWorkerModule } from './modules/webhooks/webhooks.worker-module';
 
 /** Feature modules: HTTP, commands, queries. A new module goes here (and its worker part below). */
-const featureModules = [TenantsModule, ApiKeysModule, AuditModule, IntegrationsModule, WebhooksModule];
+const featureModules = [TenantsModule, ApiKeysModule, AuditModule, IntegrationsModule, IncomingWebhooksModule, WebhooksModule];
 /** What only worker processes run: Bull processors, schedules, the outbox relay. */
-const workerModules = [PlatformWorkerModule, ApiKeysWorkerModule, AuditWorkerModule, IntegrationsWorkerModule, WebhooksWorkerModule];
+const workerModules = [PlatformWorkerModule, ApiKeysWorkerModule, AuditWorkerModule, IntegrationsWorkerModule, IncomingWebhooksWorkerModule, WebhooksWorkerModule];
 
 @Module({})
 export class AppModule {
