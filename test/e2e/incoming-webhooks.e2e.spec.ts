@@ -1,4 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
+import { createServer, IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { Webhook } from 'standardwebhooks';
 import { signLikeGitHub } from '../support/octokit-sign';
@@ -155,6 +157,47 @@ describe('incoming provider webhooks', () => {
     const other = await hub.client(hub.bootstrapKey).tenants.createTenant({ requestBody: { name: 'Nosy' } });
     const integrationId = await stripeIntegration();
     expect((await hub.request(`/api/integrations/${integrationId}/incoming-events`, { key: other.adminKey.key })).status).toBe(404);
+  });
+
+  it('re-publishes a mapped provider event to the tenant\'s outgoing webhooks, once, signed', async () => {
+    const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const post = (path: string, body: unknown) =>
+        hub.request(path, { method: 'POST', key: adminKey, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect((await post('/api/events/types', { name: 'PaymentRefunded', description: 'A provider refunded a payment' })).status).toBe(201);
+      const webhook = await post('/api/webhooks', { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`, eventTypes: ['PaymentRefunded'] });
+      expect(webhook.status).toBe(201);
+      const { id: webhookId } = (await webhook.json()) as { id: string };
+      const secret = ((await (await hub.request(`/api/webhooks/${webhookId}/secret`, { key: adminKey })).json()) as { secret: string }).secret;
+
+      const integrationId = await stripeIntegration({ incomingWebhook: { republish: { 'charge.refunded': 'PaymentRefunded' } } });
+      const payload = stripeEvent();
+      expect((await deliver(integrationId, payload, { 'stripe-signature': stripeHeader(payload) })).status).toBe(200);
+      expect((await deliver(integrationId, payload, { 'stripe-signature': stripeHeader(payload) })).status).toBe(200); // a replay
+
+      const delivery = await eventually(async () => {
+        const events = received.filter((r) => (JSON.parse(r.body) as { type?: string }).type === 'PaymentRefunded');
+        expect(events).toHaveLength(1);
+        return events[0];
+      }, 15_000, 100);
+      const verified = new Webhook(secret).verify(delivery.body, delivery.headers as Record<string, string>) as { type: string; data: { providerEventType: string; payload: { id: string } } };
+      expect(verified.type).toBe('PaymentRefunded');
+      expect(verified.data).toMatchObject({ providerEventType: 'charge.refunded', payload: { id: JSON.parse(payload).id } });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(received.filter((r) => (JSON.parse(r.body) as { type?: string }).type === 'PaymentRefunded')).toHaveLength(1);
+    } finally {
+      receiver.closeAllConnections();
+      await new Promise((resolve) => receiver.close(resolve));
+    }
   });
 
   it('refuses an integration whose receiving settings are wrong, naming the field', async () => {
