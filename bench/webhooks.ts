@@ -1,0 +1,161 @@
+/**
+ * bench/webhooks: outgoing webhook deliveries per second, end to end, against a plain undici loop in the same run.
+ * `npx ts-node bench/webhooks.ts` (add `--no-build` when dist/ is current).
+ *
+ * The built service runs as a child process (API + worker, its own database and Redis prefix); a receiver
+ * that answers 200 at once runs as another child. One tenant has one webhook subscribed to `BenchEvent`.
+ *   (a) the service: 20,000 events published through POST /api/events (50 at a time); each becomes a
+ *       delivery that the worker signs, POSTs to the receiver and records. Measured from the first publish
+ *       to the moment PostgreSQL holds every delivery as Delivered (event accepted → receiver got it →
+ *       attempt recorded); latency per event is accepted → received.
+ *   (b) the ceiling: an undici Pool POSTing the same number of signed bodies of the same shape to the same
+ *       receiver, 50 at a time, with nothing else in the way.
+ * Prints deliveries/s of both, their ratio, p50/p99 latency and the service's peak resident memory, with
+ * PASS/MISS against the issue's targets. Figures only: exits 0 whatever they are, 1 when it could not measure.
+ * Everything goes to 127.0.0.1; the bench removes its database and Redis keys at the end.
+ */
+import { createHmac, randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { Pool } from 'undici';
+import { call, formatMb, freePort, HOST, peakRssMb, Resources, runBench, sleep, startChild, waitForOk } from './support/bench-service';
+import { startService } from './support/bench-service';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
+const CONCURRENCY = 50;
+const WATCHDOG_MS = 10 * 60_000;
+const DELIVERY_TIMEOUT_MS = 5 * 60_000;
+const TARGETS = { overPlain: 0.1, perSecond: 3000, peakRssMb: 400 };
+
+/** The receiver: answers 200 at once and remembers when each webhook-id arrived (GET /stats). */
+const RECEIVER_SCRIPT = `
+const http = require('node:http');
+const arrivals = new Map();
+let plain = 0;
+http.createServer((req, res) => {
+  if (req.method === 'GET') {
+    res.setHeader('content-type', 'application/json');
+    return res.end(JSON.stringify({ plain, arrivals: Object.fromEntries(arrivals) }));
+  }
+  req.on('data', () => {});
+  req.on('end', () => {
+    if (req.url === '/plain') plain++;
+    else arrivals.set(req.headers['webhook-id'], Date.now());
+    res.writeHead(200).end();
+  });
+}).listen(Number(process.env.BENCH_PORT), process.env.BENCH_HOST);
+`;
+
+async function run(resources: Resources): Promise<void> {
+  console.log(`bench/webhooks: ${EVENTS.toLocaleString('en')} events, ${CONCURRENCY} publishers at once, all on ${HOST}`);
+  const service = await startService(resources);
+  const receiverPort = await freePort();
+  const receiverUrl = `http://${HOST}:${receiverPort}`;
+  const receiver = startChild('receiver', ['-e', RECEIVER_SCRIPT], { PATH: process.env.PATH, BENCH_PORT: String(receiverPort), BENCH_HOST: HOST });
+  resources.children.push(receiver);
+  await waitForOk(`${receiverUrl}/stats`, receiver, 15_000);
+
+  const key = service.bootstrapKey;
+  const type = await call('POST', `${service.url}/api/events/types`, { apiKey: key, json: { name: 'BenchEvent' } });
+  if (type.status !== 201) throw new Error(`POST /api/events/types answered ${type.status}: ${type.text}`);
+  const created = await call('POST', `${service.url}/api/webhooks`, { apiKey: key, json: { url: `${receiverUrl}/hook`, eventTypes: ['BenchEvent'] } });
+  if (created.status !== 201) throw new Error(`POST /api/webhooks answered ${created.status}: ${created.text}`);
+  const webhookId = (JSON.parse(created.text) as { id: string }).id;
+  const secret = (JSON.parse((await call('GET', `${service.url}/api/webhooks/${webhookId}/secret`, { apiKey: key })).text) as { secret: string }).secret;
+  console.log(`webhook ${webhookId} → ${receiverUrl}/hook`);
+
+  // Every key may make 10,000 requests an hour: the publishers share enough keys for the run.
+  const publisherKeys: string[] = [];
+  for (let i = 0; i < Math.ceil((EVENTS + 1) / 9_000); i++) {
+    const made = await call('POST', `${service.url}/api/apikeys`, { apiKey: key, json: { keyName: `bench-publisher-${i}`, scopes: ['events:publish'], rateLimitPerHour: 10_000 } });
+    if (made.status !== 201) throw new Error(`POST /api/apikeys answered ${made.status}: ${made.text}`);
+    publisherKeys.push((JSON.parse(made.text) as { key: string }).key);
+  }
+
+  // (a) the service, end to end.
+  const api = new Pool(service.url, { connections: CONCURRENCY });
+  const accepted = new Map<string, number>();
+  const started = Date.now();
+  let next = 0;
+  let refused = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < EVENTS) {
+        const i = next++;
+        const response = await api.request({
+          path: '/api/events',
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': publisherKeys[i % publisherKeys.length] },
+          body: JSON.stringify({ eventType: 'BenchEvent', data: { sequence: i, orderId: `order-${i}`, amount: 129.5, currency: 'EUR' } }),
+        });
+        const text = await response.body.text();
+        if (response.statusCode !== 202) {
+          refused++;
+          if (refused <= 3) console.error(`POST /api/events answered ${response.statusCode}: ${text}`);
+          continue;
+        }
+        accepted.set((JSON.parse(text) as { id: string }).id, Date.now());
+      }
+    }),
+  );
+  const publishedIn = Date.now() - started;
+  await api.close();
+  console.log(`published ${accepted.size.toLocaleString('en')} events in ${(publishedIn / 1000).toFixed(1)} s (${Math.round(accepted.size / (publishedIn / 1000)).toLocaleString('en')}/s), ${refused} refused`);
+
+  const db = new Client({ host: HOST, port: 5432, user: 'postgres', database: resources.database });
+  await db.connect();
+  let recorded = 0;
+  const deadline = Date.now() + DELIVERY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    recorded = Number((await db.query("SELECT count(*) AS n FROM webhook_delivery WHERE webhook_id = $1 AND status = 'Delivered'", [webhookId])).rows[0].n);
+    if (recorded >= accepted.size) break;
+    await sleep(50);
+  }
+  const allRecordedIn = Date.now() - started;
+  const outcomes = (await db.query('SELECT status, count(*) AS n FROM webhook_delivery WHERE webhook_id = $1 GROUP BY status', [webhookId])).rows;
+  await db.end();
+  const peakMb = peakRssMb(service.pid);
+
+  const stats = JSON.parse((await call('GET', `${receiverUrl}/stats`)).text) as { arrivals: Record<string, number> };
+  const latencies = [...accepted].map(([id, at]) => (stats.arrivals[id] ?? NaN) - at).filter((ms) => !Number.isNaN(ms)).sort((a, b) => a - b);
+  const perSecond = recorded / (allRecordedIn / 1000);
+
+  // (b) the plain loop: the same number of signed bodies of the same shape, straight to the receiver.
+  const plainPool = new Pool(receiverUrl, { connections: CONCURRENCY });
+  const key64 = Buffer.from(secret.slice('whsec_'.length), 'base64');
+  let sent = 0;
+  const plainStarted = Date.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (sent < EVENTS) {
+        const i = sent++;
+        const id = randomUUID();
+        const timestamp = Math.floor(Date.now() / 1000);
+        const body = JSON.stringify({ type: 'BenchEvent', timestamp: new Date().toISOString(), data: { sequence: i, orderId: `order-${i}`, amount: 129.5, currency: 'EUR' } });
+        const signature = 'v1,' + createHmac('sha256', key64).update(`${id}.${timestamp}.${body}`).digest('base64');
+        const response = await plainPool.request({
+          path: '/plain',
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signature },
+          body,
+        });
+        await response.body.dump();
+      }
+    }),
+  );
+  const plainIn = Date.now() - plainStarted;
+  await plainPool.close();
+  const plainPerSecond = EVENTS / (plainIn / 1000);
+
+  const pct = (p: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] : NaN);
+  const ratio = perSecond / plainPerSecond;
+  console.log('');
+  console.log(`delivery outcomes: ${outcomes.map((r: { status: string; n: string }) => `${r.status} ${Number(r.n).toLocaleString('en')}`).join(', ')}; the receiver saw ${Object.keys(stats.arrivals).length.toLocaleString('en')} event ids`);
+  console.log(`(a) service, end to end   ${Math.round(perSecond).toLocaleString('en').padStart(8)} deliveries/s  (${recorded.toLocaleString('en')} recorded in ${(allRecordedIn / 1000).toFixed(1)} s)   latency accepted→received p50 ${pct(50)} ms, p99 ${pct(99)} ms`);
+  console.log(`(b) plain undici loop     ${Math.round(plainPerSecond).toLocaleString('en').padStart(8)} POST/s        (${EVENTS.toLocaleString('en')} in ${(plainIn / 1000).toFixed(1)} s)`);
+  console.log('');
+  console.log(`service / plain loop      ${ratio.toFixed(3).padStart(8)}        target >= ${TARGETS.overPlain}    ${ratio >= TARGETS.overPlain ? 'PASS' : 'MISS'}`);
+  console.log(`deliveries per second     ${Math.round(perSecond).toLocaleString('en').padStart(8)}        target >= ${TARGETS.perSecond}   ${perSecond >= TARGETS.perSecond ? 'PASS' : 'MISS'}`);
+  console.log(`service peak RSS          ${formatMb(peakMb).padStart(8)}     target < ${TARGETS.peakRssMb} MB  ${peakMb !== undefined && peakMb < TARGETS.peakRssMb ? 'PASS' : 'MISS'}`);
+}
+
+runBench('bench/webhooks', WATCHDOG_MS, run);

@@ -1,0 +1,107 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { INestApplicationContext } from '@nestjs/common';
+import { getQueueToken } from '@nestjs/bull';
+import { MikroOrmEntitiesStorage } from '@mikro-orm/nestjs/mikro-orm.entities.storage';
+import type { Queue } from 'bull';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import type { IntegrationHubClient } from '../../sdk/dist';
+import { createWorker } from '../../src/bootstrap';
+import { loadConfig } from '../../src/common/config/app-config';
+import { WEBHOOK_DELIVERIES_QUEUE } from '../../src/modules/webhooks/infrastructure/delivery-queue';
+import { eventually, startTestApp, TestApp } from '../support/test-app';
+import { answer, WebhookReceiver } from '../support/webhook-receiver';
+
+/**
+ * PostgreSQL is the source of truth for deliveries: jobs lost from Redis are queued again by the sweep, and a
+ * worker closed in the middle of a run leaves nothing behind that the next worker does not deliver. The API
+ * runs alone here (PROCESS_ROLE=api); workers come and go beside it.
+ */
+describe('webhook deliveries survive Redis losses and worker restarts', () => {
+  let api: TestApp;
+  let receiver: WebhookReceiver;
+  let admin: IntegrationHubClient;
+  const workers: INestApplicationContext[] = [];
+  let entities: unknown[] = [];
+  const closed = new Set<INestApplicationContext>();
+  const closeWorker = async (worker: INestApplicationContext) => {
+    closed.add(worker);
+    await worker.close();
+  };
+
+  const startWorker = async () => {
+    // @mikro-orm/nestjs forgets the forFeature() entities once an app of the process closes (they are recorded
+    // at import time): give them back before the next worker of this process starts.
+    for (const entity of entities) MikroOrmEntitiesStorage.addEntity(entity as never);
+    const worker = await createWorker(
+      loadConfig({ ...process.env, OUTBOX_POLL_MS: '50', WEBHOOK_SWEEP_CRON: '* * * * * *', WEBHOOK_REQUEUE_AFTER_MS: '0', WEBHOOK_STATUS_FLUSH_MS: '5' }, () => undefined),
+    );
+    workers.push(worker);
+    return worker;
+  };
+
+  beforeAll(async () => {
+    api = await startTestApp({ PROCESS_ROLE: 'api' });
+    entities = [...MikroOrmEntitiesStorage.getEntities()];
+    receiver = await WebhookReceiver.start();
+    const tenant = await api.client(api.bootstrapKey).tenants.createTenant({ requestBody: { name: 'Durable' } });
+    admin = api.client(tenant.adminKey.key);
+    await admin.events.registerEventType({ requestBody: { name: 'OrderShipped' } });
+  });
+
+  afterAll(async () => {
+    for (const worker of workers.filter((w) => !closed.has(w))) await worker.close();
+    await api.close();
+    await receiver.close();
+  });
+
+  function statuses(webhookId: string): Promise<Array<{ status: string; n: string }>> {
+    return api.app.get(EntityManager).fork().getConnection().execute('SELECT status, count(*) AS n FROM webhook_delivery WHERE webhook_id = ? GROUP BY status', [webhookId]);
+  }
+
+  async function publishMany(count: number, prefix: string): Promise<string[]> {
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) ids.push((await admin.events.publishEvent({ requestBody: { eventType: 'OrderShipped', data: { order: `${prefix}-${i}` } } })).id);
+    return ids;
+  }
+
+  it('queues again, from PostgreSQL, deliveries whose jobs Redis lost', async () => {
+    const webhook = await admin.webhooks.createWebhook({ requestBody: { url: `${receiver.url}/lost`, eventTypes: ['OrderShipped'] } });
+    receiver.on('/lost', answer(503, { 'retry-after': '3600' }));
+    const ids = await publishMany(5, 'lost');
+    const worker = await startWorker();
+    await eventually(async () => expect(await statuses(webhook.id)).toEqual([{ status: 'Retrying', n: '5' }]), 15_000, 100);
+
+    // Redis loses every queued job (a flush, a failover without persistence)...
+    const queue = worker.get<Queue>(getQueueToken(WEBHOOK_DELIVERIES_QUEUE));
+    await queue.clean(0, 'delayed');
+    expect(await queue.getDelayedCount()).toBe(0);
+    // ...and the hour Retry-After asked for has passed.
+    await api.app.get(EntityManager).fork().getConnection().execute("UPDATE webhook_delivery SET next_retry_at = now() - interval '1 second' WHERE webhook_id = ?", [webhook.id]);
+    receiver.on('/lost', answer(200));
+
+    await eventually(async () => expect(await statuses(webhook.id)).toEqual([{ status: 'Delivered', n: '5' }]), 15_000, 100);
+    const delivered = new Set(receiver.events('/lost').filter((r) => r.headers['webhook-id']).map((r) => r.headers['webhook-id']));
+    expect(delivered).toEqual(new Set(ids));
+    await closeWorker(worker);
+  });
+
+  it('loses no delivery when the worker is closed mid-run and another takes over', async () => {
+    const webhook = await admin.webhooks.createWebhook({ requestBody: { url: `${receiver.url}/restart`, eventTypes: ['OrderShipped'] } });
+    const { secret } = await admin.webhooks.getWebhookSecret({ id: webhook.id });
+    // A slow receiver, so that the first worker is in the middle of the run when it closes.
+    receiver.on('/restart', (_, res) => void setTimeout(() => res.writeHead(200).end(), 100));
+    const ids = await publishMany(60, 'restart');
+
+    const first = await startWorker();
+    await eventually(async () => expect(receiver.events('/restart').length).toBeGreaterThanOrEqual(5), 15_000, 20);
+    await closeWorker(first);
+    const byFirst = receiver.events('/restart').length;
+    expect(byFirst).toBeLessThan(60);
+
+    await startWorker();
+    await eventually(async () => expect(await statuses(webhook.id)).toEqual([{ status: 'Delivered', n: '60' }]), 30_000, 100);
+    const received = receiver.events('/restart');
+    expect(new Set(received.map((r) => r.headers['webhook-id']))).toEqual(new Set(ids));
+    for (const request of received) new StandardWebhook(secret).verify(request.body, request.headers);
+  });
+});
