@@ -8,13 +8,17 @@ import { WebhookError, WebhookErrorCode } from '../domain/webhook.errors';
 
 /**
  * The event types a tenant's webhooks can subscribe to (this service's domain events and the tenant's
- * registered application types) and the JSON-schema check of published data. Compiled schemas are cached by
- * type id: a registered type never changes.
+ * registered application types) and the JSON-schema check of published data. A registered type never changes
+ * and is never deleted, so found types and their compiled schemas are kept in memory: publishing, the hottest
+ * write, reads no catalog row. Reads go through the caller's context (the command's transaction), never a
+ * fork: a fork would take a second pooled connection while the transaction holds one, and enough concurrent
+ * commands would then wait on each other for the pool.
  */
 @Injectable()
 export class EventTypeCatalog {
   private readonly ajv = new Ajv({ allErrors: true, strict: false });
   private readonly validators = new LRUCache<string, ValidateFunction>({ max: 5000 });
+  private readonly registered = new LRUCache<string, EventTypeDefinition>({ max: 10_000 });
 
   constructor(private readonly em: EntityManager) {}
 
@@ -23,7 +27,7 @@ export class EventTypeCatalog {
     const builtIn = new Set(subscribableDomainEventNames());
     const others = eventTypes.filter((type) => !builtIn.has(type));
     if (!others.length) return;
-    const registered = await this.em.fork().find(EventTypeDefinition, { tenantId, name: { $in: others } }, { fields: ['name'] });
+    const registered = await this.em.find(EventTypeDefinition, { tenantId, name: { $in: others } });
     const known = new Set(registered.map((type) => type.name));
     const unknown = others.filter((type) => !known.has(type));
     if (unknown.length) {
@@ -38,7 +42,9 @@ export class EventTypeCatalog {
     if (isReservedEventName(name)) {
       throw WebhookError.onField(WebhookErrorCode.EventTypeReserved, 'eventType', [`${name} is an event of this service and cannot be published through the API`]);
     }
-    const type = await this.em.fork().findOne(EventTypeDefinition, { tenantId, name });
+    const cacheKey = `${tenantId}/${name}`;
+    const type = this.registered.get(cacheKey) ?? (await this.em.findOne(EventTypeDefinition, { tenantId, name }));
+    if (type) this.registered.set(cacheKey, type);
     if (!type) {
       throw WebhookError.onField(WebhookErrorCode.UnknownEventType, 'eventType', [`${name} is not a registered event type; register it with POST /api/events/types`]);
     }
