@@ -19,6 +19,7 @@ import { OutboxRelay } from './outbox/outbox-relay';
 import { SafeHttpClient } from './outbound/safe-http-client';
 import { DOMAIN_EVENTS_QUEUE, MAINTENANCE_QUEUE } from './queues/queues';
 import { RedisModule } from './redis/redis.module';
+import { RetentionScheduler } from './retention/retention';
 
 const queues = BullModule.registerQueue({ name: DOMAIN_EVENTS_QUEUE }, { name: MAINTENANCE_QUEUE });
 
@@ -54,8 +55,8 @@ export class PlatformModule {
   }
 }
 
-/** The worker's share of the platform: the outbox relay and the consumer that runs reactions. */
+/** The worker's share of the platform: the outbox relay, the consumer that runs reactions, retention jobs. */
 @Module({
-  providers: [OutboxRelay, DomainEventsProcessor, DomainEventDispatcher],
+  providers: [OutboxRelay, DomainEventsProcessor, DomainEventDispatcher, RetentionScheduler],
 })
 export class PlatformWorkerModule {}

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { CommandBus } from '@nestjs/cqrs';
-import { IntegrationLogRetentionProcessor } from '../../src/modules/integrations/workers/integration-log-retention.processor';
+import { RetentionScheduler } from '../../src/common/retention/retention';
 import { reencryptIntegrationSecrets } from '../../src/modules/integrations/reencrypt-integration-secrets.cli';
 import { FAKE_CREDENTIALS } from '../support/fake-providers';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -55,7 +55,7 @@ describe('integration secrets and logs', () => {
       [tenant.tenant.id, created.id],
     );
     expect((await admin.integrations.listIntegrationLogs({ id: created.id })).total).toBe(2);
-    expect(await app.app.get(IntegrationLogRetentionProcessor).purge()).toBeGreaterThanOrEqual(1);
+    expect(await app.app.get(RetentionScheduler).purgeNow('integration-logs')).toBeGreaterThanOrEqual(1);
     const remaining = await admin.integrations.listIntegrationLogs({ id: created.id });
     expect(remaining.items.map((l) => l.message)).toEqual([expect.stringContaining('Integration created')]);
   });

@@ -16,11 +16,20 @@ export const DURABLE_JOB: JobOptions = {
 
 /**
  * Makes sure a named repeatable job runs on `cron`, once per schedule across every worker (Bull keys
- * repeatable jobs by name and cron), and drops schedules of the same name left by an earlier configuration.
+ * repeatable jobs by name, id and cron), and drops schedules of the same name left by an earlier configuration.
+ * `instance` runs one job name for several things (one retention rule each), told apart by id and data; the id
+ * must not contain ':' (Bull builds the repeat key with it).
  */
-export async function ensureRepeatableJob(queue: Queue, name: string, cron: string): Promise<void> {
+export async function ensureRepeatableJob(queue: Queue, name: string, cron: string, instance?: { id: string; data: object }): Promise<void> {
+  const id = instance?.id ?? null;
   for (const job of await queue.getRepeatableJobs()) {
-    if (job.name === name && job.cron !== cron) await queue.removeRepeatableByKey(job.key);
+    if (job.name === name && (job.id ?? null) === id && job.cron !== cron) await queue.removeRepeatableByKey(job.key);
   }
-  await queue.add(name, {}, { repeat: { cron, tz: 'UTC' }, removeOnComplete: true, removeOnFail: 100, timeout: 30 * 60_000 });
+  await queue.add(name, instance?.data ?? {}, {
+    ...(instance && { jobId: instance.id }),
+    repeat: { cron, tz: 'UTC' },
+    removeOnComplete: true,
+    removeOnFail: 100,
+    timeout: 30 * 60_000,
+  });
 }

@@ -1,7 +1,16 @@
 import { Module } from '@nestjs/common';
 import { IntegrationsModule } from './integrations.module';
 import { IntegrationHealthProcessor } from './workers/integration-health.processor';
-import { IntegrationLogRetentionProcessor } from './workers/integration-log-retention.processor';
+import { retain } from '../../common/retention/retention';
 
-@Module({ imports: [IntegrationsModule], providers: [IntegrationHealthProcessor, IntegrationLogRetentionProcessor] })
+/** §17.2 and §14.1: integration logs are kept 90 days, cleaned daily at 2 AM UTC. */
+retain({
+  name: 'integration-logs',
+  table: 'integration_log',
+  column: 'created_at',
+  days: (c) => c.integrations.logRetentionDays,
+  cron: (c) => c.integrations.logCleanupCron,
+});
+
+@Module({ imports: [IntegrationsModule], providers: [IntegrationHealthProcessor] })
 export class IntegrationsWorkerModule {}
