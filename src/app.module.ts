@@ -5,6 +5,8 @@ import { ApiKeysModule } from './modules/api-keys/api-keys.module';
 import { ApiKeysWorkerModule } from './modules/api-keys/api-keys.worker-module';
 import { AuditModule } from './modules/audit/audit.module';
 import { AuditWorkerModule } from './modules/audit/audit.worker-module';
+import { DataSyncModule } from './modules/data-sync/data-sync.module';
+import { DataSyncWorkerModule } from './modules/data-sync/data-sync.worker-module';
 import { IntegrationsModule } from './modules/integrations/integrations.module';
 import { IntegrationsWorkerModule } from './modules/integrations/integrations.worker-module';
 import { IncomingWebhooksModule } from './modules/incoming-webhooks/incoming-webhooks.module';
@@ -14,9 +16,9 @@ import { WebhooksModule } from './modules/webhooks/webhooks.module';
 import { WebhooksWorkerModule } from './modules/webhooks/webhooks.worker-module';
 
 /** Feature modules: HTTP, commands, queries. A new module goes here (and its worker part below). */
-const featureModules = [TenantsModule, ApiKeysModule, AuditModule, IntegrationsModule, IncomingWebhooksModule, WebhooksModule];
+const featureModules = [TenantsModule, ApiKeysModule, AuditModule, IntegrationsModule, IncomingWebhooksModule, WebhooksModule, DataSyncModule];
 /** What only worker processes run: Bull processors, schedules, the outbox relay. */
-const workerModules = [PlatformWorkerModule, ApiKeysWorkerModule, AuditWorkerModule, IntegrationsWorkerModule, IncomingWebhooksWorkerModule, WebhooksWorkerModule];
+const workerModules = [PlatformWorkerModule, ApiKeysWorkerModule, AuditWorkerModule, IntegrationsWorkerModule, IncomingWebhooksWorkerModule, WebhooksWorkerModule, DataSyncWorkerModule];
 
 @Module({})
 export class AppModule {

@@ -34,6 +34,48 @@ export interface AppConfig {
   outbox: { pollMs: number; batchSize: number };
   integrations: IntegrationsConfig;
   webhooks: WebhooksConfig;
+  dataSync: DataSyncConfig;
+}
+
+/** Data sync jobs (spec §6.4, §9.2, §11.4, §14, §17.2; issue #5). */
+export interface DataSyncConfig {
+  /** BR-DS-03: records written (and checkpointed) per transaction; at most 10,000. */
+  batchSize: number;
+  /** Records asked of a source per page unless its resource says otherwise. */
+  defaultPageSize: number;
+  /** §9.2: jobs running at once across every worker, shared fairly between tenants. */
+  maxRunningJobs: number;
+  /** Jobs one worker runs at once. */
+  workerConcurrency: number;
+  /** BR-DS-05: a run stops after this long and the job resumes from its last checkpoint. */
+  runTimeoutSeconds: number;
+  /** Runs (the first and its resumptions after timeouts) before a job fails. */
+  maxRuns: number;
+  /** How long a worker's claim on a running job lasts without renewal; a crashed worker's job is taken over after it. */
+  leaseMs: number;
+  /** BR-DS-01 and BR-DS-02: least time between two Full, and two Incremental, syncs of one integration. */
+  fullMinIntervalSeconds: number;
+  incrementalMinIntervalSeconds: number;
+  /** §7.4: scheduledAt may be at most this many days in the past. */
+  maxScheduledPastDays: number;
+  /** UC-DS-01 step 2: creating a job checks the integration's credentials with its provider. */
+  validateCredentialsOnCreate: boolean;
+  /** A source record larger than this (bytes of JSON) is logged as failed and skipped. */
+  maxRecordBytes: number;
+  /** The largest page a source may answer. */
+  maxPageBytes: number;
+  /** One call to a source; transient failures are retried `callRetries` times, waiting `retryBaseDelayMs` doubling, or the source's Retry-After up to `maxRetryAfterSeconds`. */
+  callTimeoutMs: number;
+  callRetries: number;
+  retryBaseDelayMs: number;
+  maxRetryAfterSeconds: number;
+  /** §14.1: when due jobs are started and stalled ones taken over (UTC cron; six fields allow seconds). */
+  schedulerCron: string;
+  /** §17.2: sync logs are kept this many days, cleaned daily. */
+  logRetentionDays: number;
+  logCleanupCron: string;
+  /** How often a progress stream re-reads its job, in case a published update was missed. */
+  streamPollMs: number;
 }
 
 /** Outgoing webhooks and the events API (spec §6.3, §9.2, §11.3, §12.3, §14, §17.2; issue #6). */
@@ -205,6 +247,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: str
     },
     integrations: loadIntegrationsConfig(read, port),
     webhooks: loadWebhooksConfig(read),
+    dataSync: loadDataSyncConfig(read),
+  };
+}
+
+function loadDataSyncConfig(read: EnvReader): DataSyncConfig {
+  return {
+    batchSize: read.int('DATA_SYNC_BATCH_SIZE', 10_000, 1, 10_000),
+    defaultPageSize: read.int('DATA_SYNC_DEFAULT_PAGE_SIZE', 1000, 1, 10_000),
+    maxRunningJobs: read.int('DATA_SYNC_MAX_RUNNING_JOBS', 50, 1, 10_000),
+    workerConcurrency: read.int('DATA_SYNC_WORKER_CONCURRENCY', 10, 1, 1000),
+    runTimeoutSeconds: read.int('DATA_SYNC_RUN_TIMEOUT_SECONDS', 3600, 1, 24 * 3600),
+    maxRuns: read.int('DATA_SYNC_MAX_RUNS', 5, 1, 1000),
+    leaseMs: read.int('DATA_SYNC_LEASE_MS', 60_000, 500, 3_600_000),
+    fullMinIntervalSeconds: read.int('DATA_SYNC_FULL_MIN_INTERVAL_SECONDS', 24 * 3600, 0, 30 * 24 * 3600),
+    incrementalMinIntervalSeconds: read.int('DATA_SYNC_INCREMENTAL_MIN_INTERVAL_SECONDS', 3600, 0, 30 * 24 * 3600),
+    maxScheduledPastDays: read.int('DATA_SYNC_MAX_SCHEDULED_PAST_DAYS', 30, 0, 3650),
+    validateCredentialsOnCreate: read.bool('DATA_SYNC_VALIDATE_CREDENTIALS_ON_CREATE', true),
+    maxRecordBytes: read.int('DATA_SYNC_MAX_RECORD_BYTES', 1_048_576, 1024, 16 * 1_048_576),
+    maxPageBytes: read.int('DATA_SYNC_MAX_PAGE_BYTES', 64 * 1_048_576, 1024, 1024 * 1_048_576),
+    callTimeoutMs: read.int('DATA_SYNC_CALL_TIMEOUT_MS', 30_000, 50, 600_000),
+    callRetries: read.int('DATA_SYNC_CALL_RETRIES', 4, 0, 20),
+    retryBaseDelayMs: read.int('DATA_SYNC_RETRY_BASE_DELAY_MS', 500, 1, 60_000),
+    maxRetryAfterSeconds: read.int('DATA_SYNC_MAX_RETRY_AFTER_SECONDS', 120, 0, 3600),
+    schedulerCron: read.string('DATA_SYNC_SCHEDULER_CRON', '*/15 * * * *'),
+    logRetentionDays: read.int('DATA_SYNC_LOG_RETENTION_DAYS', 180, 1, 36_500),
+    logCleanupCron: read.string('DATA_SYNC_LOG_CLEANUP_CRON', '45 2 * * *'),
+    streamPollMs: read.int('DATA_SYNC_STREAM_POLL_MS', 5000, 50, 600_000),
   };
 }
 

@@ -1,0 +1,96 @@
+import { Inject } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { InjectQueue } from '@nestjs/bull';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import type { Queue } from 'bull';
+import { APP_CONFIG, AppConfig } from '../../../../common/config/app-config';
+import { afterCommit } from '../../../../common/cqrs/command-pipeline';
+import { SECRET_VAULT, SecretVault } from '../../../../common/crypto/secret-vault';
+import { Integration } from '../../../integrations/domain/integration.entity';
+import { IntegrationProber } from '../../../integrations/infrastructure/integration-prober';
+import { ConnectorConfigurationError, ConnectorFactory } from '../../connectors/connector-factory';
+import { DataSyncJob } from '../../domain/data-sync-job.entity';
+import { DataSyncError, DataSyncErrorCode } from '../../domain/data-sync.errors';
+import { nextAllowedAt } from '../../domain/sync-rules';
+import { DATA_SYNC_QUEUE, DataSyncRunJob, enqueueRun } from '../../infrastructure/data-sync-queue';
+import { CreateDataSyncCommand } from './create-data-sync.command';
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * UC-DS-01: the integration must be the tenant's, Active (§7.4), configured for syncing, and its credentials
+ * accepted by the provider now (step 2); `scheduledAt` at most 30 days in the past; a Full sync at most once
+ * a day and an Incremental once an hour per integration (BR-DS-01/02: 409 with the next allowed time; the
+ * integration row is locked so two concurrent requests cannot both pass). DataSyncInitiated goes to the
+ * outbox with the job; the run is queued once the job is committed.
+ */
+@CommandHandler(CreateDataSyncCommand)
+export class CreateDataSyncHandler implements ICommandHandler<CreateDataSyncCommand> {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly prober: IntegrationProber,
+    private readonly connectors: ConnectorFactory,
+    @InjectQueue(DATA_SYNC_QUEUE) private readonly queue: Queue<DataSyncRunJob>,
+    @Inject(SECRET_VAULT) private readonly vault: SecretVault,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async execute({ actor, integrationId, syncType, direction, scheduledAt }: CreateDataSyncCommand): Promise<DataSyncJob> {
+    const settings = this.config.dataSync;
+    const now = new Date();
+    if (now.getTime() - scheduledAt.getTime() > settings.maxScheduledPastDays * DAY_MS) {
+      throw DataSyncError.onField(DataSyncErrorCode.ScheduledTooLongAgo, 'scheduledAt', `must not be more than ${settings.maxScheduledPastDays} days in the past`);
+    }
+    if (direction !== 'Import') {
+      throw DataSyncError.onField(DataSyncErrorCode.NotSyncable, 'direction', 'Export and Bidirectional syncs are not available yet; use Import');
+    }
+    const integration = await this.em.findOne(Integration, { id: integrationId, tenantId: actor.tenantId });
+    if (!integration) throw DataSyncError.onField(DataSyncErrorCode.IntegrationNotFound, 'integrationId', 'no such integration');
+    if (integration.status !== 'Active') {
+      throw DataSyncError.onField(DataSyncErrorCode.IntegrationNotActive, 'integrationId', `the integration is ${integration.status}; only an Active integration can be synced`, { integrationStatus: integration.status });
+    }
+    const configuration = integration.configuration(this.vault);
+    try {
+      this.connectors.create({ integrationId, provider: integration.provider, configuration });
+    } catch (error) {
+      if (error instanceof ConnectorConfigurationError) throw DataSyncError.onField(DataSyncErrorCode.NotSyncable, 'integrationId', `the integration cannot be synced: ${error.message}`);
+      throw error;
+    }
+    if (settings.validateCredentialsOnCreate) {
+      const outcome = await this.prober.probe({ id: integration.id, tenantId: integration.tenantId, integrationType: integration.integrationType, provider: integration.provider, configuration }, 'health');
+      if (!outcome.ok) throw DataSyncError.onField(DataSyncErrorCode.CredentialsRefused, 'integrationId', `the provider did not accept the integration's credentials: ${outcome.message}`);
+    }
+
+    await this.em.execute('SELECT id FROM integration WHERE id = ? FOR UPDATE', [integrationId]);
+    await this.assertFrequency(integrationId, syncType, scheduledAt);
+    const job = DataSyncJob.initiate({ tenantId: actor.tenantId, integrationId, syncType, direction, scheduledAt, createdBy: actor.apiKeyId }, now);
+    this.em.persist(job);
+    // A lost enqueue is not lost work: the scheduler starts due jobs from PostgreSQL.
+    await afterCommit(() => enqueueRun(this.queue, job.id, scheduledAt).catch(() => undefined));
+    return job;
+  }
+
+  private async assertFrequency(integrationId: string, syncType: CreateDataSyncCommand['syncType'], scheduledAt: Date): Promise<void> {
+    const windows = { Full: this.config.dataSync.fullMinIntervalSeconds * 1000, Incremental: this.config.dataSync.incrementalMinIntervalSeconds * 1000 };
+    const windowMs = windows[syncType as keyof typeof windows];
+    if (!windowMs) return;
+    // Failed and cancelled syncs did not sync anything, so they do not count against the rule.
+    const others = await this.em.find(
+      DataSyncJob,
+      {
+        integrationId,
+        syncType,
+        status: { $nin: ['Failed', 'Cancelled'] },
+        scheduledAt: { $gt: new Date(scheduledAt.getTime() - windowMs), $lt: new Date(scheduledAt.getTime() + windowMs) },
+      },
+      { fields: ['scheduledAt'] },
+    );
+    const allowedAt = nextAllowedAt(syncType, scheduledAt, others.map((job) => job.scheduledAt), windows);
+    if (allowedAt) {
+      const rule = syncType === 'Full' ? 'a Full sync at most once a day (BR-DS-01)' : 'an Incremental sync at most once an hour (BR-DS-02)';
+      throw new DataSyncError(DataSyncErrorCode.TooFrequent, `An integration may have ${rule}; the next is allowed at ${allowedAt.toISOString()}`, {
+        nextAllowedAt: allowedAt.toISOString(),
+      });
+    }
+  }
+}

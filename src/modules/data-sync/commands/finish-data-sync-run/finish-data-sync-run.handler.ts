@@ -1,0 +1,33 @@
+import { LockMode } from '@mikro-orm/core';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { pgArray } from '../../../../common/database/pg-array';
+import { DataSyncJob } from '../../domain/data-sync-job.entity';
+import { FinishDataSyncRunCommand } from './finish-data-sync-run.command';
+
+/**
+ * UC-DS-02 step 8: in one transaction, a finished Full import marks the records it did not see as deleted,
+ * and the job ends with DataSyncCompleted / DataSyncFailed. Nothing happens when the lease is no longer this
+ * run's (another worker took the job over): returns null.
+ */
+@CommandHandler(FinishDataSyncRunCommand)
+export class FinishDataSyncRunHandler implements ICommandHandler<FinishDataSyncRunCommand> {
+  constructor(private readonly em: EntityManager) {}
+
+  async execute({ jobId, leaseToken, outcome, markUnseenDeletedIn }: FinishDataSyncRunCommand): Promise<DataSyncJob | null> {
+    const job = await this.em.findOne(DataSyncJob, { id: jobId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!job || job.leaseToken !== leaseToken || job.finished) return null;
+    if (outcome.kind === 'finished' && markUnseenDeletedIn.length) {
+      const deleted = await this.em.getConnection().execute(
+        `UPDATE synced_record SET deleted = true, synced_at = now()
+          WHERE integration_id = ? AND entity = ANY(?::text[]) AND NOT deleted AND last_seen_job_id IS DISTINCT FROM ?`,
+        [job.integrationId, pgArray(markUnseenDeletedIn), job.id],
+        'run',
+        this.em.getTransactionContext(),
+      );
+      job.recordsDeleted += (deleted as { affectedRows?: number }).affectedRows ?? 0;
+    }
+    job.finish(outcome);
+    return job;
+  }
+}

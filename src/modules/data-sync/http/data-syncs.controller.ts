@@ -1,0 +1,111 @@
+import { Body, Controller, Delete, Get, Post, Query, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { CurrentActor, RequireScopes } from '../../../common/auth/auth.decorators';
+import type { Actor } from '../../../common/cqrs/actor';
+import { ApiBadRequest } from '../../../common/http/openapi';
+import { ProblemDetailsDto } from '../../../common/http/problem-details.dto';
+import { UuidParam } from '../../../common/http/uuid-param';
+import { CancelDataSyncCommand } from '../commands/cancel-data-sync/cancel-data-sync.command';
+import { CreateDataSyncCommand } from '../commands/create-data-sync/create-data-sync.command';
+import { DataSyncStream } from '../infrastructure/data-sync-stream';
+import { GetDataSyncQuery } from '../queries/get-data-sync/get-data-sync.query';
+import { ListDataSyncLogsQuery } from '../queries/list-data-sync-logs/list-data-sync-logs.query';
+import { ListDataSyncsQuery } from '../queries/list-data-syncs/list-data-syncs.query';
+import { ListSyncedRecordsQuery } from '../queries/list-synced-records/list-synced-records.query';
+import {
+  CreateDataSyncDto,
+  DataSyncDto,
+  DataSyncLogDto,
+  DataSyncLogPageDto,
+  DataSyncPageDto,
+  ListDataSyncLogsQueryDto,
+  ListDataSyncsQueryDto,
+  ListSyncedRecordsQueryDto,
+  SyncedRecordDto,
+  SyncedRecordPageDto,
+} from './dto/data-sync.dto';
+
+@ApiTags('Data sync')
+@RequireScopes('datasync:manage')
+@ApiBadRequest()
+@Controller('api/datasyncs')
+export class DataSyncsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+    private readonly stream: DataSyncStream,
+  ) {}
+
+  @Post()
+  @ApiOperation({ operationId: 'createDataSync', summary: 'Schedule a sync of an Active integration (now when scheduledAt is absent)' })
+  @ApiCreatedResponse({ type: DataSyncDto })
+  @ApiConflictResponse({ description: 'A Full sync within a day or an Incremental within an hour (BR-DS-01/02); nextAllowedAt says when', type: ProblemDetailsDto })
+  @ApiUnprocessableEntityResponse({ description: 'Unknown or inactive integration, refused credentials, or no sync configuration', type: ProblemDetailsDto })
+  async createDataSync(@CurrentActor() actor: Actor, @Body() body: CreateDataSyncDto): Promise<DataSyncDto> {
+    return DataSyncDto.from(await this.commands.execute(new CreateDataSyncCommand(actor, body.integrationId, body.syncType, body.direction, body.scheduledAt ?? new Date())));
+  }
+
+  @Get()
+  @ApiOperation({ operationId: 'listDataSyncs', summary: 'List sync jobs by integration, status, type and scheduled time' })
+  @ApiOkResponse({ type: DataSyncPageDto })
+  async listDataSyncs(@CurrentActor() actor: Actor, @Query() query: ListDataSyncsQueryDto): Promise<InstanceType<typeof DataSyncPageDto>> {
+    const { page, pageSize, ...filter } = query;
+    const result = await this.queries.execute(new ListDataSyncsQuery(actor.tenantId, filter, page, pageSize));
+    return { ...result, items: result.items.map((job) => DataSyncDto.from(job)) };
+  }
+
+  @Get(':id')
+  @ApiOperation({ operationId: 'getDataSync', summary: 'A sync job with its counts and progress (percent, rate, estimated completion)' })
+  @ApiOkResponse({ type: DataSyncDto })
+  @ApiNotFoundResponse({ type: ProblemDetailsDto })
+  async getDataSync(@CurrentActor() actor: Actor, @UuidParam() jobId: string): Promise<DataSyncDto> {
+    return DataSyncDto.from(await this.queries.execute(new GetDataSyncQuery(actor.tenantId, jobId)));
+  }
+
+  @Delete(':id')
+  @ApiOperation({ operationId: 'cancelDataSync', summary: 'Cancel a sync job: at once when not started, at the next batch boundary when running' })
+  @ApiOkResponse({ type: DataSyncDto })
+  @ApiNotFoundResponse({ type: ProblemDetailsDto })
+  @ApiConflictResponse({ description: 'The job has already ended', type: ProblemDetailsDto })
+  async cancelDataSync(@CurrentActor() actor: Actor, @UuidParam() jobId: string): Promise<DataSyncDto> {
+    return DataSyncDto.from(await this.commands.execute(new CancelDataSyncCommand(actor, jobId)));
+  }
+
+  @Get(':id/logs')
+  @ApiOperation({ operationId: 'listDataSyncLogs', summary: "A sync job's execution log: run messages and every failed record" })
+  @ApiOkResponse({ type: DataSyncLogPageDto })
+  @ApiNotFoundResponse({ type: ProblemDetailsDto })
+  async listDataSyncLogs(@CurrentActor() actor: Actor, @UuidParam() jobId: string, @Query() query: ListDataSyncLogsQueryDto): Promise<InstanceType<typeof DataSyncLogPageDto>> {
+    const result = await this.queries.execute(new ListDataSyncLogsQuery(actor.tenantId, jobId, query.level, query.page, query.pageSize));
+    return { ...result, items: result.items.map((log) => DataSyncLogDto.from(log)) };
+  }
+
+  @Get(':id/stream')
+  @ApiOperation({ operationId: 'streamDataSync', summary: 'Server-Sent Events: `progress` on every batch until `end`' })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({ description: 'event: progress (data: the job as GET /{id}), then event: end' })
+  @ApiNotFoundResponse({ type: ProblemDetailsDto })
+  async streamDataSync(@CurrentActor() actor: Actor, @UuidParam() jobId: string, @Res() reply: FastifyReply): Promise<void> {
+    await this.stream.serve(await this.queries.execute(new GetDataSyncQuery(actor.tenantId, jobId)), reply);
+  }
+}
+
+/** The read side of imports, under the integration they came from. */
+@ApiTags('Data sync')
+@RequireScopes('datasync:manage')
+@ApiBadRequest()
+@Controller('api/integrations')
+export class SyncedRecordsController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get(':id/records')
+  @ApiOperation({ operationId: 'listSyncedRecords', summary: 'Records imported from the integration, by entity, oldest stored first' })
+  @ApiOkResponse({ type: SyncedRecordPageDto })
+  @ApiNotFoundResponse({ type: ProblemDetailsDto })
+  async listSyncedRecords(@CurrentActor() actor: Actor, @UuidParam() integrationId: string, @Query() query: ListSyncedRecordsQueryDto): Promise<InstanceType<typeof SyncedRecordPageDto>> {
+    const result = await this.queries.execute(new ListSyncedRecordsQuery(actor.tenantId, integrationId, query.entity, query.updatedSince, query.page, query.pageSize));
+    return { ...result, items: result.items.map((record) => SyncedRecordDto.from(record)) };
+  }
+}

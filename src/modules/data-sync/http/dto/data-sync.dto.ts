@@ -1,0 +1,145 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { DateTimeField, EnumField, StringField, UuidField } from '../../../../common/http/fields';
+import { iso } from '../../../../common/http/iso';
+import { PageOf, PageQueryDto } from '../../../../common/http/pagination';
+import type { DataSyncJob } from '../../domain/data-sync-job.entity';
+import type { DataSyncLog } from '../../domain/data-sync-log.entity';
+import { progressOf } from '../../domain/sync-rules';
+import { SYNC_DIRECTIONS, SYNC_LOG_LEVELS, SYNC_STATUSES, SYNC_TYPES, SyncDirection, SyncLogLevel, SyncStatus, SyncType } from '../../domain/sync-types';
+import type { SyncedRecordView } from '../../queries/list-synced-records/list-synced-records.query';
+
+export class CreateDataSyncDto {
+  @UuidField({ description: 'The Active integration to sync' })
+  integrationId: string;
+
+  @EnumField(SYNC_TYPES, { enumName: 'SyncType', example: 'Incremental', description: 'Full: everything (records gone from the source are marked deleted); Incremental: what changed since the last sync; Differential: everything, writing only what changed' })
+  syncType: SyncType;
+
+  @EnumField(SYNC_DIRECTIONS, { enumName: 'SyncDirection', example: 'Import' })
+  direction: SyncDirection;
+
+  @DateTimeField({ optional: true, example: '2026-12-22T10:00:00Z', description: 'When to run; now when absent; at most 30 days in the past' })
+  scheduledAt?: Date;
+}
+
+export class ListDataSyncsQueryDto extends PageQueryDto {
+  @UuidField({ optional: true })
+  integrationId?: string;
+
+  @EnumField(SYNC_STATUSES, { enumName: 'SyncStatus', optional: true })
+  status?: SyncStatus;
+
+  @EnumField(SYNC_TYPES, { enumName: 'SyncType', optional: true })
+  syncType?: SyncType;
+
+  @DateTimeField({ optional: true, description: 'Scheduled at or after' })
+  from?: Date;
+
+  @DateTimeField({ optional: true, description: 'Scheduled before' })
+  to?: Date;
+}
+
+export class ListDataSyncLogsQueryDto extends PageQueryDto {
+  @EnumField(SYNC_LOG_LEVELS, { enumName: 'SyncLogLevel', optional: true })
+  level?: SyncLogLevel;
+}
+
+export class ListSyncedRecordsQueryDto extends PageQueryDto {
+  @StringField({ maxLength: 100, example: 'contacts', description: "The entity, as named in the integration's sync resources" })
+  entity: string;
+
+  @DateTimeField({ optional: true, description: 'Only records stored or changed at or after this time' })
+  updatedSince?: Date;
+}
+
+export class SyncProgressDto {
+  @ApiProperty({ type: Number, nullable: true, example: 42.5, description: 'Percent of the records seen so far that are done; null while unknown' }) percent: number | null;
+  @ApiProperty({ type: 'integer' }) recordsRemaining: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'Records per second since the job started' }) recordsPerSecond: number | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'At the current rate' }) estimatedCompletionAt: string | null;
+}
+
+export class DataSyncDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) integrationId: string;
+  @ApiProperty({ enum: SYNC_TYPES, enumName: 'SyncType' }) syncType: SyncType;
+  @ApiProperty({ enum: SYNC_DIRECTIONS, enumName: 'SyncDirection' }) direction: SyncDirection;
+  @ApiProperty({ enum: SYNC_STATUSES, enumName: 'SyncStatus' }) status: SyncStatus;
+  @ApiProperty({ type: 'integer', description: 'Records seen, or announced by the source when more' }) recordsTotal: number;
+  @ApiProperty({ type: 'integer', description: 'Records stored, unchanged or exported' }) recordsProcessed: number;
+  @ApiProperty({ type: 'integer', description: 'Records logged as failed and skipped' }) recordsFailed: number;
+  @ApiProperty({ type: 'integer' }) recordsCreated: number;
+  @ApiProperty({ type: 'integer' }) recordsUpdated: number;
+  @ApiProperty({ type: 'integer', description: 'Records the same as stored, older than stored (BR-DS-07), or duplicates (BR-DS-06)' }) recordsUnchanged: number;
+  @ApiProperty({ type: 'integer', description: 'Full syncs: records gone from the source, marked deleted' }) recordsDeleted: number;
+  @ApiProperty({ type: SyncProgressDto }) progress: SyncProgressDto;
+  @ApiProperty({ type: String, nullable: true, description: 'Why the job failed' }) errorMessage: string | null;
+  @ApiProperty({ type: 'integer', description: 'Runs so far: a run that timed out or lost its worker is resumed by another' }) runs: number;
+  @ApiProperty({ type: 'integer' }) batchesCompleted: number;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) cancelRequestedAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time' }) scheduledAt: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) startedAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) completedAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time' }) createdAt: string;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true }) createdBy: string | null;
+
+  static from(job: DataSyncJob): DataSyncDto {
+    const progress = progressOf(job);
+    return {
+      id: job.id,
+      integrationId: job.integrationId,
+      syncType: job.syncType,
+      direction: job.direction,
+      status: job.status,
+      recordsTotal: Math.max(job.recordsTotal, job.recordsProcessed + job.recordsFailed),
+      recordsProcessed: job.recordsProcessed,
+      recordsFailed: job.recordsFailed,
+      recordsCreated: job.recordsCreated,
+      recordsUpdated: job.recordsUpdated,
+      recordsUnchanged: job.recordsUnchanged,
+      recordsDeleted: job.recordsDeleted,
+      progress: { ...progress, estimatedCompletionAt: iso(progress.estimatedCompletionAt) },
+      errorMessage: job.errorLog?.message ?? null,
+      runs: job.runs,
+      batchesCompleted: job.batchesCompleted,
+      cancelRequestedAt: iso(job.cancelRequestedAt),
+      scheduledAt: job.scheduledAt.toISOString(),
+      startedAt: iso(job.startedAt),
+      completedAt: iso(job.completedAt),
+      createdAt: job.createdAt.toISOString(),
+      createdBy: job.createdBy,
+    };
+  }
+}
+
+export class DataSyncLogDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ enum: SYNC_LOG_LEVELS, enumName: 'SyncLogLevel' }) level: SyncLogLevel;
+  @ApiProperty() message: string;
+  @ApiProperty({ type: String, nullable: true }) entity: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The failed record, when known' }) externalId: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true }) details: Record<string, unknown> | null;
+  @ApiProperty({ type: String, format: 'date-time' }) createdAt: string;
+
+  static from(log: DataSyncLog): DataSyncLogDto {
+    return { id: log.id, level: log.level, message: log.message, entity: log.entity, externalId: log.externalId, details: log.details, createdAt: log.createdAt.toISOString() };
+  }
+}
+
+export class SyncedRecordDto {
+  @ApiProperty({ example: 'contacts' }) entity: string;
+  @ApiProperty({ example: 'c_1001' }) externalId: string;
+  @ApiProperty({ type: 'object', additionalProperties: true }) data: Record<string, unknown>;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: "The source's last-modified time" }) sourceModifiedAt: string | null;
+  @ApiProperty({ description: 'MD5 of the canonical JSON' }) contentHash: string;
+  @ApiProperty() deleted: boolean;
+  @ApiProperty({ type: String, format: 'date-time' }) syncedAt: string;
+
+  static from(record: SyncedRecordView): SyncedRecordDto {
+    return { ...record, sourceModifiedAt: iso(record.sourceModifiedAt), syncedAt: new Date(record.syncedAt).toISOString() };
+  }
+}
+
+export const DataSyncPageDto = PageOf(DataSyncDto, 'DataSyncPage');
+export const DataSyncLogPageDto = PageOf(DataSyncLogDto, 'DataSyncLogPage');
+export const SyncedRecordPageDto = PageOf(SyncedRecordDto, 'SyncedRecordPage');

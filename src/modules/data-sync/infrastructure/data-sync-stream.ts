@@ -1,0 +1,57 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { FastifyReply } from 'fastify';
+import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
+import { DataSyncJob } from '../domain/data-sync-job.entity';
+import { FINISHED_STATUSES, SyncStatus } from '../domain/sync-types';
+import { DataSyncDto } from '../http/dto/data-sync.dto';
+import { SyncProgressChannel } from './sync-progress.channel';
+
+/**
+ * GET /api/datasyncs/{id}/stream (UC-DS-03 step 5): Server-Sent Events with the job's state (`event: progress`,
+ * data as GET /{id} answers) on every committed batch, until the job ends (`event: end`). Updates come through
+ * Redis pub/sub, so any API replica serves any job; the job is also re-read every DATA_SYNC_STREAM_POLL_MS, so
+ * a missed message only delays an update.
+ */
+@Injectable()
+export class DataSyncStream {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly channel: SyncProgressChannel,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async serve(job: DataSyncJob, reply: FastifyReply): Promise<void> {
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    let closed = false;
+    let sending = false;
+    const send = async () => {
+      if (closed || sending) return;
+      sending = true;
+      try {
+        const current = await this.em.fork().findOne(DataSyncJob, { id: job.id });
+        if (!current || closed) return;
+        raw.write(`event: progress\ndata: ${JSON.stringify(DataSyncDto.from(current))}\n\n`);
+        if (FINISHED_STATUSES.includes(current.status as SyncStatus)) {
+          raw.write(`event: end\ndata: ${JSON.stringify({ status: current.status })}\n\n`);
+          stop();
+        }
+      } finally {
+        sending = false;
+      }
+    };
+    const poll = setInterval(() => void send(), this.config.dataSync.streamPollMs);
+    const unlisten = await this.channel.listen(job.id, () => void send());
+    const stop = () => {
+      if (closed) return;
+      closed = true;
+      clearInterval(poll);
+      unlisten();
+      raw.end();
+    };
+    raw.on('close', stop);
+    await send();
+  }
+}

@@ -1,0 +1,302 @@
+import { randomUUID } from 'node:crypto';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { InjectQueue } from '@nestjs/bull';
+import { CommandBus } from '@nestjs/cqrs';
+import type { Job, Queue } from 'bull';
+import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
+import { systemActor } from '../../../common/cqrs/actor';
+import { SECRET_VAULT, SecretVault } from '../../../common/crypto/secret-vault';
+import { RecordIntegrationCheckCommand } from '../../integrations/commands/record-integration-check/record-integration-check.command';
+import { Integration } from '../../integrations/domain/integration.entity';
+import { ConnectorConfigurationError, ConnectorFactory } from '../connectors/connector-factory';
+import { ConnectorError, SourcePage, SyncConnector, SyncResource } from '../connectors/sync-connector';
+import { FinishDataSyncRunCommand } from '../commands/finish-data-sync-run/finish-data-sync-run.command';
+import type { RunOutcome } from '../domain/data-sync-job.entity';
+import { INITIAL_CHECKPOINT, SyncCheckpoint } from '../domain/sync-types';
+import { DATA_SYNC_QUEUE, DataSyncRunJob, RunLaterError } from '../infrastructure/data-sync-queue';
+import { syncBatchDuration, syncFailures, syncJobsFinished, syncJobsRunning, syncRecords } from '../infrastructure/data-sync-metrics';
+import { SyncProgressChannel } from '../infrastructure/sync-progress.channel';
+import { ClaimedJob, LeaseLostError, StorableRecord, SyncLogLine, SyncRunStore } from '../infrastructure/sync-run-store';
+
+/** Why a run stopped before its end; the job itself goes on from its checkpoint. */
+class RunInterrupted extends Error {
+  constructor(readonly why: 'timeout' | 'shutdown' | 'lease-lost') {
+    super(`Run interrupted: ${why}`);
+  }
+}
+
+/** A page that failed even after the client's retries is asked again this many times, each time half as big. */
+const PAGE_SHRINKS = 2;
+
+/**
+ * UC-DS-02, the Data Sync Executor of §14.2: takes a job from Bull, claims it in PostgreSQL (within the running
+ * limits, fairly between tenants), and imports each of the connector's resources in batches of at most
+ * DATA_SYNC_BATCH_SIZE records (BR-DS-03): pages are read until the batch is full, checked record by record
+ * (bad ones are logged and skipped, BR-DS-04), deduplicated by external id (BR-DS-06), and stored with one
+ * bulk upsert that keeps the newer version (BR-DS-07), together with the checkpoint and counters in one
+ * transaction. A crash, a timeout (BR-DS-05) or a shutdown therefore resumes after the last committed batch and
+ * never counts a record twice. Cancellation is seen at the batch boundary.
+ */
+@Injectable()
+export class DataSyncExecutor implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(DataSyncExecutor.name);
+  private readonly running = new Map<string, AbortController>();
+
+  constructor(
+    @InjectQueue(DATA_SYNC_QUEUE) private readonly queue: Queue<DataSyncRunJob>,
+    private readonly store: SyncRunStore,
+    private readonly connectors: ConnectorFactory,
+    private readonly progress: SyncProgressChannel,
+    private readonly commands: CommandBus,
+    private readonly em: EntityManager,
+    @Inject(SECRET_VAULT) private readonly vault: SecretVault,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    void this.queue.process(this.config.dataSync.workerConcurrency, (job: Job<DataSyncRunJob>) => this.run(job.data.dataSyncJobId));
+  }
+
+  /** Running jobs stop where they are (the open batch is not committed) and give their lease back, to resume elsewhere. */
+  beforeApplicationShutdown(): void {
+    for (const controller of this.running.values()) controller.abort(new RunInterrupted('shutdown'));
+  }
+
+  async run(dataSyncJobId: string): Promise<void> {
+    const settings = this.config.dataSync;
+    const leaseToken = randomUUID();
+    const claim = await this.store.claim(dataSyncJobId, leaseToken, settings.leaseMs, settings.maxRunningJobs);
+    if (claim.kind === 'not-runnable') return;
+    if (claim.kind === 'busy') throw new RunLaterError('Every data sync slot is taken (or this integration is syncing); waiting for one');
+    const job = claim.job;
+
+    const controller = new AbortController();
+    this.running.set(job.id, controller);
+    syncJobsRunning.inc();
+    const deadline = setTimeout(() => controller.abort(new RunInterrupted('timeout')), settings.runTimeoutSeconds * 1000);
+    const heartbeat = setInterval(() => {
+      this.store.renewLease(job.id, leaseToken, settings.leaseMs).then(
+        (held) => held || controller.abort(new RunInterrupted('lease-lost')),
+        (error: Error) => this.logger.warn(`Renewing the lease of ${job.id}: ${error.message}`),
+      );
+    }, Math.max(100, settings.leaseMs / 3));
+    try {
+      const outcome = await this.outcomeOf(job, leaseToken, controller.signal);
+      await this.finish(job, leaseToken, outcome.outcome, outcome.markUnseenDeletedIn);
+    } catch (error) {
+      const interruption = error instanceof RunInterrupted ? error : error instanceof LeaseLostError ? new RunInterrupted('lease-lost') : null;
+      if (!interruption) {
+        // PostgreSQL or Redis trouble: give the job back; Bull tries again with backoff, within DATA_SYNC_MAX_RUNS.
+        await this.store.release(job.id, leaseToken).catch(() => undefined);
+        throw error;
+      }
+      if (interruption.why === 'lease-lost') return;
+      await this.store.log(job.id, job.tenantId, {
+        level: 'Warning',
+        message: interruption.why === 'timeout' ? `The run reached the ${settings.runTimeoutSeconds} s timeout (BR-DS-05); the job resumes from its last checkpoint` : 'The worker stopped; the job resumes from its last checkpoint',
+      });
+      await this.store.release(job.id, leaseToken);
+      syncFailures.inc({ reason: interruption.why });
+      throw new RunLaterError(`Resuming after ${interruption.why}`);
+    } finally {
+      clearTimeout(deadline);
+      clearInterval(heartbeat);
+      this.running.delete(job.id);
+      syncJobsRunning.dec();
+    }
+  }
+
+  /** Runs the job to its end and says how it ended; throws RunInterrupted to stop without ending it. */
+  private async outcomeOf(job: ClaimedJob, leaseToken: string, signal: AbortSignal): Promise<{ outcome: RunOutcome; markUnseenDeletedIn: string[] }> {
+    const none: string[] = [];
+    if (job.cancelRequested) return { outcome: { kind: 'cancelled' }, markUnseenDeletedIn: none };
+    if (job.runs > this.config.dataSync.maxRuns) {
+      return { outcome: { kind: 'failed', reason: `The job did not finish in ${this.config.dataSync.maxRuns} runs` }, markUnseenDeletedIn: none };
+    }
+    if (job.runs > 1) await this.store.log(job.id, job.tenantId, { level: 'Information', message: `Run ${job.runs} resumes from the last checkpoint` });
+    const integration = await this.em.fork().findOne(Integration, { id: job.integrationId, tenantId: job.tenantId });
+    if (!integration || integration.status !== 'Active') {
+      return { outcome: { kind: 'failed', reason: `The integration is ${integration?.status ?? 'gone'}; syncs need an Active integration` }, markUnseenDeletedIn: none };
+    }
+    let connector: SyncConnector;
+    try {
+      connector = this.connectors.create({ integrationId: integration.id, provider: integration.provider, configuration: integration.configuration(this.vault) }, signal);
+    } catch (error) {
+      if (error instanceof ConnectorConfigurationError) return { outcome: { kind: 'failed', reason: error.message }, markUnseenDeletedIn: none };
+      throw error;
+    }
+    try {
+      const cancelled = await this.importAll(job, leaseToken, connector, signal);
+      if (cancelled) return { outcome: { kind: 'cancelled' }, markUnseenDeletedIn: none };
+      return { outcome: { kind: 'finished' }, markUnseenDeletedIn: job.syncType === 'Full' ? connector.resources.map((r) => r.entity) : none };
+    } catch (error) {
+      if (!(error instanceof ConnectorError)) throw error;
+      syncFailures.inc({ reason: `source_${error.failure}` });
+      if (error.failure === 'authentication') await this.suspendIntegration(job, error.message);
+      return { outcome: { kind: 'failed', reason: error.message }, markUnseenDeletedIn: none };
+    }
+  }
+
+  /** Every resource from the checkpoint on; true when a cancellation stopped it. */
+  private async importAll(job: ClaimedJob, leaseToken: string, connector: SyncConnector, signal: AbortSignal): Promise<boolean> {
+    const settings = this.config.dataSync;
+    let checkpoint: SyncCheckpoint = job.checkpoint ?? { ...INITIAL_CHECKPOINT };
+    while (checkpoint.resourceIndex < connector.resources.length) {
+      const resource = connector.resources[checkpoint.resourceIndex];
+      if (checkpoint.cursor === null && job.syncType === 'Incremental') checkpoint = { ...checkpoint, since: await this.watermark(job.integrationId, resource.entity) };
+      const started = performance.now();
+      const { pages, cursor, reportedTotal, finishedResource } = await this.readBatch(connector, resource, checkpoint, signal);
+      const { records, failures, duplicates } = prepare(pages, resource.entity);
+      const next: SyncCheckpoint = finishedResource
+        ? { ...checkpoint, resourceIndex: checkpoint.resourceIndex + 1, cursor: null, since: null, reportedTotal }
+        : { ...checkpoint, cursor, reportedTotal };
+      const result = await this.store.writeBatch({
+        jobId: job.id,
+        tenantId: job.tenantId,
+        integrationId: job.integrationId,
+        leaseToken,
+        leaseMs: settings.leaseMs,
+        entity: resource.entity,
+        markSeen: job.syncType === 'Full',
+        records,
+        failures,
+        duplicates,
+        checkpoint: next,
+      });
+      checkpoint = next;
+      syncBatchDuration.observe((performance.now() - started) / 1000);
+      syncRecords.inc({ outcome: 'created' }, result.created);
+      syncRecords.inc({ outcome: 'updated' }, result.updated);
+      syncRecords.inc({ outcome: 'unchanged' }, result.unchanged);
+      if (result.failed) {
+        syncRecords.inc({ outcome: 'failed' }, result.failed);
+        syncFailures.inc({ reason: 'invalid_record' }, result.failed);
+      }
+      await this.progress.publish({
+        jobId: job.id,
+        status: 'Running',
+        recordsTotal: result.recordsTotal,
+        recordsProcessed: result.recordsProcessed,
+        recordsFailed: result.recordsFailed,
+        startedAt: result.startedAt ? new Date(result.startedAt).toISOString() : null,
+        completedAt: null,
+      });
+      if (result.cancelRequested) return true;
+      if (signal.aborted) throw signal.reason as Error;
+    }
+    return false;
+  }
+
+  /** Pages from the checkpoint until the batch is full or the resource ends (the page size is constant so page numbers hold). */
+  private async readBatch(connector: SyncConnector, resource: SyncResource, checkpoint: SyncCheckpoint, signal: AbortSignal) {
+    const settings = this.config.dataSync;
+    const pageSize = Math.min(settings.defaultPageSize, settings.batchSize);
+    const since = checkpoint.since ? new Date(checkpoint.since) : null;
+    const pages: SourcePage[] = [];
+    let cursor = checkpoint.cursor;
+    let reportedTotal = checkpoint.reportedTotal;
+    let collected = 0;
+    for (;;) {
+      const page = await this.readPage(connector, { resource, cursor, limit: pageSize, updatedSince: since }, signal);
+      if (cursor === null && page.reportedTotal !== null) reportedTotal += page.reportedTotal;
+      pages.push(page);
+      collected += page.records.length;
+      cursor = page.nextCursor;
+      if (cursor === null) return { pages, cursor, reportedTotal, finishedResource: true };
+      if (collected + pageSize > settings.batchSize) return { pages, cursor, reportedTotal, finishedResource: false };
+    }
+  }
+
+  /** §11.4 "retry with reduced size": a page that keeps failing is asked again smaller before the job gives up. */
+  private async readPage(connector: SyncConnector, request: Parameters<SyncConnector['readPage']>[0], signal: AbortSignal): Promise<SourcePage> {
+    for (let shrink = 0; ; shrink++) {
+      try {
+        return await untilAborted(connector.readPage({ ...request, limit: Math.max(1, Math.floor(request.limit / 2 ** shrink)) }), signal);
+      } catch (error) {
+        if (!(error instanceof ConnectorError) || error.failure !== 'unavailable' || shrink >= PAGE_SHRINKS) throw error;
+        this.logger.warn(`Reading ${request.resource.entity} failed (${error.message}); trying a smaller page`);
+      }
+    }
+  }
+
+  /** Incremental syncs read what changed since the newest record already imported. */
+  private async watermark(integrationId: string, entity: string): Promise<string | null> {
+    const [row] = await this.em.getConnection().execute<Array<{ since: Date | null }>>(
+      'SELECT max(source_modified_at) AS since FROM synced_record WHERE integration_id = ? AND entity = ?',
+      [integrationId, entity],
+    );
+    return row?.since ? new Date(row.since).toISOString() : null;
+  }
+
+  private async finish(job: ClaimedJob, leaseToken: string, outcome: RunOutcome, markUnseenDeletedIn: string[]): Promise<void> {
+    const finished = await this.commands.execute(new FinishDataSyncRunCommand(systemActor(job.tenantId), job.id, leaseToken, outcome, markUnseenDeletedIn));
+    if (!finished) return;
+    syncJobsFinished.inc({ status: finished.status, sync_type: finished.syncType });
+    if (finished.recordsDeleted) syncRecords.inc({ outcome: 'deleted' }, finished.recordsDeleted);
+    await this.progress.publish({
+      jobId: finished.id,
+      status: finished.status,
+      recordsTotal: finished.recordsTotal,
+      recordsProcessed: finished.recordsProcessed,
+      recordsFailed: finished.recordsFailed,
+      startedAt: finished.startedAt?.toISOString() ?? null,
+      completedAt: finished.completedAt?.toISOString() ?? null,
+    });
+  }
+
+  /** §11.4: refused credentials suspend the integration (IntegrationSuspended alerts) until an admin fixes them. */
+  private async suspendIntegration(job: ClaimedJob, message: string): Promise<void> {
+    try {
+      await this.commands.execute(
+        new RecordIntegrationCheckCommand(job.tenantId, job.integrationId, 'health', { ok: false, failure: 'authentication', message, responseTimeMs: 0 }, null, job.id),
+      );
+    } catch (error) {
+      this.logger.warn(`Suspending integration ${job.integrationId}: ${(error as Error).message}`);
+    }
+  }
+}
+
+/**
+ * The batch's valid records, one per external id (BR-DS-06: the newest version wins, the others count as
+ * unchanged duplicates), and a log line for each record that cannot be imported.
+ */
+export function prepare(pages: SourcePage[], entity: string): { records: StorableRecord[]; failures: SyncLogLine[]; duplicates: number } {
+  const byId = new Map<string, StorableRecord>();
+  const failures: SyncLogLine[] = [];
+  let duplicates = 0;
+  for (const page of pages) {
+    for (const record of page.records) {
+      if (!record.ok) {
+        failures.push({ level: 'Error', message: record.reason, entity, externalId: record.externalId });
+        continue;
+      }
+      const seen = byId.get(record.externalId);
+      if (seen) {
+        duplicates++;
+        if (seen.modifiedAt && record.modifiedAt && record.modifiedAt < seen.modifiedAt) continue;
+      }
+      byId.set(record.externalId, { externalId: record.externalId, modifiedAt: record.modifiedAt, json: record.json });
+    }
+  }
+  return { records: [...byId.values()], failures, duplicates };
+}
+
+/** The promise, or the signal's reason as soon as it is aborted (an HTTP call in flight is abandoned, not awaited). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error as Error);
+      },
+    );
+  });
+}

@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import type { INestApplicationContext } from '@nestjs/common';
+import { MikroOrmEntitiesStorage } from '@mikro-orm/nestjs/mikro-orm.entities.storage';
+import { createWorker } from '../../src/bootstrap';
+import { FakeSyncSource } from '../support/fake-sync-source';
+import { eventually, startTestApp, TestApp } from '../support/test-app';
+
+interface Job {
+  id: string;
+  status: string;
+  recordsTotal: number;
+  recordsProcessed: number;
+  recordsFailed: number;
+  recordsCreated: number;
+  recordsUpdated: number;
+  recordsUnchanged: number;
+  recordsDeleted: number;
+  runs: number;
+  progress: { percent: number | null; recordsPerSecond: number | null };
+}
+
+const json = { 'content-type': 'application/json' };
+
+/** Issue #5 end to end: imports from a fake REST source on 127.0.0.1 into synced_record, through the API and the worker. */
+describe('data sync', () => {
+  let hub: TestApp;
+  let key: string;
+  const source = new FakeSyncSource();
+  let sourceUrl: string;
+
+  beforeAll(async () => {
+    sourceUrl = await source.start();
+    // The API replica alone; workers are started by the tests, so one can be stopped mid-job.
+    hub = await startTestApp({ PROCESS_ROLE: 'api', DATA_SYNC_MAX_RECORD_BYTES: '2048', DATA_SYNC_DEFAULT_PAGE_SIZE: '50', DATA_SYNC_BATCH_SIZE: '100', DATA_SYNC_LEASE_MS: '1500', DATA_SYNC_SCHEDULER_CRON: '* * * * * *', DATA_SYNC_STREAM_POLL_MS: '200', DATA_SYNC_RETRY_BASE_DELAY_MS: '10' });
+    const tenant = await hub.client(hub.bootstrapKey).tenants.createTenant({ requestBody: { name: `Sync ${randomUUID()}` } });
+    key = tenant.adminKey.key;
+    entities = [...MikroOrmEntitiesStorage.getEntities()];
+  });
+
+  afterAll(async () => {
+    await hub.close();
+    await source.stop();
+  });
+
+  let worker: INestApplicationContext | undefined;
+  let entities: unknown[] = [];
+  const startWorker = async () => {
+    // @mikro-orm/nestjs forgets the forFeature() entities once an app of the process closes: give them back.
+    for (const entity of entities) MikroOrmEntitiesStorage.addEntity(entity as never);
+    worker = await createWorker(hub.config);
+  };
+  afterEach(async () => {
+    await worker?.close();
+    worker = undefined;
+  });
+
+  const call = (path: string, init: RequestInit = {}) => hub.request(path, { ...init, key, headers: init.body ? json : {} });
+
+  async function activeIntegration(): Promise<string> {
+    const created = await call('/api/integrations', {
+      method: 'POST',
+      body: JSON.stringify({
+        name: `Source ${randomUUID()}`,
+        integrationType: 'CustomAPI',
+        provider: 'Custom',
+        configuration: {
+          baseUrl: sourceUrl,
+          healthPath: '/health',
+          sync: { resources: [{ entity: 'contacts', path: '/contacts', idField: 'id', updatedAtField: 'updatedAt', recordsField: 'data', totalField: 'total', updatedSinceParam: 'updatedSince', pagination: { type: 'cursor', nextCursorField: 'nextCursor' } }] },
+        },
+      }),
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const tested = await call(`/api/integrations/${id}/test`, { method: 'POST' });
+    if (tested.status >= 300) throw new Error(`test: ${tested.status} ${await tested.text()}`);
+    return id;
+  }
+
+  async function createSync(integrationId: string, syncType: string, extra: Record<string, unknown> = {}): Promise<Response> {
+    return call('/api/datasyncs', { method: 'POST', body: JSON.stringify({ integrationId, syncType, direction: 'Import', ...extra }) });
+  }
+
+  async function finished(jobId: string, ms = 20_000): Promise<Job> {
+    return eventually(async () => {
+      const job = (await (await call(`/api/datasyncs/${jobId}`)).json()) as Job;
+      expect(['Completed', 'PartialSuccess', 'Failed', 'Cancelled']).toContain(job.status);
+      return job;
+    }, ms, 100);
+  }
+
+  function seed(count: number, updatedAt = '2026-01-01T00:00:00.000Z'): void {
+    source.records.clear();
+    source.rawItems = [];
+    for (let i = 0; i < count; i++) {
+      const id = `c${String(i).padStart(5, '0')}`;
+      source.records.set(id, { id, name: `Contact ${i}`, updatedAt });
+    }
+  }
+
+  it('refuses bad creations with clear 4xx answers', async () => {
+    const integrationId = await activeIntegration();
+    expect((await createSync(randomUUID(), 'Full')).status).toBe(422);
+    expect((await createSync(integrationId, 'Sometimes')).status).toBe(400);
+    const old = await createSync(integrationId, 'Full', { scheduledAt: new Date(Date.now() - 31 * 86_400_000).toISOString() });
+    expect(old.status).toBe(400);
+    const draft = await call('/api/integrations', { method: 'POST', body: JSON.stringify({ name: `Draft ${randomUUID()}`, integrationType: 'CustomAPI', provider: 'Custom', configuration: { baseUrl: sourceUrl } }) });
+    const draftId = ((await draft.json()) as { id: string }).id;
+    const inactive = await createSync(draftId, 'Full');
+    expect(inactive.status).toBe(422);
+    expect(((await inactive.json()) as { detail: string }).detail).toMatch(/Active/);
+
+    const later = new Date(Date.now() + 3600_000).toISOString();
+    expect((await createSync(integrationId, 'Full', { scheduledAt: later })).status).toBe(201);
+    const second = await createSync(integrationId, 'Full');
+    expect(second.status).toBe(409);
+    const problem = (await second.json()) as { nextAllowedAt: string };
+    expect(new Date(problem.nextAllowedAt).getTime()).toBe(new Date(later).getTime() + 86_400_000);
+  });
+
+  it('imports Full, Incremental and Differential syncs with exact counts, logs bad records and marks vanished ones deleted', async () => {
+    await startWorker();
+    const integrationId = await activeIntegration();
+    seed(250);
+    source.rawItems = [{ name: 'no id', updatedAt: '2026-01-01T00:00:00.000Z' }, { id: 'huge', updatedAt: '2026-01-01T00:00:00.000Z', blob: 'x'.repeat(4000) }];
+    source.rateLimitOnce = true;
+
+    const full = (await (await createSync(integrationId, 'Full')).json()) as Job;
+    const fullDone = await finished(full.id);
+    expect(fullDone).toMatchObject({ status: 'PartialSuccess', recordsTotal: 252, recordsProcessed: 250, recordsFailed: 2, recordsCreated: 250, recordsDeleted: 0 });
+    expect(fullDone.progress.percent).toBe(100);
+    const logs = (await (await call(`/api/datasyncs/${full.id}/logs?level=Error`)).json()) as { items: Array<{ externalId: string | null; message: string }>; total: number };
+    expect(logs.total).toBe(2);
+    expect(logs.items.map((l) => l.externalId)).toEqual(expect.arrayContaining([null, 'huge']));
+
+    // 10 changed, 5 new, everything newer than the last sync's high-water mark.
+    source.rawItems = [];
+    for (let i = 0; i < 10; i++) source.records.set(`c0000${i}`, { id: `c0000${i}`, name: `Changed ${i}`, updatedAt: '2026-02-01T00:00:00.000Z' });
+    for (let i = 0; i < 5; i++) source.records.set(`n${i}`, { id: `n${i}`, name: `New ${i}`, updatedAt: '2026-02-01T00:00:00.000Z' });
+    const incremental = (await (await createSync(integrationId, 'Incremental')).json()) as Job;
+    expect(await finished(incremental.id)).toMatchObject({ status: 'Completed', recordsTotal: 15, recordsProcessed: 15, recordsCreated: 5, recordsUpdated: 10 });
+
+    // Differential reads everything and writes only what changed; a stale version never overwrites a newer one.
+    source.records.set('c00100', { id: 'c00100', name: 'Changed again', updatedAt: '2026-03-01T00:00:00.000Z' });
+    source.records.set('c00000', { id: 'c00000', name: 'Stale', updatedAt: '2025-01-01T00:00:00.000Z' });
+    const differential = (await (await createSync(integrationId, 'Differential')).json()) as Job;
+    expect(await finished(differential.id)).toMatchObject({ status: 'Completed', recordsProcessed: 255, recordsUpdated: 1, recordsUnchanged: 254, recordsCreated: 0 });
+
+    const records = (await (await call(`/api/integrations/${integrationId}/records?entity=contacts&pageSize=100&updatedSince=${encodeURIComponent(new Date(Date.now() - 60_000).toISOString())}`)).json()) as {
+      total: number;
+      items: Array<{ externalId: string; data: { name: string } }>;
+    };
+    expect(records.total).toBe(255);
+    const all = await call(`/api/integrations/${integrationId}/records?entity=contacts&pageSize=100&page=3`);
+    expect(((await all.json()) as { items: unknown[] }).items.length).toBe(55);
+
+    // A second Full on another integration shows deletions: records gone from the source are flagged.
+    const other = await activeIntegration();
+    seed(30);
+    const first = (await (await createSync(other, 'Full')).json()) as Job;
+    await finished(first.id);
+    for (let i = 0; i < 7; i++) source.records.delete(`c0000${i}`);
+    const laterFull = (await (await createSync(other, 'Full', { scheduledAt: new Date(Date.now() - 2 * 86_400_000).toISOString() })).json()) as Job & { status: string };
+    const done = await finished(laterFull.id);
+    expect(done).toMatchObject({ status: 'Completed', recordsProcessed: 23, recordsUnchanged: 23, recordsDeleted: 7 });
+  });
+
+  it('resumes a job from its checkpoint after its worker stops mid-job, with exact counts', async () => {
+    await startWorker();
+    const integrationId = await activeIntegration();
+    seed(400);
+    // Batches of 100 (two pages of 50): the fourth batch hangs on its first page.
+    source.holdAtCursor = '300';
+    const job = (await (await createSync(integrationId, 'Full')).json()) as Job;
+    await eventually(async () => {
+      const current = (await (await call(`/api/datasyncs/${job.id}`)).json()) as Job;
+      expect(current.recordsProcessed).toBe(300);
+    }, 20_000, 100);
+    await worker!.close();
+    worker = undefined;
+    source.releaseHeld();
+    await startWorker();
+    const done = await finished(job.id, 30_000);
+    expect(done).toMatchObject({ status: 'Completed', recordsTotal: 400, recordsProcessed: 400, recordsCreated: 400, recordsFailed: 0 });
+    expect(done.runs).toBe(2);
+  }, 60_000);
+
+  it('streams progress over Server-Sent Events until the job ends, and cancels a scheduled job', async () => {
+    const integrationId = await activeIntegration();
+    seed(300);
+    const job = (await (await createSync(integrationId, 'Full')).json()) as Job;
+    const stream = await hub.request(`/api/datasyncs/${job.id}/stream`, { key });
+    expect(stream.headers.get('content-type')).toContain('text/event-stream');
+    await startWorker();
+    const text = await stream.text();
+    const events = text.split('\n\n').filter((e) => e.startsWith('event: progress'));
+    expect(events.length).toBeGreaterThanOrEqual(2);
+    expect(text).toContain('event: end');
+    const last = JSON.parse(events[events.length - 1].split('data: ')[1]) as Job;
+    expect(last).toMatchObject({ status: 'Completed', recordsProcessed: 300 });
+
+    const scheduled = (await (await createSync(integrationId, 'Incremental', { scheduledAt: new Date(Date.now() + 86_400_000).toISOString() })).json()) as Job;
+    const cancelled = await call(`/api/datasyncs/${scheduled.id}`, { method: 'DELETE' });
+    expect(((await cancelled.json()) as Job).status).toBe('Cancelled');
+    expect((await call(`/api/datasyncs/${scheduled.id}`, { method: 'DELETE' })).status).toBe(409);
+    const list = (await (await call(`/api/datasyncs?integrationId=${integrationId}&status=Cancelled`)).json()) as { total: number };
+    expect(list.total).toBe(1);
+  });
+});
