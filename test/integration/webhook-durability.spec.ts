@@ -28,12 +28,12 @@ describe('webhook deliveries survive Redis losses and worker restarts', () => {
     await worker.close();
   };
 
-  const startWorker = async () => {
+  const startWorker = async (env: Record<string, string> = {}) => {
     // @mikro-orm/nestjs forgets the forFeature() entities once an app of the process closes (they are recorded
     // at import time): give them back before the next worker of this process starts.
     for (const entity of entities) MikroOrmEntitiesStorage.addEntity(entity as never);
     const worker = await createWorker(
-      loadConfig({ ...process.env, OUTBOX_POLL_MS: '50', WEBHOOK_SWEEP_CRON: '* * * * * *', WEBHOOK_REQUEUE_AFTER_MS: '0', WEBHOOK_STATUS_FLUSH_MS: '5' }, () => undefined),
+      loadConfig({ ...process.env, OUTBOX_POLL_MS: '50', WEBHOOK_SWEEP_CRON: '* * * * * *', WEBHOOK_REQUEUE_AFTER_MS: '0', WEBHOOK_STATUS_FLUSH_MS: '5', ...env }, () => undefined),
     );
     workers.push(worker);
     return worker;
@@ -92,7 +92,8 @@ describe('webhook deliveries survive Redis losses and worker restarts', () => {
     receiver.on('/restart', (_, res) => void setTimeout(() => res.writeHead(200).end(), 100));
     const ids = await publishMany(60, 'restart');
 
-    const first = await startWorker();
+    // Two requests at a time to this webhook: the first worker cannot be done with all 60 before it closes.
+    const first = await startWorker({ WEBHOOK_CONCURRENCY_PER_WEBHOOK: '2' });
     await eventually(async () => expect(receiver.events('/restart').length).toBeGreaterThanOrEqual(5), 15_000, 20);
     await closeWorker(first);
     const byFirst = receiver.events('/restart').length;
