@@ -58,7 +58,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   /** Relays what is pending now; returns how many events moved. Exposed for tests and the CLI. */
   async relayOnce(): Promise<number> {
     return this.em.fork().transactional(async (em) => {
-      const rows: PendingRow[] = await em.getConnection().execute(
+      // em.execute runs in this transaction (getConnection().execute would not): the row locks must last until commit.
+      const rows: PendingRow[] = await em.execute(
         `SELECT id, tenant_id, event_type, payload, occurred_at FROM outbox_message
           WHERE published_at IS NULL ORDER BY seq LIMIT ? FOR UPDATE SKIP LOCKED`,
         [this.config.outbox.batchSize],
@@ -76,7 +77,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           opts: { ...DURABLE_JOB, jobId: row.id },
         })),
       );
-      await em.getConnection().execute(
+      await em.execute(
         'UPDATE outbox_message SET published_at = now(), attempts = attempts + 1 WHERE id = ANY(?::uuid[])',
         [pgArray(rows.map((r) => r.id))],
       );

@@ -20,7 +20,7 @@ export class EnsureBootstrapKeyHandler implements ICommandHandler<EnsureBootstra
   async execute({ token }: EnsureBootstrapKeyCommand): Promise<void> {
     const em = this.keys.getEntityManager();
     // Replicas starting together: the first creates the tenant, the others wait on its row lock.
-    await em.getConnection().execute(
+    await em.execute(
       `INSERT INTO tenant (id, name, created_at) VALUES (?, 'Default', now()) ON CONFLICT (id) DO NOTHING`,
       [DEFAULT_TENANT_ID],
     );
