@@ -1,15 +1,15 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261123130000_foundation } from './Migration20261123130000_foundation';
-import { Migration20261123150000_integrations } from './Migration20261123150000_integrations';
 import { Migration20261123140000_webhooks } from './Migration20261123140000_webhooks';
+import { Migration20261123150000_integrations } from './Migration20261123150000_integrations';
 import { Migration20261123160000_incoming_webhooks } from './Migration20261123160000_incoming_webhooks';
 import { Migration20261123170000_data_sync } from './Migration20261123170000_data_sync';
 
 /** Every migration, in order. A new one is a class in this folder and a line here. */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123130000_foundation', class: Migration20261123130000_foundation },
-  { name: 'Migration20261123150000_integrations', class: Migration20261123150000_integrations },
   { name: 'Migration20261123140000_webhooks', class: Migration20261123140000_webhooks },
+  { name: 'Migration20261123150000_integrations', class: Migration20261123150000_integrations },
   { name: 'Migration20261123160000_incoming_webhooks', class: Migration20261123160000_incoming_webhooks },
   { name: 'Migration20261123170000_data_sync', class: Migration20261123170000_data_sync },
 ];

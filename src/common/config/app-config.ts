@@ -34,6 +34,15 @@ export interface AppConfig {
   outbox: { pollMs: number; batchSize: number };
   integrations: IntegrationsConfig;
   webhooks: WebhooksConfig;
+  incomingWebhooks: {
+    /** Signed timestamps older or newer than this are refused (replays). */
+    toleranceSeconds: number;
+    maxBodyBytes: number;
+    /** How long verified settings of an integration are reused before its configuration is read again. */
+    settingsCacheMs: number;
+    retentionDays: number;
+    cleanupCron: string;
+  };
   dataSync: DataSyncConfig;
 }
 
@@ -247,6 +256,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: str
     },
     integrations: loadIntegrationsConfig(read, port),
     webhooks: loadWebhooksConfig(read),
+    incomingWebhooks: {
+      toleranceSeconds: read.int('INCOMING_WEBHOOKS_TOLERANCE_SECONDS', 300, 1, 3600),
+      maxBodyBytes: read.int('INCOMING_WEBHOOKS_MAX_BODY_BYTES', 1_048_576, 1024, 10_485_760),
+      settingsCacheMs: read.int('INCOMING_WEBHOOKS_SETTINGS_CACHE_MS', 5000, 0, 600_000),
+      retentionDays: read.int('INCOMING_WEBHOOKS_RETENTION_DAYS', 30, 3, 3650),
+      cleanupCron: read.string('INCOMING_WEBHOOKS_CLEANUP_CRON', '15 3 * * *'),
+    },
     dataSync: loadDataSyncConfig(read),
   };
 }
@@ -340,7 +356,6 @@ function loadIntegrationsConfig(read: EnvReader, port: number): IntegrationsConf
     },
   };
 }
-
 
 function parseKeyRing(spec: string, production: boolean): Map<string, Buffer> {
   const keys = new Map<string, Buffer>();

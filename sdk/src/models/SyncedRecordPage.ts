@@ -1,0 +1,12 @@
+/* generated using openapi-typescript-codegen -- do not edit */
+/* istanbul ignore file */
+/* tslint:disable */
+/* eslint-disable */
+import type { SyncedRecordDto } from './SyncedRecordDto';
+export type SyncedRecordPage = {
+    items: Array<SyncedRecordDto>;
+    total: number;
+    page: number;
+    pageSize: number;
+};
+
