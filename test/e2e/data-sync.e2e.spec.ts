@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { MikroOrmEntitiesStorage } from '@mikro-orm/nestjs/mikro-orm.entities.storage';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { RetentionScheduler } from '../../src/common/retention/retention';
 import { createWorker } from '../../src/bootstrap';
 import { FakeSyncSource } from '../support/fake-sync-source';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
@@ -205,5 +207,22 @@ describe('data sync', () => {
     expect((await call(`/api/datasyncs/${scheduled.id}`, { method: 'DELETE' })).status).toBe(409);
     const list = (await (await call(`/api/datasyncs?integrationId=${integrationId}&status=Cancelled`)).json()) as { total: number };
     expect(list.total).toBe(1);
+  });
+
+  it('keeps sync logs 180 days through the shared retention rule, deleting only older lines', async () => {
+    await startWorker();
+    const integrationId = await activeIntegration();
+    const job = (await (await createSync(integrationId, 'Incremental', { scheduledAt: new Date(Date.now() + 86_400_000).toISOString() })).json()) as Job;
+    const connection = hub.app.get(EntityManager).fork().getConnection();
+    const tenant = ((await connection.execute('SELECT tenant_id FROM data_sync_job WHERE id = ?', [job.id])) as Array<{ tenant_id: string }>)[0].tenant_id;
+    const line = (ageDays: number) => connection.execute(
+      `INSERT INTO data_sync_log (id, tenant_id, job_id, level, message, created_at) VALUES (?, ?, ?, 'Information', ?, now() - make_interval(days => ?))`,
+      [randomUUID(), tenant, job.id, `aged ${ageDays} days`, ageDays],
+    );
+    await line(181);
+    await line(179);
+    expect(await worker!.get(RetentionScheduler).purgeNow('data-sync-log')).toBeGreaterThanOrEqual(1);
+    const left = (await connection.execute('SELECT message FROM data_sync_log WHERE job_id = ?', [job.id])) as Array<{ message: string }>;
+    expect(left.map((l) => l.message)).toEqual(['aged 179 days']);
   });
 });

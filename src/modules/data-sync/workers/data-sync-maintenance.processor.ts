@@ -3,20 +3,18 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { InjectQueue, Process, Processor } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
-import { deleteInBatches } from '../../../common/database/delete-in-batches';
 import { MAINTENANCE_QUEUE, ensureRepeatableJob } from '../../../common/queues/queues';
 import { DATA_SYNC_QUEUE, DataSyncRunJob, enqueueRun } from '../infrastructure/data-sync-queue';
 
 export const DATA_SYNC_SCHEDULER_JOB = 'data-sync-scheduler';
-export const DATA_SYNC_LOG_RETENTION_JOB = 'data-sync-log-retention';
-const DELETE_BATCH = 5000;
 const SCHEDULER_BATCH = 5000;
 
 /**
  * §14.1's Data Sync Scheduler (every 15 minutes, one run across replicas as a Bull repeatable job): queues
  * every job whose time has come, and every running job whose worker's lease lapsed (a crashed worker), to be
  * resumed from its checkpoint. Queueing is idempotent (the Bull job id is the sync job's) and the claim in
- * PostgreSQL decides who runs. Also the daily clean-up of sync logs past DATA_SYNC_LOG_RETENTION_DAYS (§17.2).
+ * PostgreSQL decides who runs. The clean-up of old sync logs is a retention rule
+ * declared in data-sync.worker-module.ts.
  */
 @Processor(MAINTENANCE_QUEUE)
 export class DataSyncMaintenanceProcessor implements OnApplicationBootstrap {
@@ -31,7 +29,6 @@ export class DataSyncMaintenanceProcessor implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     await ensureRepeatableJob(this.maintenance, DATA_SYNC_SCHEDULER_JOB, this.config.dataSync.schedulerCron);
-    await ensureRepeatableJob(this.maintenance, DATA_SYNC_LOG_RETENTION_JOB, this.config.dataSync.logCleanupCron);
   }
 
   @Process(DATA_SYNC_SCHEDULER_JOB)
@@ -46,15 +43,4 @@ export class DataSyncMaintenanceProcessor implements OnApplicationBootstrap {
     return due.length;
   }
 
-  @Process(DATA_SYNC_LOG_RETENTION_JOB)
-  async purgeLogs(): Promise<number> {
-    const deleted = await deleteInBatches(
-      this.em,
-      `DELETE FROM data_sync_log WHERE id IN (SELECT id FROM data_sync_log WHERE created_at < now() - make_interval(days => ?) LIMIT ${DELETE_BATCH})`,
-      [this.config.dataSync.logRetentionDays],
-      DELETE_BATCH,
-    );
-    if (deleted) this.logger.log(`Deleted ${deleted} data sync log line(s) past retention`);
-    return deleted;
-  }
 }
