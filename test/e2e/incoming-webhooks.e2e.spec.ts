@@ -76,6 +76,20 @@ describe('incoming provider webhooks', () => {
     expect(stored).toMatchObject({ eventType: 'charge.refunded', dedupeKey: JSON.parse(payload).id, body: payload, verified: true });
   });
 
+  it('stores a burst of concurrent redeliveries once, and many different events each once', async () => {
+    const integrationId = await stripeIntegration();
+    const payload = stripeEvent();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => deliver(integrationId, payload, { 'stripe-signature': stripeHeader(payload) })));
+    const bodies = (await Promise.all(answers.map((a) => a.json()))) as Array<{ duplicate: boolean }>;
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    expect(bodies.filter((b) => !b.duplicate)).toHaveLength(1);
+
+    const distinct = Array.from({ length: 40 }, () => stripeEvent());
+    const results = await Promise.all(distinct.map((p) => deliver(integrationId, p, { 'stripe-signature': stripeHeader(p) }).then((r) => r.json() as Promise<{ duplicate: boolean }>)));
+    expect(results.every((r) => !r.duplicate)).toBe(true);
+    expect(await events(integrationId)).toHaveLength(41);
+  });
+
   it('refuses tampered, wrongly signed, stale and unsigned Stripe events and stores none of them', async () => {
     const integrationId = await stripeIntegration();
     const payload = stripeEvent();
