@@ -225,4 +225,90 @@ describe('data sync', () => {
     const left = (await connection.execute('SELECT message FROM data_sync_log WHERE job_id = ?', [job.id])) as Array<{ message: string }>;
     expect(left.map((l) => l.message)).toEqual(['aged 179 days']);
   });
+
+  /** A change made here (what a local write of a synced record does): new data, a new hash, local_modified_at. */
+  async function changeLocally(integrationId: string, externalId: string, name: string, at: string): Promise<void> {
+    const connection = hub.app.get(EntityManager).fork().getConnection();
+    await connection.execute(
+      `UPDATE synced_record SET data = jsonb_set(data, '{name}', to_jsonb(?::text)), local_modified_at = ?::timestamptz WHERE integration_id = ? AND external_id = ?`,
+      [name, at, integrationId, externalId],
+    );
+    await connection.execute('UPDATE synced_record SET content_hash = md5(data::text) WHERE integration_id = ? AND external_id = ?', [integrationId, externalId]);
+  }
+
+  it('exports the records changed here since the last export, logging those the source refuses', async () => {
+    await startWorker();
+    const integrationId = await activeIntegration();
+    seed(20);
+    await finished(((await (await createSync(integrationId, 'Full')).json()) as Job).id);
+    const now = new Date().toISOString();
+    for (let i = 0; i < 5; i++) await changeLocally(integrationId, `c0000${i}`, `Local ${i}`, now);
+    source.refuseWrites = new Set(['c00003']);
+    source.writes = [];
+
+    const created = await createSync(integrationId, 'Incremental', { direction: 'Export' });
+    expect(created.status).toBe(201);
+    const done = await finished(((await created.json()) as Job).id);
+    expect(done).toMatchObject({ status: 'PartialSuccess', recordsTotal: 5, recordsProcessed: 4, recordsFailed: 1 });
+    expect(source.writes.map((w) => `${w.method} ${w.id}`).sort()).toEqual(['PUT c00000', 'PUT c00001', 'PUT c00002', 'PUT c00003', 'PUT c00004']);
+    expect(source.records.get('c00000')).toMatchObject({ id: 'c00000', name: 'Local 0' });
+    expect(source.records.get('c00005')?.name).toBe('Contact 5');
+    const logs = (await (await call(`/api/datasyncs/${done.id}/logs?level=Error`)).json()) as { items: Array<{ externalId: string | null }>; total: number };
+    expect(logs.items.map((l) => l.externalId)).toEqual(['c00003']);
+
+    // The next export sends only what is still due: the refused record, not those already exported.
+    source.refuseWrites.clear();
+    source.writes = [];
+    const again = await finished(((await (await createSync(integrationId, 'Differential', { direction: 'Export' })).json()) as Job).id);
+    expect(again).toMatchObject({ status: 'Completed', recordsProcessed: 1, recordsFailed: 0 });
+    expect(source.writes.map((w) => w.id)).toEqual(['c00003']);
+  });
+
+  it('runs a Bidirectional sync: imports first, keeps the newer side of each record (BR-DS-07), then exports the local changes that won', async () => {
+    await startWorker();
+    const integrationId = await activeIntegration();
+    seed(10);
+    await finished(((await (await createSync(integrationId, 'Full')).json()) as Job).id);
+    await changeLocally(integrationId, 'c00001', 'Local 1', new Date().toISOString());
+    await changeLocally(integrationId, 'c00002', 'Local 2', '2026-01-15T00:00:00.000Z');
+    source.records.set('c00001', { id: 'c00001', name: 'Source 1', updatedAt: '2026-01-10T00:00:00.000Z' }); // older than the local change
+    source.records.set('c00002', { id: 'c00002', name: 'Source 2', updatedAt: '2026-02-01T00:00:00.000Z' }); // newer than the local change
+    source.records.set('c00005', { id: 'c00005', name: 'Source 5', updatedAt: '2026-02-01T00:00:00.000Z' });
+    source.writes = [];
+
+    const job = (await (await createSync(integrationId, 'Incremental', { direction: 'Bidirectional' })).json()) as Job;
+    expect(await finished(job.id)).toMatchObject({ status: 'Completed', recordsProcessed: 4, recordsUpdated: 2, recordsUnchanged: 1, recordsFailed: 0 });
+    expect(source.writes.map((w) => w.id)).toEqual(['c00001']);
+    expect(source.records.get('c00001')?.name).toBe('Local 1');
+    const stored = (await (await call(`/api/integrations/${integrationId}/records?entity=contacts&pageSize=100`)).json()) as { items: Array<{ externalId: string; data: { name: string } }> };
+    const names = Object.fromEntries(stored.items.map((r) => [r.externalId, r.data.name]));
+    expect(names).toMatchObject({ c00001: 'Local 1', c00002: 'Source 2', c00005: 'Source 5', c00003: 'Contact 3' });
+  });
+
+  it('resumes an export after its worker stops mid-job, sending no committed batch again', async () => {
+    await startWorker();
+    const integrationId = await activeIntegration();
+    seed(120);
+    await finished(((await (await createSync(integrationId, 'Full')).json()) as Job).id);
+    const now = new Date().toISOString();
+    for (let i = 0; i < 120; i++) await changeLocally(integrationId, `c${String(i).padStart(5, '0')}`, `Local ${i}`, now);
+    source.writes = [];
+    // Export batches of 50 (the page size): the second batch hangs on one record.
+    source.holdWriteOf = 'c00070';
+    const job = (await (await createSync(integrationId, 'Incremental', { direction: 'Export' })).json()) as Job;
+    await eventually(async () => {
+      const current = (await (await call(`/api/datasyncs/${job.id}`)).json()) as Job;
+      expect(current.recordsProcessed).toBe(50);
+      expect(source.writes.some((w) => w.id === 'c00070')).toBe(true);
+    }, 20_000, 100);
+    await worker!.close();
+    worker = undefined;
+    source.releaseHeld();
+    await startWorker();
+    const done = await finished(job.id, 30_000);
+    expect(done).toMatchObject({ status: 'Completed', recordsTotal: 120, recordsProcessed: 120, recordsFailed: 0, runs: 2 });
+    const writesOf = (id: string) => source.writes.filter((w) => w.id === id).length;
+    for (let i = 0; i < 50; i++) expect(writesOf(`c${String(i).padStart(5, '0')}`)).toBe(1);
+    expect(source.records.get('c00119')?.name).toBe('Local 119');
+  }, 60_000);
 });

@@ -10,6 +10,8 @@ export interface FakeRecord {
  * A REST source for data sync tests on 127.0.0.1: GET /health, and GET /contacts with cursor pagination
  * (`limit`, `cursor` = offset, `updatedSince`: strictly after), answering `{ data, nextCursor, total }` sorted by id.
  * Tests change `records` between syncs, and can make one page hang (`holdAtCursor`) or be rate limited once.
+ * Exports write PUT/PATCH/POST /contacts/{id}: the body replaces the record (PATCH merges), each write is kept in
+ * `writes`, ids in `refuseWrites` answer 422, and a write of `holdWriteOf` hangs until `releaseHeld()`.
  */
 export class FakeSyncSource {
   records = new Map<string, FakeRecord>();
@@ -18,6 +20,9 @@ export class FakeSyncSource {
   holdAtCursor: string | null = null;
   rateLimitOnce = false;
   pagesServed = 0;
+  writes: Array<{ method: string; id: string; body: Record<string, unknown> }> = [];
+  refuseWrites = new Set<string>();
+  holdWriteOf: string | null = null;
   private server: Server | undefined;
   private held: ServerResponse[] = [];
 
@@ -35,12 +40,15 @@ export class FakeSyncSource {
 
   releaseHeld(): void {
     this.holdAtCursor = null;
+    this.holdWriteOf = null;
     for (const res of this.held.splice(0)) res.destroy();
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url!, 'http://127.0.0.1');
     if (url.pathname === '/health') return json(res, 200, { ok: true });
+    const write = /^\/contacts\/([^/]+)$/.exec(url.pathname);
+    if (write && ['PUT', 'PATCH', 'POST'].includes(req.method!)) return this.write(req, res, decodeURIComponent(write[1]));
     if (url.pathname !== '/contacts') return json(res, 404, { error: 'not found' });
     if (this.rateLimitOnce) {
       this.rateLimitOnce = false;
@@ -61,6 +69,20 @@ export class FakeSyncSource {
     const data = all.slice(offset, offset + limit);
     this.pagesServed++;
     json(res, 200, { data, nextCursor: offset + limit < all.length ? String(offset + limit) : null, total: all.length });
+  }
+
+  private write(req: IncomingMessage, res: ServerResponse, id: string): void {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+      this.writes.push({ method: req.method!, id, body });
+      if (id === this.holdWriteOf) return void this.held.push(res);
+      if (this.refuseWrites.has(id)) return json(res, 422, { error: 'invalid record' });
+      const previous = this.records.get(id);
+      this.records.set(id, { ...(req.method === 'PATCH' ? previous : {}), ...body, id } as FakeRecord);
+      json(res, 200, this.records.get(id));
+    });
   }
 }
 

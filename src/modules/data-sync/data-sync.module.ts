@@ -24,7 +24,8 @@ const runQueue = BullModule.registerQueue({ name: DATA_SYNC_QUEUE, settings: { b
 
 /**
  * Data sync (spec §4.4, issue #5): jobs that import records from an integration's external system through a
- * connector (connectors/), in checkpointed batches, into `synced_record`. The API schedules, lists, cancels and
+ * connector (connectors/), in checkpointed batches, into `synced_record`, and export the records changed here
+ * back to it (Export; Bidirectional does both, the newer side winning). The API schedules, lists, cancels and
  * streams jobs; the worker part (data-sync.worker-module.ts) runs them and the scheduler.
  */
 @Module({

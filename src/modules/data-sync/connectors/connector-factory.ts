@@ -101,6 +101,7 @@ export class ConnectorFactory {
       },
       updatedSinceParam: text('updatedSinceParam', null),
       writeMethod,
+      writePath: text('writePath', `${path ?? ''}/{id}`, /^\/\S*$/)!,
     };
   }
 }

@@ -27,8 +27,10 @@ export interface RestResource extends SyncResource {
   };
   /** Incremental syncs pass the last sync's high-water mark in this query parameter. */
   updatedSinceParam: string | null;
-  /** Export: each record is sent with this method to `path/{externalId}`. */
+  /** Export: each record is sent with this method to `writePath`, where `{id}` is the record's external id. */
   writeMethod: 'PUT' | 'PATCH' | 'POST';
+  /** Export: the path records are written to (`{id}` replaced by the external id); `path/{id}` by default. */
+  writePath: string;
 }
 
 export type AuthHeaders = Record<string, string>;
@@ -78,7 +80,7 @@ export class RestConnector implements SyncConnector {
       while (next < records.length) {
         const index = next++;
         const record = records[index];
-        const url = `${this.baseUrl}${rest.path}/${encodeURIComponent(record.externalId)}`;
+        const url = `${this.baseUrl}${rest.writePath.replace(/\{id\}/g, encodeURIComponent(record.externalId))}`;
         try {
           await this.http.send(this.integrationId, { method: rest.writeMethod, url, headers: this.auth, json: record.data }, this.signal);
           outcomes[index] = { externalId: record.externalId, ok: true };

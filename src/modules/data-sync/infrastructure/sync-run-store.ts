@@ -49,8 +49,20 @@ export interface BatchWrite {
   failures: SyncLogLine[];
   duplicates: number;
   checkpoint: SyncCheckpoint;
-  exported?: number;
+  /** Export: the records the external system accepted, marked exported in the batch's transaction. */
+  exported?: ExportedKey[];
 }
+
+/** A local record to export: a change made here, newer than the version last exported and than the source's. */
+export interface ExportableRecord {
+  entity: string;
+  externalId: string;
+  data: Record<string, unknown>;
+  /** local_modified_at, as an ISO string at microsecond precision (it is the export's keyset position). */
+  modifiedAt: string;
+}
+
+export type ExportedKey = Pick<ExportableRecord, 'entity' | 'externalId' | 'modifiedAt'>;
 
 export interface BatchCounts {
   created: number;
@@ -75,11 +87,17 @@ export class LeaseLostError extends Error {
   }
 }
 
-/** Stored records win over older incoming versions (BR-DS-07); a record is changed when its canonical content differs. */
-const ACCEPTED = `(p.source_modified_at IS NULL OR i.modified_at IS NULL OR i.modified_at >= p.source_modified_at)`;
+/**
+ * Stored records win over older incoming versions (BR-DS-07), and so does a local change newer than the incoming
+ * version (a Bidirectional sync exports it afterwards); a record is changed when its canonical content differs.
+ * Without a modification time on either side, the source wins.
+ */
+const ACCEPTED = `((p.source_modified_at IS NULL OR i.modified_at IS NULL OR i.modified_at >= p.source_modified_at)
+  AND (p.local_modified_at IS NULL OR i.modified_at IS NULL OR i.modified_at > p.local_modified_at))`;
 const CHANGED = `(p.content_hash <> i.content_hash OR p.deleted)`;
 /** The same rule inside the upsert, between the stored row and the incoming one. */
 const INCOMING_WINS = `((s.source_modified_at IS NULL OR EXCLUDED.source_modified_at IS NULL OR EXCLUDED.source_modified_at >= s.source_modified_at)
+  AND (s.local_modified_at IS NULL OR EXCLUDED.source_modified_at IS NULL OR EXCLUDED.source_modified_at > s.local_modified_at)
   AND (s.content_hash <> EXCLUDED.content_hash OR s.deleted))`;
 
 /**
@@ -191,7 +209,9 @@ export class SyncRunStore {
       const counts: BatchCounts = { created: 0, updated: 0, unchanged: batch.duplicates, failed: batch.failures.length };
       await this.upsertSplitting(trx, batch, batch.records, counts, failures);
       if (failures.length) await this.insertLogs(trx, batch.jobId, batch.tenantId, failures);
-      const processed = counts.created + counts.updated + counts.unchanged + (batch.exported ?? 0);
+      const exported = batch.exported?.length ?? 0;
+      if (exported) await this.markExported(trx, batch.integrationId, batch.exported!);
+      const processed = counts.created + counts.updated + counts.unchanged + exported;
       const row = first<Record<string, unknown>>(
         await trx.raw(
           `UPDATE data_sync_job SET
@@ -211,7 +231,7 @@ export class SyncRunStore {
             counts.created,
             counts.updated,
             counts.unchanged,
-            batch.exported ?? 0,
+            exported,
             batch.checkpoint.reportedTotal,
             processed,
             counts.failed,
@@ -231,6 +251,31 @@ export class SyncRunStore {
         cancelRequested: row.cancel_requested_at !== null,
       };
     });
+  }
+
+  /**
+   * The next records to export, in (local_modified_at, entity, external_id) order after `after`: changed here since
+   * their last export, not deleted, and not older than the source's version (BR-DS-07: the source changed it
+   * since, so the import side wins).
+   */
+  async exportable(integrationId: string, entities: string[], after: ExportedKey | null, limit: number): Promise<ExportableRecord[]> {
+    const result = await this.knex().raw(
+      `SELECT entity, external_id, data, to_char(local_modified_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS modified_at
+         FROM synced_record
+        WHERE integration_id = ? AND entity = ANY(?) AND NOT deleted
+          AND local_modified_at IS NOT NULL AND (exported_at IS NULL OR local_modified_at > exported_at)
+          AND (source_modified_at IS NULL OR local_modified_at >= source_modified_at)
+          AND (local_modified_at, entity, external_id) > (?::timestamptz, ?, ?)
+        ORDER BY local_modified_at, entity, external_id
+        LIMIT ?`,
+      [integrationId, entities, after?.modifiedAt ?? '-infinity', after?.entity ?? '', after?.externalId ?? '', limit],
+    );
+    return (result as { rows: Array<{ entity: string; external_id: string; data: Record<string, unknown>; modified_at: string }> }).rows.map((row) => ({
+      entity: row.entity,
+      externalId: row.external_id,
+      data: row.data,
+      modifiedAt: row.modified_at,
+    }));
   }
 
   async log(jobId: string, tenantId: string, line: SyncLogLine): Promise<void> {
@@ -272,7 +317,7 @@ export class SyncRunStore {
          SELECT r.external_id, r.data, r.modified_at, md5(r.data::text) AS content_hash
            FROM jsonb_to_recordset(:rows::jsonb) AS r(external_id text, data jsonb, modified_at timestamptz)
        ), previous AS (
-         SELECT s.external_id, s.content_hash, s.source_modified_at, s.deleted
+         SELECT s.external_id, s.content_hash, s.source_modified_at, s.local_modified_at, s.deleted
            FROM synced_record s JOIN incoming i ON s.external_id = i.external_id
           WHERE s.integration_id = :integrationId AND s.entity = :entity
        ), written AS (
@@ -284,6 +329,7 @@ export class SyncRunStore {
            content_hash = CASE WHEN ${INCOMING_WINS} THEN EXCLUDED.content_hash ELSE s.content_hash END,
            deleted = CASE WHEN ${INCOMING_WINS} THEN false ELSE s.deleted END,
            synced_at = CASE WHEN ${INCOMING_WINS} THEN EXCLUDED.synced_at ELSE s.synced_at END,
+           local_modified_at = CASE WHEN ${INCOMING_WINS} THEN NULL ELSE s.local_modified_at END,
            last_seen_job_id = EXCLUDED.last_seen_job_id
          WHERE ${batch.markSeen ? 'true' : INCOMING_WINS}
          RETURNING 1
@@ -295,6 +341,16 @@ export class SyncRunStore {
       { rows: `[${rows}]`, jobId: batch.jobId, integrationId: batch.integrationId, tenantId: batch.tenantId, entity: batch.entity },
     );
     return first<{ created: number; updated: number; unchanged: number }>(result)!;
+  }
+
+  /** The exported version is the one marked: a record changed again meanwhile stays due for the next export. */
+  private async markExported(trx: Knex.Transaction, integrationId: string, keys: ExportedKey[]): Promise<void> {
+    await trx.raw(
+      `UPDATE synced_record s SET exported_at = r.modified_at
+         FROM jsonb_to_recordset(?::jsonb) AS r(entity text, external_id text, modified_at timestamptz)
+        WHERE s.integration_id = ? AND s.entity = r.entity AND s.external_id = r.external_id`,
+      [JSON.stringify(keys.map((k) => ({ entity: k.entity, external_id: k.externalId, modified_at: k.modifiedAt }))), integrationId],
+    );
   }
 
   private async insertLogs(db: Knex | Knex.Transaction, jobId: string, tenantId: string, lines: SyncLogLine[]): Promise<void> {

@@ -17,7 +17,7 @@ import { INITIAL_CHECKPOINT, SyncCheckpoint } from '../domain/sync-types';
 import { DATA_SYNC_QUEUE, DataSyncRunJob, RunLaterError } from '../infrastructure/data-sync-queue';
 import { syncBatchDuration, syncFailures, syncJobsFinished, syncJobsRunning, syncRecords } from '../infrastructure/data-sync-metrics';
 import { SyncProgressChannel } from '../infrastructure/sync-progress.channel';
-import { ClaimedJob, LeaseLostError, StorableRecord, SyncLogLine, SyncRunStore } from '../infrastructure/sync-run-store';
+import { ClaimedJob, ExportedKey, LeaseLostError, StorableRecord, SyncLogLine, SyncRunStore } from '../infrastructure/sync-run-store';
 
 /** Why a run stopped before its end; the job itself goes on from its checkpoint. */
 class RunInterrupted extends Error {
@@ -127,9 +127,12 @@ export class DataSyncExecutor implements OnApplicationBootstrap, BeforeApplicati
       throw error;
     }
     try {
-      const cancelled = await this.importAll(job, leaseToken, connector, signal);
-      if (cancelled) return { outcome: { kind: 'cancelled' }, markUnseenDeletedIn: none };
-      return { outcome: { kind: 'finished' }, markUnseenDeletedIn: job.syncType === 'Full' ? connector.resources.map((r) => r.entity) : none };
+      let checkpoint: SyncCheckpoint | null = job.checkpoint ?? { ...INITIAL_CHECKPOINT };
+      const imports = job.direction !== 'Export';
+      if (imports && !checkpoint.exporting) checkpoint = await this.importAll(job, leaseToken, connector, checkpoint, signal);
+      if (checkpoint && job.direction !== 'Import') checkpoint = await this.exportAll(job, leaseToken, connector, checkpoint, signal);
+      if (!checkpoint) return { outcome: { kind: 'cancelled' }, markUnseenDeletedIn: none };
+      return { outcome: { kind: 'finished' }, markUnseenDeletedIn: imports && job.syncType === 'Full' ? connector.resources.map((r) => r.entity) : none };
     } catch (error) {
       if (!(error instanceof ConnectorError)) throw error;
       syncFailures.inc({ reason: `source_${error.failure}` });
@@ -138,10 +141,10 @@ export class DataSyncExecutor implements OnApplicationBootstrap, BeforeApplicati
     }
   }
 
-  /** Every resource from the checkpoint on; true when a cancellation stopped it. */
-  private async importAll(job: ClaimedJob, leaseToken: string, connector: SyncConnector, signal: AbortSignal): Promise<boolean> {
+  /** Every resource from the checkpoint on; the last checkpoint, or null when a cancellation stopped it. */
+  private async importAll(job: ClaimedJob, leaseToken: string, connector: SyncConnector, from: SyncCheckpoint, signal: AbortSignal): Promise<SyncCheckpoint | null> {
     const settings = this.config.dataSync;
-    let checkpoint: SyncCheckpoint = job.checkpoint ?? { ...INITIAL_CHECKPOINT };
+    let checkpoint = from;
     while (checkpoint.resourceIndex < connector.resources.length) {
       const resource = connector.resources[checkpoint.resourceIndex];
       if (checkpoint.cursor === null && job.syncType === 'Incremental') checkpoint = { ...checkpoint, since: await this.watermark(job.integrationId, resource.entity) };
@@ -182,10 +185,70 @@ export class DataSyncExecutor implements OnApplicationBootstrap, BeforeApplicati
         startedAt: result.startedAt ? new Date(result.startedAt).toISOString() : null,
         completedAt: null,
       });
-      if (result.cancelRequested) return true;
+      if (result.cancelRequested) return null;
       if (signal.aborted) throw signal.reason as Error;
     }
-    return false;
+    return checkpoint;
+  }
+
+  /**
+   * Export (and the second half of Bidirectional): pushes the records changed here since their last export, in
+   * batches in (local_modified_at, entity, external id) order, through the connector. Each batch's accepted
+   * records are marked exported with the counters and the checkpoint (the last key sent) in one transaction, so a
+   * resumed run goes on after it; a record the external system refuses is logged and counted as failed.
+   */
+  private async exportAll(job: ClaimedJob, leaseToken: string, connector: SyncConnector, from: SyncCheckpoint, signal: AbortSignal): Promise<SyncCheckpoint | null> {
+    const settings = this.config.dataSync;
+    const batchSize = Math.min(settings.batchSize, settings.defaultPageSize);
+    const resources = new Map(connector.resources.map((resource) => [resource.entity, resource]));
+    let checkpoint: SyncCheckpoint = from.exporting ? from : { ...from, exporting: true, exportAfter: null };
+    for (;;) {
+      const records = await this.store.exportable(job.integrationId, [...resources.keys()], checkpoint.exportAfter, batchSize);
+      if (!records.length) return checkpoint;
+      const started = performance.now();
+      const exported: ExportedKey[] = [];
+      const failures: SyncLogLine[] = [];
+      for (const [entity, group] of groupBy(records, (record) => record.entity)) {
+        const outcomes = await untilAborted(connector.writeRecords(resources.get(entity)!, group.map((r) => ({ externalId: r.externalId, data: r.data }))), signal);
+        outcomes.forEach((outcome, index) => {
+          if (outcome.ok) exported.push(group[index]);
+          else failures.push({ level: 'Error', message: `The external system refused the record: ${outcome.reason}`, entity, externalId: outcome.externalId });
+        });
+      }
+      const last = records[records.length - 1];
+      checkpoint = { ...checkpoint, exportAfter: { modifiedAt: last.modifiedAt, entity: last.entity, externalId: last.externalId } };
+      const result = await this.store.writeBatch({
+        jobId: job.id,
+        tenantId: job.tenantId,
+        integrationId: job.integrationId,
+        leaseToken,
+        leaseMs: settings.leaseMs,
+        entity: last.entity,
+        markSeen: false,
+        records: [],
+        failures,
+        duplicates: 0,
+        checkpoint,
+        exported,
+      });
+      syncBatchDuration.observe((performance.now() - started) / 1000);
+      syncRecords.inc({ outcome: 'exported' }, exported.length);
+      if (failures.length) {
+        syncRecords.inc({ outcome: 'failed' }, failures.length);
+        syncFailures.inc({ reason: 'refused_by_target' }, failures.length);
+      }
+      await this.progress.publish({
+        jobId: job.id,
+        status: 'Running',
+        recordsTotal: result.recordsTotal,
+        recordsProcessed: result.recordsProcessed,
+        recordsFailed: result.recordsFailed,
+        startedAt: result.startedAt ? new Date(result.startedAt).toISOString() : null,
+        completedAt: null,
+      });
+      if (result.cancelRequested) return null;
+      if (signal.aborted) throw signal.reason as Error;
+    }
   }
 
   /** Pages from the checkpoint until the batch is full or the resource ends (the page size is constant so page numbers hold). */
@@ -280,6 +343,16 @@ export function prepare(pages: SourcePage[], entity: string): { records: Storabl
     }
   }
   return { records: [...byId.values()], failures, duplicates };
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
 }
 
 /** The promise, or the signal's reason as soon as it is aborted (an HTTP call in flight is abandoned, not awaited). */

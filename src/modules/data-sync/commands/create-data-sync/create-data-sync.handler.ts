@@ -41,9 +41,6 @@ export class CreateDataSyncHandler implements ICommandHandler<CreateDataSyncComm
     if (now.getTime() - scheduledAt.getTime() > settings.maxScheduledPastDays * DAY_MS) {
       throw DataSyncError.onField(DataSyncErrorCode.ScheduledTooLongAgo, 'scheduledAt', `must not be more than ${settings.maxScheduledPastDays} days in the past`);
     }
-    if (direction !== 'Import') {
-      throw DataSyncError.onField(DataSyncErrorCode.NotSyncable, 'direction', 'Export and Bidirectional syncs are not available yet; use Import');
-    }
     const integration = await this.em.findOne(Integration, { id: integrationId, tenantId: actor.tenantId });
     if (!integration) throw DataSyncError.onField(DataSyncErrorCode.IntegrationNotFound, 'integrationId', 'no such integration');
     if (integration.status !== 'Active') {
