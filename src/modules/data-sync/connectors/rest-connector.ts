@@ -137,7 +137,8 @@ export function nextLink(header: string | string[] | undefined): string | null {
   if (!value) return null;
   for (const part of value.split(',')) {
     const match = /<([^>]+)>\s*;(.*)$/.exec(part.trim());
-    if (match && /\brel="?([^";]*\s)?next(\s[^";]*)?"?/i.test(match[2])) return match[1];
+    // rel holds space-separated relation types: `next` must be one of them, not a prefix ("nextpage").
+    if (match && /\brel\s*=\s*"?(?:[^";]*\s)?next(?=[\s";]|$)/i.test(match[2])) return match[1];
   }
   return null;
 }
