@@ -42,6 +42,8 @@ export interface RunningService {
   pid: number;
   bootstrapKey: string;
   child: Child;
+  /** The environment it runs with: a worker started with it shares its database, Redis prefix and keys. */
+  env: NodeJS.ProcessEnv;
 }
 
 /**
@@ -82,7 +84,7 @@ export async function startService(resources: Resources, env: Record<string, str
   const startedAt = Date.now();
   // BENCH_NODE_ARGS passes flags to the service's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/profile".
   const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = startChild('service', [...nodeArgs, join(ROOT, 'dist', 'src', 'main.js')], {
+  const serviceEnv: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: 'development',
     PROCESS_ROLE: 'all',
@@ -94,7 +96,8 @@ export async function startService(resources: Resources, env: Record<string, str
     BOOTSTRAP_API_KEY: bootstrapKey,
     LOG_LEVEL: 'warn',
     ...env,
-  });
+  };
+  const child = startChild('service', [...nodeArgs, join(ROOT, 'dist', 'src', 'main.js')], serviceEnv);
   resources.children.push(child);
   await waitForOk(`${url}/health/ready`, child, READY_TIMEOUT_MS);
   const pid = child.process.pid!;
@@ -102,7 +105,14 @@ export async function startService(resources: Resources, env: Record<string, str
     `service: node dist/src/main.js, pid ${pid}, ${url}, database ${resources.database}, ` +
       `ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s, ${formatMb(peakRssMb(pid))} peak RSS after start-up`,
   );
-  return { url, pid, bootstrapKey, child };
+  return { url, pid, bootstrapKey, child, env: serviceEnv };
+}
+
+/** A separate worker process (`node dist/src/worker.js`) for `service`, as production runs API and workers apart. */
+export function startWorker(resources: Resources, service: RunningService): Child {
+  const worker = startChild('worker', [join(ROOT, 'dist', 'src', 'worker.js')], { ...service.env, PROCESS_ROLE: 'worker' });
+  resources.children.push(worker);
+  return worker;
 }
 
 export function build(): void {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { systemActor } from '../../../common/cqrs/actor';
 import { PublishEventCommand } from '../../webhooks/commands/publish-event/publish-event.command';
+import type { WebhookReceivedEvent } from '../domain/events/webhook-received.event';
 import type { InboundWebhookEvent } from '../domain/inbound-webhook-event.entity';
 import type { Receiver } from '../infrastructure/incoming-settings.cache';
 import type { IncomingWebhookHandler } from './incoming-webhook-handler';
@@ -15,8 +16,8 @@ import type { IncomingWebhookHandler } from './incoming-webhook-handler';
 export class RepublishAsApplicationEvent implements IncomingWebhookHandler {
   constructor(private readonly commands: CommandBus) {}
 
-  handles(event: InboundWebhookEvent, receiver: Receiver): boolean {
-    return event.eventType !== null && receiver.settings.republish[event.eventType] !== undefined;
+  handles(received: WebhookReceivedEvent, receiver: Receiver): boolean {
+    return received.eventType !== null && receiver.settings.republish[received.eventType] !== undefined;
   }
 
   async handle(event: InboundWebhookEvent, receiver: Receiver): Promise<void> {
