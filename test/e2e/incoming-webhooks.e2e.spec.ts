@@ -3,6 +3,7 @@ import { createServer, IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { Webhook } from 'standardwebhooks';
+import { FakeSyncSource } from '../support/fake-sync-source';
 import { signLikeGitHub } from '../support/octokit-sign';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
 
@@ -211,6 +212,44 @@ describe('incoming provider webhooks', () => {
     } finally {
       receiver.closeAllConnections();
       await new Promise((resolve) => receiver.close(resolve));
+    }
+  });
+
+  it('starts an import of the integration when the provider reports a change (syncOn), once an hour at most', async () => {
+    const source = new FakeSyncSource();
+    const sourceUrl = await source.start();
+    try {
+      source.records.set('c1', { id: 'c1', name: 'Ada', updatedAt: '2026-01-01T00:00:00.000Z' });
+      const secret = 'crm-hook-secret';
+      const integrationId = await createIntegration({
+        name: `CRM ${randomUUID()}`,
+        integrationType: 'CustomAPI',
+        provider: 'Custom',
+        configuration: {
+          baseUrl: sourceUrl,
+          healthPath: '/health',
+          sync: { resources: [{ entity: 'contacts', path: '/contacts', idField: 'id', updatedAtField: 'updatedAt', recordsField: 'data', totalField: 'total', updatedSinceParam: 'updatedSince', pagination: { type: 'cursor', nextCursorField: 'nextCursor' } }] },
+          incomingWebhook: { scheme: 'hmac', secrets: [secret], hmac: { header: 'X-Signature' }, syncOn: { 'contact.updated': 'Incremental' } },
+        },
+      });
+      const tested = await hub.request(`/api/integrations/${integrationId}/test`, { method: 'POST', key: adminKey });
+      expect(tested.status).toBeLessThan(300);
+      for (const id of [1, 2]) {
+        const payload = JSON.stringify({ event: 'contact.updated', contactId: 'c1', delivery: id });
+        const signature = createHmac('sha256', secret).update(payload).digest('hex');
+        expect((await deliver(integrationId, payload, { 'x-signature': signature })).status).toBe(200);
+      }
+      const jobs = await eventually(async () => {
+        const response = await hub.request(`/api/datasyncs?integrationId=${integrationId}`, { key: adminKey });
+        const page = (await response.json()) as { items: Array<{ syncType: string; direction: string }> };
+        expect(page.items.length).toBeGreaterThanOrEqual(1);
+        const processed = await events(integrationId);
+        expect(processed.every((e) => e.status === 'Processed')).toBe(true);
+        return page.items;
+      }, 15_000, 100);
+      expect(jobs).toEqual([expect.objectContaining({ syncType: 'Incremental', direction: 'Import' })]);
+    } finally {
+      await source.stop();
     }
   });
 

@@ -4,6 +4,7 @@ import { IncomingWebhooksModule } from './incoming-webhooks.module';
 import { INCOMING_WEBHOOK_HANDLERS } from './reactions/incoming-webhook-handler';
 import { ProcessIncomingWebhookWhenReceived } from './reactions/process-incoming-webhook-when-received.reaction';
 import { RepublishAsApplicationEvent } from './reactions/republish-as-application-event.handler';
+import { StartSyncOnProviderEvent } from './reactions/start-sync-on-provider-event.handler';
 
 /**
  * Stored callbacks are kept INCOMING_WEBHOOKS_RETENTION_DAYS (30), well past the providers' 3-day retry window
@@ -18,7 +19,7 @@ retain({
 });
 
 /** The handlers that act on stored callbacks, in order. A new handler is a class and an entry here. */
-const handlers = [RepublishAsApplicationEvent];
+const handlers = [RepublishAsApplicationEvent, StartSyncOnProviderEvent];
 
 @Module({
   imports: [IncomingWebhooksModule],

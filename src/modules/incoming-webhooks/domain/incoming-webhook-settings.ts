@@ -1,5 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import type { FieldError } from '../../../common/errors/domain-error';
+import { SYNC_TYPES, SyncType } from '../../data-sync/domain/sync-types';
 import { GenericHmacSettings, SIGNATURE_SCHEMES, SignatureScheme } from './verification/verification';
 
 /**
@@ -11,7 +12,8 @@ import { GenericHmacSettings, SIGNATURE_SCHEMES, SignatureScheme } from './verif
  *     "toleranceSeconds": 300,
  *     "allowedIps": ["203.0.113.0/24"],  // optional allow-list (spec §8.3)
  *     "hmac": { "header": "X-Signature", "algorithm": "sha256", "encoding": "hex", "prefix": "sha256=", "idHeader": "X-Delivery-Id" },
- *     "republish": { "charge.refunded": "PaymentRefunded" }  // provider event type → application event type
+ *     "republish": { "charge.refunded": "PaymentRefunded" },  // provider event type → application event type
+ *     "syncOn": { "contact.updated": "Incremental" }           // provider event type → sync of this integration
  *   }
  *
  * The spec's own example keeps Stripe's endpoint secret at the top level (`webhookSecret`); that is read too.
@@ -24,6 +26,8 @@ export interface IncomingWebhookSettings {
   hmac: GenericHmacSettings | null;
   /** Provider event types re-published to outgoing subscribers as the named application event type. */
   republish: Record<string, string>;
+  /** Provider event types that start an import of this integration, of the named sync type. */
+  syncOn: Record<string, SyncType>;
 }
 
 const DEFAULT_SCHEME: Record<string, SignatureScheme> = { stripe: 'stripe', github: 'github' };
@@ -77,8 +81,15 @@ export function readIncomingWebhookSettings(
   if (typeof republish !== 'object' || Array.isArray(republish) || Object.values(republish).some((v) => typeof v !== 'string')) {
     fail('republish', 'republish must map provider event types to application event type names');
   }
+  const syncOn = (section.syncOn ?? {}) as Record<string, unknown>;
+  if (typeof syncOn !== 'object' || Array.isArray(syncOn) || Object.values(syncOn).some((v) => !SYNC_TYPES.includes(v as SyncType))) {
+    fail('syncOn', `syncOn must map provider event types to one of ${SYNC_TYPES.join(', ')}`);
+  }
   if (errors.length) return { errors };
-  return { settings: { scheme, secrets, toleranceSeconds: tolerance as number, allowedIps, hmac, republish: republish as Record<string, string> }, errors };
+  return {
+    settings: { scheme, secrets, toleranceSeconds: tolerance as number, allowedIps, hmac, republish: republish as Record<string, string>, syncOn: syncOn as Record<string, SyncType> },
+    errors,
+  };
 }
 
 /** True when no allow-list is set, or `ip` falls in one of its ranges. */

@@ -17,6 +17,7 @@ describe('incoming webhook signatures', () => {
     allowedIps: [],
     hmac: null,
     republish: {},
+    syncOn: {},
     ...extra,
   });
 
