@@ -85,6 +85,8 @@ export type { WebhookDto } from './models/WebhookDto';
 export type { WebhookHealthDto } from './models/WebhookHealthDto';
 export type { WebhookPage } from './models/WebhookPage';
 export type { WebhookSecretDto } from './models/WebhookSecretDto';
+export type { WriteSyncedRecordDto } from './models/WriteSyncedRecordDto';
+export type { WrittenSyncedRecordDto } from './models/WrittenSyncedRecordDto';
 
 export { ApiKeysService } from './services/ApiKeysService';
 export { AuditService } from './services/AuditService';

@@ -311,4 +311,58 @@ describe('data sync', () => {
     for (let i = 0; i < 50; i++) expect(writesOf(`c${String(i).padStart(5, '0')}`)).toBe(1);
     expect(source.records.get('c00119')?.name).toBe('Local 119');
   }, 60_000);
+  it('pushes records written here through the API (PUT …/records/{entity}/{externalId}) with the next export', async () => {
+    await startWorker();
+    const integrationId = await activeIntegration();
+    seed(3);
+    await finished(((await (await createSync(integrationId, 'Full')).json()) as Job).id);
+    const put = (externalId: string, body: unknown) => call(`/api/integrations/${integrationId}/records/contacts/${externalId}`, { method: 'PUT', body: JSON.stringify(body) });
+
+    const changed = await put('c00001', { data: { id: 'c00001', name: 'Changed here', updatedAt: '2026-01-01T00:00:00.000Z' } });
+    expect(changed.status).toBe(200);
+    expect(await changed.json()).toMatchObject({ externalId: 'c00001', created: false, localModifiedAt: expect.any(String) });
+    const added = await put('n00001', { data: { id: 'n00001', name: 'New here', updatedAt: '2026-01-01T00:00:00.000Z' } });
+    expect(await added.json()).toMatchObject({ created: true });
+    const refused = await put('n00002', { data: 'not an object' });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { errors: Array<{ field: string }> }).errors[0].field).toBe('data');
+
+    source.writes = [];
+    const done = await finished(((await (await createSync(integrationId, 'Incremental', { direction: 'Export' })).json()) as Job).id);
+    expect(done).toMatchObject({ status: 'Completed', recordsProcessed: 2, recordsFailed: 0 });
+    expect(source.writes.map((w) => w.id).sort()).toEqual(['c00001', 'n00001']);
+    expect(source.records.get('c00001')).toMatchObject({ name: 'Changed here' });
+  });
+  it('starts the recurring sync an integration asks for (sync.schedule), once per period across scheduler runs', async () => {
+    const created = await call('/api/integrations', {
+      method: 'POST',
+      body: JSON.stringify({
+        name: `Scheduled ${randomUUID()}`,
+        integrationType: 'CustomAPI',
+        provider: 'Custom',
+        configuration: {
+          baseUrl: sourceUrl,
+          healthPath: '/health',
+          sync: {
+            schedule: { syncType: 'Incremental', everyMinutes: 60 },
+            resources: [{ entity: 'contacts', path: '/contacts', idField: 'id', updatedAtField: 'updatedAt', recordsField: 'data', totalField: 'total', updatedSinceParam: 'updatedSince', pagination: { type: 'cursor', nextCursorField: 'nextCursor' } }],
+          },
+        },
+      }),
+    });
+    const { id: integrationId } = (await created.json()) as { id: string };
+    expect((await call(`/api/integrations/${integrationId}/test`, { method: 'POST' })).status).toBeLessThan(300);
+    seed(5);
+    await startWorker(); // its scheduler runs every second in this suite
+    const jobsOf = async () => ((await (await call(`/api/datasyncs?integrationId=${integrationId}`)).json()) as { items: Job[] }).items;
+    const [job] = await eventually(async () => {
+      const jobs = await jobsOf();
+      expect(jobs).toHaveLength(1);
+      return jobs;
+    }, 15_000, 200);
+    expect(job).toMatchObject({ syncType: 'Incremental', direction: 'Import' });
+    await finished(job.id);
+    await new Promise((resolve) => setTimeout(resolve, 2500)); // several more scheduler runs
+    expect(await jobsOf()).toHaveLength(1);
+  }, 40_000);
 });

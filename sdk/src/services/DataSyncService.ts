@@ -10,6 +10,8 @@ import type { SyncedRecordPage } from '../models/SyncedRecordPage';
 import type { SyncLogLevel } from '../models/SyncLogLevel';
 import type { SyncStatus } from '../models/SyncStatus';
 import type { SyncType } from '../models/SyncType';
+import type { WriteSyncedRecordDto } from '../models/WriteSyncedRecordDto';
+import type { WrittenSyncedRecordDto } from '../models/WrittenSyncedRecordDto';
 import type { CancelablePromise } from '../core/CancelablePromise';
 import type { BaseHttpRequest } from '../core/BaseHttpRequest';
 export class DataSyncService {
@@ -199,6 +201,40 @@ export class DataSyncService {
             path: {
                 'id': id,
             },
+            errors: {
+                400: `Malformed JSON, unknown fields, wrong types or out-of-range values; \`errors\` names each field`,
+                401: `Missing, unknown, revoked or expired API key`,
+                403: `The key lacks a scope: datasync:manage`,
+                429: `The key's hourly rate limit is spent`,
+            },
+        });
+    }
+    /**
+     * Change (or add) a synced record here; the next Export or Bidirectional sync pushes it to the source
+     * @returns WrittenSyncedRecordDto
+     * @throws ApiError
+     */
+    public writeSyncedRecord({
+        id,
+        entity,
+        externalId,
+        requestBody,
+    }: {
+        id: string,
+        entity: string,
+        externalId: string,
+        requestBody: WriteSyncedRecordDto,
+    }): CancelablePromise<WrittenSyncedRecordDto> {
+        return this.httpRequest.request({
+            method: 'PUT',
+            url: '/api/integrations/{id}/records/{entity}/{externalId}',
+            path: {
+                'id': id,
+                'entity': entity,
+                'externalId': externalId,
+            },
+            body: requestBody,
+            mediaType: 'application/json',
             errors: {
                 400: `Malformed JSON, unknown fields, wrong types or out-of-range values; \`errors\` names each field`,
                 401: `Missing, unknown, revoked or expired API key`,

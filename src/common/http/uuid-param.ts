@@ -1,6 +1,21 @@
-import { Param, ParseUUIDPipe } from '@nestjs/common';
+import { Param, ParseUUIDPipe, PipeTransform } from '@nestjs/common';
 import { CommonError } from '../errors/domain-error';
 
 /** A path parameter that must be a UUID; a bad one is a 400 problem naming the parameter. */
 export const UuidParam = (name = 'id') =>
   Param(name, new ParseUUIDPipe({ exceptionFactory: () => CommonError.validation([{ field: name, messages: [`${name} must be a UUID`] }]) }));
+
+/** A text path parameter of 1 to `maxLength` characters; otherwise a 400 problem naming it. */
+export class ParseTextPipe implements PipeTransform<string, string> {
+  constructor(
+    private readonly name: string,
+    private readonly maxLength: number,
+  ) {}
+
+  transform(value: string): string {
+    if (typeof value !== 'string' || value.length < 1 || value.length > this.maxLength) {
+      throw CommonError.validation([{ field: this.name, messages: [`${this.name} must be 1 to ${this.maxLength} characters`] }]);
+    }
+    return value;
+  }
+}

@@ -6,6 +6,7 @@ import { IntegrationsModule } from '../integrations/integrations.module';
 import { CancelDataSyncHandler } from './commands/cancel-data-sync/cancel-data-sync.handler';
 import { CreateDataSyncHandler } from './commands/create-data-sync/create-data-sync.handler';
 import { FinishDataSyncRunHandler } from './commands/finish-data-sync-run/finish-data-sync-run.handler';
+import { WriteSyncedRecordHandler } from './commands/write-synced-record/write-synced-record.handler';
 import { ConnectorFactory } from './connectors/connector-factory';
 import { ConnectorHttp } from './connectors/connector-http';
 import { DataSyncJob } from './domain/data-sync-job.entity';
@@ -35,6 +36,7 @@ const runQueue = BullModule.registerQueue({ name: DATA_SYNC_QUEUE, settings: { b
     CreateDataSyncHandler,
     CancelDataSyncHandler,
     FinishDataSyncRunHandler,
+    WriteSyncedRecordHandler,
     GetDataSyncHandler,
     ListDataSyncsHandler,
     ListDataSyncLogsHandler,

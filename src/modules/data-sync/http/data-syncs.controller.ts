@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -6,9 +6,10 @@ import { CurrentActor, RequireScopes } from '../../../common/auth/auth.decorator
 import type { Actor } from '../../../common/cqrs/actor';
 import { ApiBadRequest } from '../../../common/http/openapi';
 import { ProblemDetailsDto } from '../../../common/http/problem-details.dto';
-import { UuidParam } from '../../../common/http/uuid-param';
+import { ParseTextPipe, UuidParam } from '../../../common/http/uuid-param';
 import { CancelDataSyncCommand } from '../commands/cancel-data-sync/cancel-data-sync.command';
 import { CreateDataSyncCommand } from '../commands/create-data-sync/create-data-sync.command';
+import { WriteSyncedRecordCommand } from '../commands/write-synced-record/write-synced-record.command';
 import { DataSyncStream } from '../infrastructure/data-sync-stream';
 import { GetDataSyncQuery } from '../queries/get-data-sync/get-data-sync.query';
 import { ListDataSyncLogsQuery } from '../queries/list-data-sync-logs/list-data-sync-logs.query';
@@ -25,6 +26,8 @@ import {
   ListSyncedRecordsQueryDto,
   SyncedRecordDto,
   SyncedRecordPageDto,
+  WriteSyncedRecordDto,
+  WrittenSyncedRecordDto,
 } from './dto/data-sync.dto';
 
 @ApiTags('Data sync')
@@ -98,7 +101,25 @@ export class DataSyncsController {
 @ApiBadRequest()
 @Controller('api/integrations')
 export class SyncedRecordsController {
-  constructor(private readonly queries: QueryBus) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Put(':id/records/:entity/:externalId')
+  @ApiOperation({ operationId: 'writeSyncedRecord', summary: 'Change (or add) a synced record here; the next Export or Bidirectional sync pushes it to the source' })
+  @ApiOkResponse({ type: WrittenSyncedRecordDto })
+  @ApiNotFoundResponse({ type: ProblemDetailsDto })
+  async writeSyncedRecord(
+    @CurrentActor() actor: Actor,
+    @UuidParam() integrationId: string,
+    @Param('entity', new ParseTextPipe('entity', 100)) entity: string,
+    @Param('externalId', new ParseTextPipe('externalId', 300)) externalId: string,
+    @Body() body: WriteSyncedRecordDto,
+  ): Promise<WrittenSyncedRecordDto> {
+    const written = await this.commands.execute(new WriteSyncedRecordCommand(actor, integrationId, entity, externalId, body.data));
+    return { ...written, localModifiedAt: written.localModifiedAt.toISOString() };
+  }
 
   @Get(':id/records')
   @ApiOperation({ operationId: 'listSyncedRecords', summary: 'Records imported from the integration, by entity, oldest stored first' })

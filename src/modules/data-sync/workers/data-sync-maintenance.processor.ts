@@ -1,9 +1,16 @@
-import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { InjectQueue, Process, Processor } from '@nestjs/bull';
+import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import type { Queue } from 'bull';
 import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
+import { systemActor } from '../../../common/cqrs/actor';
+import { SECRET_VAULT, SecretVault } from '../../../common/crypto/secret-vault';
 import { MAINTENANCE_QUEUE, ensureRepeatableJob } from '../../../common/queues/queues';
+import { Integration } from '../../integrations/domain/integration.entity';
+import { CreateDataSyncCommand } from '../commands/create-data-sync/create-data-sync.command';
+import { DataSyncError } from '../domain/data-sync.errors';
+import { readSyncSchedule } from '../domain/sync-schedule';
 import { DATA_SYNC_QUEUE, DataSyncRunJob, enqueueRun } from '../infrastructure/data-sync-queue';
 
 export const DATA_SYNC_SCHEDULER_JOB = 'data-sync-scheduler';
@@ -12,7 +19,7 @@ const SCHEDULER_BATCH = 5000;
 /**
  * §14.1's Data Sync Scheduler (every 15 minutes, one run across replicas as a Bull repeatable job): queues
  * every job whose time has come, and every running job whose worker's lease lapsed (a crashed worker), to be
- * resumed from its checkpoint. Queueing is idempotent (the Bull job id is the sync job's) and the claim in
+ * resumed from its checkpoint; and starts the recurring syncs integrations ask for. Queueing is idempotent (the Bull job id is the sync job's) and the claim in
  * PostgreSQL decides who runs. The clean-up of old sync logs is a retention rule
  * declared in data-sync.worker-module.ts.
  */
@@ -25,6 +32,8 @@ export class DataSyncMaintenanceProcessor implements OnApplicationBootstrap {
     @InjectQueue(MAINTENANCE_QUEUE) private readonly maintenance: Queue,
     @InjectQueue(DATA_SYNC_QUEUE) private readonly runs: Queue<DataSyncRunJob>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(SECRET_VAULT) private readonly vault: SecretVault,
+    private readonly commands: CommandBus,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -40,7 +49,38 @@ export class DataSyncMaintenanceProcessor implements OnApplicationBootstrap {
     );
     for (const { id } of due) await enqueueRun(this.runs, id);
     if (due.length) this.logger.log(`Queued ${due.length} due or stalled data sync job(s)`);
-    return due.length;
+    const started = await this.startRecurringSyncs();
+    return due.length + started;
+  }
+
+  /**
+   * Integrations whose configuration carries a `sync.schedule` get a new sync when the last one of that type
+   * began at least `everyMinutes` ago. Runs in the one scheduler job, so replicas never start it twice.
+   */
+  async startRecurringSyncs(now = new Date()): Promise<number> {
+    const integrations = await this.em.fork().find(Integration, { status: 'Active', isEnabled: true });
+    let started = 0;
+    for (const integration of integrations) {
+      const { schedule, problem } = readSyncSchedule(integration.configuration(this.vault));
+      if (problem) this.logger.warn({ integrationId: integration.id }, `Recurring sync skipped: ${problem}`);
+      if (!schedule) continue;
+      const [{ last }] = await this.em.getConnection().execute<Array<{ last: Date | null }>>(
+        'SELECT max(created_at) AS last FROM data_sync_job WHERE integration_id = ? AND sync_type = ?',
+        [integration.id, schedule.syncType],
+      );
+      if (last && now.getTime() - new Date(last).getTime() < schedule.everyMinutes * 60_000) continue;
+      try {
+        await this.commands.execute(
+          new CreateDataSyncCommand(systemActor(integration.tenantId, ['datasync:manage']), integration.id, schedule.syncType, schedule.direction, now),
+        );
+        started++;
+      } catch (error) {
+        if (!(error instanceof DataSyncError)) throw error;
+        this.logger.log({ integrationId: integration.id }, `Recurring ${schedule.syncType} sync not started: ${error.message}`);
+      }
+    }
+    if (started) this.logger.log(`Started ${started} recurring data sync(s)`);
+    return started;
   }
 
 }

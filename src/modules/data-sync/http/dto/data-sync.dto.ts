@@ -1,3 +1,4 @@
+import { IsObject } from 'class-validator';
 import { ApiProperty } from '@nestjs/swagger';
 import { DateTimeField, EnumField, StringField, UuidField } from '../../../../common/http/fields';
 import { iso } from '../../../../common/http/iso';
@@ -138,6 +139,21 @@ export class SyncedRecordDto {
   static from(record: SyncedRecordView): SyncedRecordDto {
     return { ...record, sourceModifiedAt: iso(record.sourceModifiedAt), syncedAt: new Date(record.syncedAt).toISOString() };
   }
+}
+
+export class WriteSyncedRecordDto {
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { name: 'Ada Lovelace', email: 'ada@example.com' }, description: 'The record as it should be; pushed to the source by the next Export' })
+  @IsObject()
+  data: Record<string, unknown>;
+}
+
+export class WrittenSyncedRecordDto {
+  @ApiProperty({ example: 'contacts' }) entity: string;
+  @ApiProperty({ example: 'c_1001' }) externalId: string;
+  @ApiProperty({ type: 'object', additionalProperties: true }) data: Record<string, unknown>;
+  @ApiProperty({ description: 'MD5 of the canonical JSON' }) contentHash: string;
+  @ApiProperty({ type: String, format: 'date-time', description: 'When it changed here; an Export sends it unless the source changed it later' }) localModifiedAt: string;
+  @ApiProperty({ description: 'True when the record did not exist yet' }) created: boolean;
 }
 
 export const DataSyncPageDto = PageOf(DataSyncDto, 'DataSyncPage');

@@ -1,0 +1,33 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Integration } from '../../../integrations/domain/integration.entity';
+import { DataSyncError, DataSyncErrorCode } from '../../domain/data-sync.errors';
+import { WriteSyncedRecordCommand, WrittenSyncedRecord } from './write-synced-record.command';
+
+interface Row {
+  content_hash: string;
+  local_modified_at: Date;
+  created: boolean;
+}
+
+@CommandHandler(WriteSyncedRecordCommand)
+export class WriteSyncedRecordHandler implements ICommandHandler<WriteSyncedRecordCommand> {
+  constructor(private readonly em: EntityManager) {}
+
+  async execute({ actor, integrationId, entity, externalId, data }: WriteSyncedRecordCommand): Promise<WrittenSyncedRecord> {
+    // Another tenant's integration answers exactly as a missing one.
+    if (!(await this.em.count(Integration, { id: integrationId, tenantId: actor.tenantId }))) {
+      throw new DataSyncError(DataSyncErrorCode.NotFound, 'Integration not found');
+    }
+    // The hash is computed as imports compute it (md5 of the canonical jsonb text), so Differential compares alike.
+    const [row] = await this.em.execute<Row[]>(
+      `INSERT INTO synced_record AS s (tenant_id, integration_id, entity, external_id, data, content_hash, deleted, synced_at, local_modified_at)
+       VALUES (?, ?, ?, ?, ?::jsonb, md5(?::jsonb::text), false, now(), clock_timestamp())
+       ON CONFLICT (integration_id, entity, external_id) DO UPDATE
+         SET data = EXCLUDED.data, content_hash = EXCLUDED.content_hash, deleted = false, local_modified_at = EXCLUDED.local_modified_at
+       RETURNING content_hash, local_modified_at, (xmax = 0) AS created`,
+      [actor.tenantId, integrationId, entity, externalId, JSON.stringify(data), JSON.stringify(data)],
+    );
+    return { entity, externalId, data, contentHash: row.content_hash, localModifiedAt: new Date(row.local_modified_at), created: row.created };
+  }
+}
