@@ -56,7 +56,7 @@ export class ConnectorFactory {
     const objects = valueAt(configuration, 'sync.objects');
     const names = Array.isArray(objects) && objects.every((o) => typeof o === 'string' && /^[a-z_0-9]+$/.test(o)) ? (objects as string[]) : ['contacts'];
     const resources = names.map((name) =>
-      this.resource({ entity: name, path: `/crm/v3/objects/${name}`, idField: 'id', updatedAtField: 'updatedAt', recordsField: 'results', pagination: { type: 'cursor', cursorParam: 'after', nextCursorField: 'paging.next.after' }, writeMethod: 'PATCH' }, 'hubspot', 100, []),
+      this.resource({ entity: name, path: `/crm/v3/objects/${name}`, idField: 'id', updatedAtField: 'updatedAt', recordsField: 'results', pagination: { type: 'cursor', cursorParam: 'after', nextCursorField: 'paging.next.after' }, writeMethod: 'PATCH', writeField: 'properties' }, 'hubspot', 100, []),
     );
     const token = stringAt(configuration, 'accessToken');
     if (!token) throw new ConnectorConfigurationError(['configuration.accessToken is required']);
@@ -102,6 +102,7 @@ export class ConnectorFactory {
       updatedSinceParam: text('updatedSinceParam', null),
       writeMethod,
       writePath: text('writePath', `${path ?? ''}/{id}`, /^\/\S*$/)!,
+      writeField: text('writeField', null, /^[A-Za-z0-9_]{1,100}$/),
     };
   }
 }

@@ -1,4 +1,4 @@
-import { nextLink } from './rest-connector';
+import { exportBody, nextLink } from './rest-connector';
 
 describe('nextLink (RFC 8288 Link header)', () => {
   it('finds rel="next" among several links, quoted or not, alone or with other relations', () => {
@@ -18,5 +18,17 @@ describe('nextLink (RFC 8288 Link header)', () => {
     expect(nextLink('<https://api.test/items?page=1>; rel="prev", <https://api.test/items?page=1>; rel="first"')).toBeNull();
     expect(nextLink('<https://api.test/items?page=2>; rel="nextpage"')).toBeNull();
     expect(nextLink('https://api.test/items?page=2; rel="next"')).toBeNull();
+  });
+});
+
+describe('export bodies', () => {
+  const hubspotRecord = { id: '501', properties: { email: 'ada@example.com', firstname: 'Ada' }, createdAt: '2026-01-01T00:00:00Z', archived: false };
+
+  it('sends the record as it is by default', () => {
+    expect(exportBody({ writeField: null }, hubspotRecord)).toBe(hubspotRecord);
+  });
+
+  it('sends only the configured field, wrapped, as HubSpot expects', () => {
+    expect(exportBody({ writeField: 'properties' }, hubspotRecord)).toEqual({ properties: { email: 'ada@example.com', firstname: 'Ada' } });
   });
 });

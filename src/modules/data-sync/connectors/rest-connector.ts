@@ -31,6 +31,16 @@ export interface RestResource extends SyncResource {
   writeMethod: 'PUT' | 'PATCH' | 'POST';
   /** Export: the path records are written to (`{id}` replaced by the external id); `path/{id}` by default. */
   writePath: string;
+  /**
+   * Export: when set, only this field of the record is sent, wrapped under the same name: HubSpot reads
+   * `{ "properties": {…} }` and refuses its own `id`, `createdAt` and `archived` fields back.
+   */
+  writeField: string | null;
+}
+
+/** The body an export sends for one record. */
+export function exportBody(resource: Pick<RestResource, 'writeField'>, data: Record<string, unknown>): Record<string, unknown> {
+  return resource.writeField ? { [resource.writeField]: data[resource.writeField] ?? {} } : data;
 }
 
 export type AuthHeaders = Record<string, string>;
@@ -82,7 +92,7 @@ export class RestConnector implements SyncConnector {
         const record = records[index];
         const url = `${this.baseUrl}${rest.writePath.replace(/\{id\}/g, encodeURIComponent(record.externalId))}`;
         try {
-          await this.http.send(this.integrationId, { method: rest.writeMethod, url, headers: this.auth, json: record.data }, this.signal);
+          await this.http.send(this.integrationId, { method: rest.writeMethod, url, headers: this.auth, json: exportBody(rest, record.data) }, this.signal);
           outcomes[index] = { externalId: record.externalId, ok: true };
         } catch (error) {
           // A refused record is that record's failure; a source that is down or refuses our credentials stops the batch.
