@@ -1,5 +1,5 @@
-import { ApiError, IntegrationHubClient } from '../../sdk/dist';
-import { eventually, startTestApp, TestApp } from '../support/test-app';
+import { IntegrationHubClient } from '../../sdk/dist';
+import { errorOf, eventually, startTestApp, TestApp } from '../support/test-app';
 
 /** The API key flows of issue #2, through the generated SDK against the running service. */
 describe('API keys through the SDK', () => {
@@ -19,16 +19,6 @@ describe('API keys through the SDK', () => {
   });
 
   afterAll(() => hub.close());
-
-  async function errorOf(promise: Promise<unknown>): Promise<ApiError> {
-    try {
-      await promise;
-    } catch (error) {
-      if (error instanceof ApiError) return error;
-      throw error;
-    }
-    throw new Error('expected the call to fail');
-  }
 
   it('generates a key that works at once, is shown once and listed without its secret', async () => {
     const created = await admin.apiKeys.generateApiKey({ requestBody: { keyName: 'Mobile app', scopes: ['integration:read'], rateLimitPerHour: 500 } });

@@ -1,9 +1,9 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { ApiError, IntegrationHubClient } from '../../sdk/dist';
+import { IntegrationHubClient } from '../../sdk/dist';
 import { metricsRegistry } from '../../src/common/metrics/metrics';
 import { IntegrationHealthProcessor } from '../../src/modules/integrations/workers/integration-health.processor';
 import { FAKE_CREDENTIALS, FakeProviders, startFakeProviders } from '../support/fake-providers';
-import { startTestApp, TestApp } from '../support/test-app';
+import { errorOf, startTestApp, TestApp } from '../support/test-app';
 
 /** Integrations (issue #3) through the generated SDK, against fake providers on 127.0.0.1. */
 describe('Integrations through the SDK', () => {
@@ -33,16 +33,6 @@ describe('Integrations through the SDK', () => {
     await hub.close();
     await fakes.close();
   });
-
-  async function errorOf(promise: Promise<unknown>): Promise<ApiError> {
-    try {
-      await promise;
-    } catch (error) {
-      if (error instanceof ApiError) return error;
-      throw error;
-    }
-    throw new Error('expected the call to fail');
-  }
 
   function sql<T>(query: string, params: unknown[] = []): Promise<T[]> {
     return hub.app.get(EntityManager).fork().getConnection().execute(query, params);

@@ -1,9 +1,9 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { CommandBus } from '@nestjs/cqrs';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
-import { ApiError, IntegrationHubClient, WebhookDeliveryDto, WebhookDto } from '../../sdk/dist';
+import { IntegrationHubClient, WebhookDeliveryDto, WebhookDto } from '../../sdk/dist';
 import { CheckWebhookHealthCommand } from '../../src/modules/webhooks/commands/check-webhook-health/check-webhook-health.command';
-import { eventually, startTestApp, TestApp } from '../support/test-app';
+import { errorOf, eventually, startTestApp, TestApp } from '../support/test-app';
 import { answer, ReceivedRequest, WebhookReceiver } from '../support/webhook-receiver';
 
 /**
@@ -41,16 +41,6 @@ describe('outgoing webhooks through the SDK', () => {
     await hub.close();
     await receiver.close();
   });
-
-  async function errorOf(promise: Promise<unknown>): Promise<ApiError> {
-    try {
-      await promise;
-    } catch (error) {
-      if (error instanceof ApiError) return error;
-      throw error;
-    }
-    throw new Error('expected the call to fail');
-  }
 
   async function createWebhook(path: string, body: Partial<Parameters<IntegrationHubClient['webhooks']['createWebhook']>[0]['requestBody']> = {}): Promise<WebhookDto> {
     return admin.webhooks.createWebhook({ requestBody: { url: receiver.url + path, eventTypes: ['BookingConfirmed'], ...body } });

@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { IntegrationHubClient } from '../../sdk/dist';
+import { ApiError, IntegrationHubClient } from '../../sdk/dist';
 import { createHttpApp } from '../../src/bootstrap';
 import { AppConfig, loadConfig } from '../../src/common/config/app-config';
 
@@ -49,4 +49,15 @@ export async function eventually<T>(check: () => Promise<T>, ms = 5000, stepMs =
       await new Promise((resolve) => setTimeout(resolve, stepMs));
     }
   }
+}
+
+/** The SDK's typed error of a call that must fail; fails the test when the call succeeds. */
+export async function errorOf(promise: Promise<unknown>): Promise<ApiError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof ApiError) return error;
+    throw error;
+  }
+  throw new Error('expected the call to fail');
 }
