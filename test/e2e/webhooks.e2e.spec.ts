@@ -369,7 +369,9 @@ describe('outgoing webhooks through the SDK', () => {
     await Promise.all(events.map((e) => deliveryOf(webhook, e.id, 'Failed')));
     const health = await eventually(async () => {
       const h = await admin.webhooks.getWebhookHealth({ id: webhook.id });
-      expect(h).toMatchObject({ attemptsLastHour: 2, failedLastHour: 2, failureRatePercent: 100, alerting: true });
+      // An event the previous test published may fan out after this webhook exists, so at least our two.
+      expect(h.attemptsLastHour).toBeGreaterThanOrEqual(2);
+      expect(h).toMatchObject({ failedLastHour: h.attemptsLastHour, failureRatePercent: 100, alerting: true });
       return h;
     }, 10_000, 200);
     expect(health.failingSince).not.toBeNull();
