@@ -7,6 +7,7 @@ import type { Job, Queue } from 'bull';
 import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
 import { systemActor } from '../../../common/cqrs/actor';
 import { SECRET_VAULT, SecretVault } from '../../../common/crypto/secret-vault';
+import { iso } from '../../../common/http/iso';
 import { RecordIntegrationCheckCommand } from '../../integrations/commands/record-integration-check/record-integration-check.command';
 import { Integration } from '../../integrations/domain/integration.entity';
 import { ConnectorConfigurationError, ConnectorFactory } from '../connectors/connector-factory';
@@ -17,7 +18,7 @@ import { INITIAL_CHECKPOINT, SyncCheckpoint } from '../domain/sync-types';
 import { DATA_SYNC_QUEUE, DataSyncRunJob, RunLaterError } from '../infrastructure/data-sync-queue';
 import { syncBatchDuration, syncFailures, syncJobsFinished, syncJobsRunning, syncRecords } from '../infrastructure/data-sync-metrics';
 import { SyncProgressChannel } from '../infrastructure/sync-progress.channel';
-import { ClaimedJob, ExportedKey, LeaseLostError, StorableRecord, SyncLogLine, SyncRunStore } from '../infrastructure/sync-run-store';
+import { ClaimedJob, ExportedKey, JobProgressRow, LeaseLostError, StorableRecord, SyncLogLine, SyncRunStore } from '../infrastructure/sync-run-store';
 
 /** Why a run stopped before its end; the job itself goes on from its checkpoint. */
 class RunInterrupted extends Error {
@@ -176,15 +177,7 @@ export class DataSyncExecutor implements OnApplicationBootstrap, BeforeApplicati
         syncRecords.inc({ outcome: 'failed' }, result.failed);
         syncFailures.inc({ reason: 'invalid_record' }, result.failed);
       }
-      await this.progress.publish({
-        jobId: job.id,
-        status: 'Running',
-        recordsTotal: result.recordsTotal,
-        recordsProcessed: result.recordsProcessed,
-        recordsFailed: result.recordsFailed,
-        startedAt: result.startedAt ? new Date(result.startedAt).toISOString() : null,
-        completedAt: null,
-      });
+      await this.publishProgress(job.id, result);
       if (result.cancelRequested) return null;
       if (signal.aborted) throw signal.reason as Error;
     }
@@ -237,15 +230,7 @@ export class DataSyncExecutor implements OnApplicationBootstrap, BeforeApplicati
         syncRecords.inc({ outcome: 'failed' }, failures.length);
         syncFailures.inc({ reason: 'refused_by_target' }, failures.length);
       }
-      await this.progress.publish({
-        jobId: job.id,
-        status: 'Running',
-        recordsTotal: result.recordsTotal,
-        recordsProcessed: result.recordsProcessed,
-        recordsFailed: result.recordsFailed,
-        startedAt: result.startedAt ? new Date(result.startedAt).toISOString() : null,
-        completedAt: null,
-      });
+      await this.publishProgress(job.id, result);
       if (result.cancelRequested) return null;
       if (signal.aborted) throw signal.reason as Error;
     }
@@ -283,13 +268,26 @@ export class DataSyncExecutor implements OnApplicationBootstrap, BeforeApplicati
     }
   }
 
+  /** What live watchers of a running job see after each batch (SSE through Redis). */
+  private publishProgress(jobId: string, counts: JobProgressRow): Promise<void> {
+    return this.progress.publish({
+      jobId,
+      status: 'Running',
+      recordsTotal: counts.recordsTotal,
+      recordsProcessed: counts.recordsProcessed,
+      recordsFailed: counts.recordsFailed,
+      startedAt: iso(counts.startedAt),
+      completedAt: null,
+    });
+  }
+
   /** Incremental syncs read what changed since the newest record already imported. */
   private async watermark(integrationId: string, entity: string): Promise<string | null> {
     const [row] = await this.em.getConnection().execute<Array<{ since: Date | null }>>(
       'SELECT max(source_modified_at) AS since FROM synced_record WHERE integration_id = ? AND entity = ?',
       [integrationId, entity],
     );
-    return row?.since ? new Date(row.since).toISOString() : null;
+    return iso(row?.since);
   }
 
   private async finish(job: ClaimedJob, leaseToken: string, outcome: RunOutcome, markUnseenDeletedIn: string[]): Promise<void> {
