@@ -82,8 +82,6 @@ export async function startService(resources: Resources, env: Record<string, str
   const url = `http://${HOST}:${port}`;
   const bootstrapKey = randomBytes(33).toString('base64url'); // 44 characters
   const startedAt = Date.now();
-  // BENCH_NODE_ARGS passes flags to the service's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/profile".
-  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const serviceEnv: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: 'development',
@@ -97,7 +95,7 @@ export async function startService(resources: Resources, env: Record<string, str
     LOG_LEVEL: 'warn',
     ...env,
   };
-  const child = startChild('service', [...nodeArgs, join(ROOT, 'dist', 'src', 'main.js')], serviceEnv);
+  const child = startChild('service', [...benchNodeArgs(), join(ROOT, 'dist', 'src', 'main.js')], serviceEnv);
   resources.children.push(child);
   await waitForOk(`${url}/health/ready`, child, READY_TIMEOUT_MS);
   const pid = child.process.pid!;
@@ -110,9 +108,14 @@ export async function startService(resources: Resources, env: Record<string, str
 
 /** A separate worker process (`node dist/src/worker.js`) for `service`, as production runs API and workers apart. */
 export function startWorker(resources: Resources, service: RunningService): Child {
-  const worker = startChild('worker', [join(ROOT, 'dist', 'src', 'worker.js')], { ...service.env, PROCESS_ROLE: 'worker' });
+  const worker = startChild('worker', [...benchNodeArgs(), join(ROOT, 'dist', 'src', 'worker.js')], { ...service.env, PROCESS_ROLE: 'worker' });
   resources.children.push(worker);
   return worker;
+}
+
+/** BENCH_NODE_ARGS passes flags to the service's and workers' node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/profile". */
+function benchNodeArgs(): string[] {
+  return process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 }
 
 export function build(): void {
@@ -244,6 +247,24 @@ export function peakRssMb(pid: number): number | undefined {
 export function currentRssMb(pid: number): number | undefined {
   return procStatusMb(pid, 'VmRSS');
 }
+
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (Linux only). Unlike elapsed
+ * time, it barely moves when other work shares the machine: the difference over a run, divided by the work
+ * done, is a cost per item that can be compared between noisy runs.
+ */
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    // Fields after the command name (which may hold spaces, hence the last ')'): utime and stime are 14th and 15th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/** USER_HZ: 100 on every Linux this runs on (getconf CLK_TCK). */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 function procStatusMb(pid: number, field: string): number | undefined {
   try {

@@ -31,7 +31,7 @@ export interface AppConfig {
     expiryCron: string;
   };
   audit: { retentionDays: number; cleanupCron: string };
-  outbox: { pollMs: number; batchSize: number };
+  outbox: { pollMs: number; batchSize: number; eventsPerJob: number };
   integrations: IntegrationsConfig;
   webhooks: WebhooksConfig;
   incomingWebhooks: {
@@ -253,6 +253,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: str
     outbox: {
       pollMs: read.int('OUTBOX_POLL_MS', 200, 10, 60_000),
       batchSize: read.int('OUTBOX_BATCH_SIZE', 500, 1, 10_000),
+      eventsPerJob: read.int('OUTBOX_EVENTS_PER_JOB', 50, 1, 1000),
     },
     integrations: loadIntegrationsConfig(read, port),
     webhooks: loadWebhooksConfig(read),

@@ -1,21 +1,40 @@
+import { Logger } from '@nestjs/common';
 import { EntityManager, RequestContext } from '@mikro-orm/postgresql';
-import { Process, Processor } from '@nestjs/bull';
-import type { Job } from 'bull';
+import { InjectQueue, Process, Processor } from '@nestjs/bull';
+import type { Job, Queue } from 'bull';
 import { DomainEventDispatcher } from '../events/domain-event-dispatcher';
 import { DOMAIN_EVENTS_QUEUE } from '../queues/queues';
-import type { DomainEventJob } from './outbox-relay';
+import { addDomainEventJobs, DomainEventJob, RelayedEvent } from './outbox-relay';
 
-/** Runs the reactions of each relayed event in the worker, each job in its own MikroORM context. */
+/**
+ * Runs the reactions of each relayed event in the worker, the events of a job at once (so batching reactions
+ * such as the webhook fan-out see them together), each event in its own MikroORM context. When some events of
+ * a job fail, they go back to the queue as jobs of one and the job completes: Bull then retries only them, with
+ * backoff, and the events that succeeded are not run again. A job of one event that fails is retried as it is.
+ */
 @Processor(DOMAIN_EVENTS_QUEUE)
 export class DomainEventsProcessor {
+  private readonly logger = new Logger(DomainEventsProcessor.name);
+
   constructor(
     private readonly dispatcher: DomainEventDispatcher,
     private readonly em: EntityManager,
+    @InjectQueue(DOMAIN_EVENTS_QUEUE) private readonly queue: Queue<DomainEventJob>,
   ) {}
 
   @Process({ concurrency: 20 })
   async handle(job: Job<DomainEventJob>): Promise<void> {
-    const { payload, ...envelope } = job.data;
-    await RequestContext.create(this.em, () => this.dispatcher.dispatch(envelope, payload));
+    const { events } = job.data;
+    if (events.length === 1) return this.dispatch(events[0]);
+    const results = await Promise.allSettled(events.map((event) => this.dispatch(event)));
+    const failed = events.filter((_, index) => results[index].status === 'rejected');
+    if (!failed.length) return;
+    const reasons = results.flatMap((result) => (result.status === 'rejected' ? [(result.reason as Error).message] : []));
+    this.logger.warn({ events: failed.map((event) => event.eventId), reasons }, 'Reactions failed; their events are queued again one per job');
+    await addDomainEventJobs(this.queue, failed.map((event) => [event]));
+  }
+
+  private dispatch({ payload, ...envelope }: RelayedEvent): Promise<void> {
+    return RequestContext.create(this.em, () => this.dispatcher.dispatch(envelope, payload));
   }
 }

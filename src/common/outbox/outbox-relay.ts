@@ -7,13 +7,27 @@ import { pgArray } from '../database/pg-array';
 import { outboxRelayed } from '../metrics/metrics';
 import { DOMAIN_EVENTS_QUEUE, DURABLE_JOB } from '../queues/queues';
 
-/** The Bull job that carries one committed domain event to its reactions. */
-export interface DomainEventJob {
+/** One committed event as the relay hands it on: its envelope and its JSON. */
+export interface RelayedEvent {
   eventId: string;
   eventType: string;
   tenantId: string | null;
   occurredAt: string;
   payload: Record<string, unknown>;
+}
+
+/**
+ * The Bull job that carries committed events to their reactions: several per job, because Bull's own work per
+ * job (moving it through its lists, a Lua script each way) costs more than most reactions, and a busy service
+ * commits thousands of events a second (every webhook delivery is one).
+ */
+export interface DomainEventJob {
+  events: RelayedEvent[];
+}
+
+/** The id of the job that carries these events: the first event's id, so a pass repeated after a crash is deduplicated by Bull. */
+export function domainEventJobId(events: ReadonlyArray<RelayedEvent>): string {
+  return events.length === 1 ? events[0].eventId : `${events[0].eventId}-x${events.length}`;
 }
 
 interface PendingRow {
@@ -27,9 +41,9 @@ interface PendingRow {
 /**
  * Moves committed outbox rows to Bull, in commit order, and marks them published in the same transaction
  * that locked them. Rows are locked with SKIP LOCKED, so several workers share the work without handing the
- * same row twice; if Redis refuses, the transaction rolls back and the rows wait for the next pass. A crash
- * after Bull accepted a batch but before the commit re-sends it: the job id is the event id, and every
- * reaction deduplicates on it.
+ * same row twice; if Redis refuses, the transaction rolls back and the rows wait for the next pass. Rows go
+ * out `eventsPerJob` to a job. A crash after Bull accepted a batch but before the commit re-sends it: the job
+ * ids follow from the events, and every reaction deduplicates on the event id anyway.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -65,18 +79,16 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         [this.config.outbox.batchSize],
       );
       if (rows.length === 0) return 0;
-      await this.queue.addBulk(
-        rows.map((row) => ({
-          data: {
-            eventId: row.id,
-            eventType: row.event_type,
-            tenantId: row.tenant_id,
-            occurredAt: new Date(row.occurred_at).toISOString(),
-            payload: row.payload,
-          } satisfies DomainEventJob,
-          opts: { ...DURABLE_JOB, jobId: row.id },
-        })),
+      const events = rows.map(
+        (row): RelayedEvent => ({
+          eventId: row.id,
+          eventType: row.event_type,
+          tenantId: row.tenant_id,
+          occurredAt: new Date(row.occurred_at).toISOString(),
+          payload: row.payload,
+        }),
       );
+      await addDomainEventJobs(this.queue, chunk(events, this.config.outbox.eventsPerJob));
       await em.execute(
         'UPDATE outbox_message SET published_at = now(), attempts = attempts + 1 WHERE id = ANY(?::uuid[])',
         [pgArray(rows.map((r) => r.id))],
@@ -106,4 +118,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       this.schedule(delay);
     }
   }
+}
+
+/** Queues one durable job per group of events. */
+export async function addDomainEventJobs(queue: Queue<DomainEventJob>, groups: RelayedEvent[][]): Promise<void> {
+  await queue.addBulk(groups.map((events) => ({ data: { events }, opts: { ...DURABLE_JOB, jobId: domainEventJobId(events) } })));
+}
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
 }

@@ -18,6 +18,7 @@ import { WebhookDeliveryAttempt } from './domain/webhook-delivery-attempt.entity
 import { EventsController } from './http/events.controller';
 import { WebhooksController } from './http/webhooks.controller';
 import { deliveryBackoffStrategies, WEBHOOK_DELIVERIES_QUEUE } from './infrastructure/delivery-queue';
+import { ApplicationEventWriter } from './infrastructure/application-event-writer';
 import { EventTypeCatalog } from './infrastructure/event-type-catalog';
 import { WebhookSender } from './infrastructure/webhook-sender';
 import { GetWebhookHandler } from './queries/get-webhook/get-webhook.handler';
@@ -62,7 +63,7 @@ const deliveriesQueue = BullModule.registerQueue({ name: WEBHOOK_DELIVERIES_QUEU
 @Module({
   imports: [MikroOrmModule.forFeature([Webhook, WebhookDelivery, WebhookDeliveryAttempt, EventTypeDefinition]), deliveriesQueue],
   controllers: [WebhooksController, EventsController],
-  providers: [...webhookCommandHandlers, ...webhookQueryHandlers, EventTypeCatalog, WebhookSender],
+  providers: [...webhookCommandHandlers, ...webhookQueryHandlers, EventTypeCatalog, ApplicationEventWriter, WebhookSender],
   exports: [deliveriesQueue, WebhookSender],
 })
 export class WebhooksModule {}

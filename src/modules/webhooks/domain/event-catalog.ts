@@ -1,4 +1,4 @@
-import { registeredEventNames } from '../../../common/events/domain-event';
+import { eventClassOf, registeredEventNames } from '../../../common/events/domain-event';
 
 /**
  * Events about deliveries themselves cannot be subscribed to: a webhook subscribed to WebhookSent would get a
@@ -12,10 +12,15 @@ export const VERIFICATION_EVENT_TYPE = 'WebhookVerification';
 
 /** The built-in event types a webhook can subscribe to: every domain event this service raises. */
 export function subscribableDomainEventNames(): string[] {
-  return registeredEventNames().filter((name) => !DELIVERY_OUTCOME_EVENTS.has(name));
+  return registeredEventNames().filter((name) => !isDeliveryOutcomeEvent(name));
+}
+
+/** True for the events deliveries raise about themselves, which no webhook can subscribe to. */
+export function isDeliveryOutcomeEvent(name: string): boolean {
+  return DELIVERY_OUTCOME_EVENTS.has(name);
 }
 
 /** Names a tenant cannot register or publish: this service's own events and the special types above. */
 export function isReservedEventName(name: string): boolean {
-  return registeredEventNames().includes(name) || name === TEST_EVENT_TYPE || name === VERIFICATION_EVENT_TYPE;
+  return eventClassOf(name) !== undefined || name === TEST_EVENT_TYPE || name === VERIFICATION_EVENT_TYPE;
 }

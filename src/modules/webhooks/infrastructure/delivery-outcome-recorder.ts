@@ -7,6 +7,7 @@ import { MicroBatcher } from '../../../common/batching/micro-batcher';
 import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
 import type { DomainEvent } from '../../../common/events/domain-event';
 import { describeEvent } from '../../../common/events/domain-event';
+import { insertOutboxRows } from '../../../common/outbox/insert-outbox-rows';
 import type { DeliveryStatus } from '../domain/delivery-policy';
 import { WebhookDeliveryFailedEvent, WebhookSentEvent } from '../domain/events/webhook.events';
 import type { SendResult } from './webhook-sender';
@@ -180,19 +181,18 @@ export class DeliveryOutcomeRecorder {
         ),
       ];
     });
-    if (events.length) {
-      const occurredAt = new Date().toISOString();
-      await em.execute(
-        `INSERT INTO outbox_message (id, tenant_id, event_type, aggregate_id, payload, occurred_at)
-         SELECT r.id, r.tenant_id, r.event_type, r.aggregate_id, r.payload, ?::timestamptz
-           FROM jsonb_to_recordset(?::jsonb) AS r(id uuid, tenant_id uuid, event_type text, aggregate_id uuid, payload jsonb)`,
-        [
-          occurredAt,
-          JSON.stringify(events.map((event) => ({ id: randomUUID(), tenant_id: event.tenantId, event_type: describeEvent(event).name, aggregate_id: event.aggregateId, payload: { ...event } }))),
-        ],
-        'run',
-      );
-    }
+    const occurredAt = new Date().toISOString();
+    await insertOutboxRows(
+      em,
+      events.map((event) => ({
+        id: randomUUID(),
+        tenant_id: event.tenantId,
+        event_type: describeEvent(event).name,
+        aggregate_id: event.aggregateId,
+        payload: { ...event },
+        occurred_at: occurredAt,
+      })),
+    );
   }
 }
 

@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { EventEnvelope } from '../../../common/events/domain-event';
 import { EveryEventReaction, ReactToAll } from '../../../common/events/react-to.decorator';
+import { isDeliveryOutcomeEvent } from '../domain/event-catalog';
 import { DeliveryFanOut } from '../infrastructure/delivery-fan-out';
 
 /**
  * Every committed event (domain events and published application events alike) fans out to the tenant's
- * subscribed webhooks. Retried with the event's Bull job until it succeeds; idempotent on the event id.
+ * subscribed webhooks. Retried with the event's Bull job until it succeeds; idempotent on the event id. A
+ * delivery's own WebhookSent / WebhookDeliveryFailed (one per attempt, the most frequent events of all) have no
+ * subscribers by rule, so they are not even looked up.
  */
 @Injectable()
 @ReactToAll()
@@ -13,7 +16,7 @@ export class EnqueueDeliveriesWhenEventCommitted implements EveryEventReaction {
   constructor(private readonly fanOut: DeliveryFanOut) {}
 
   async reactToAny(envelope: EventEnvelope, payload: Record<string, unknown>): Promise<void> {
-    if (envelope.tenantId === null) return;
+    if (envelope.tenantId === null || isDeliveryOutcomeEvent(envelope.eventType)) return;
     await this.fanOut.add({ envelope, payload });
   }
 }

@@ -1,5 +1,6 @@
 import { Command } from '@nestjs/cqrs';
 import type { ActingCommand, Actor } from '../../../../common/cqrs/actor';
+import { WithoutUnitOfWork } from '../../../../common/cqrs/command-pipeline';
 
 export interface PublishedEvent {
   id: string;
@@ -9,6 +10,8 @@ export interface PublishedEvent {
   duplicate: boolean;
 }
 
+/** Writes its own event (see the handler): a unit of work would add BEGIN and COMMIT round trips to every publication. */
+@WithoutUnitOfWork()
 export class PublishEventCommand extends Command<PublishedEvent> implements ActingCommand {
   constructor(
     readonly actor: Actor,

@@ -3,23 +3,28 @@ import { Inject } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { APP_CONFIG, AppConfig } from '../../../../common/config/app-config';
+import { insertOutboxRows, OutboxRow } from '../../../../common/outbox/insert-outbox-rows';
 import { WebhookError, WebhookErrorCode } from '../../domain/webhook.errors';
 import { webhookBody } from '../../domain/webhook-signature';
 import type { ApplicationEventPayload } from '../../infrastructure/delivery-fan-out';
+import { ApplicationEventWriter } from '../../infrastructure/application-event-writer';
 import { EventTypeCatalog } from '../../infrastructure/event-type-catalog';
 import { PublishedEvent, PublishEventCommand } from './publish-event.command';
 
 /**
  * POST /api/events: an application event of a registered type, checked against its schema and the payload
- * limit (BR-WH-08), written to the outbox in this command's transaction, together with its idempotency key:
- * committed means it will reach every subscribed webhook. The same key within the window answers with the
- * first publication. One INSERT per statement, no ORM entities: this is the platform's hottest write.
+ * limit (BR-WH-08), written to the outbox: committed means it will reach every subscribed webhook. This is
+ * the platform's hottest write, so the command runs without a unit of work and no ORM entities: an event
+ * without an idempotency key joins concurrent ones in one multi-row statement; one with a key is written in a
+ * transaction of its own together with the key, and the same key within the window answers with the first
+ * publication.
  */
 @CommandHandler(PublishEventCommand)
 export class PublishEventHandler implements ICommandHandler<PublishEventCommand> {
   constructor(
     private readonly em: EntityManager,
     private readonly catalog: EventTypeCatalog,
+    private readonly writer: ApplicationEventWriter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -33,27 +38,28 @@ export class PublishEventHandler implements ICommandHandler<PublishEventCommand>
         `the webhook body would be ${size} bytes; at most ${this.config.webhooks.maxPayloadBytes} are allowed`,
       ]);
     }
-    const id = randomUUID();
-    if (idempotencyKey !== undefined) {
-      const first = await this.claimIdempotencyKey(actor.tenantId, idempotencyKey, id, eventType, occurredAt);
+    const payload: ApplicationEventPayload = { data };
+    const row: OutboxRow = { id: randomUUID(), tenant_id: actor.tenantId, event_type: eventType, aggregate_id: null, payload: { ...payload }, occurred_at: occurredAt.toISOString() };
+    if (idempotencyKey === undefined) {
+      await this.writer.write(row);
+    } else {
+      const first = await this.em.transactional(async (em) => {
+        const earlier = await this.claimIdempotencyKey(em, actor.tenantId, idempotencyKey, row.id, eventType, occurredAt);
+        if (!earlier) await insertOutboxRows(em, [row]);
+        return earlier;
+      });
       if (first) return first;
     }
-    const payload: ApplicationEventPayload = { data };
-    await this.em.execute(
-      'INSERT INTO outbox_message (id, tenant_id, event_type, aggregate_id, payload, occurred_at) VALUES (?, ?, ?, NULL, ?::jsonb, ?::timestamptz)',
-      [id, actor.tenantId, eventType, JSON.stringify(payload), occurredAt.toISOString()],
-      'run',
-    );
-    return { id, eventType, occurredAt, duplicate: false };
+    return { id: row.id, eventType, occurredAt, duplicate: false };
   }
 
   /**
    * Takes the key for this event, or returns the event that holds it. A key older than the window is taken
    * over. Two concurrent requests with one key serialise on the primary key: the second sees the first.
    */
-  private async claimIdempotencyKey(tenantId: string, key: string, id: string, eventType: string, now: Date): Promise<PublishedEvent | null> {
+  private async claimIdempotencyKey(em: EntityManager, tenantId: string, key: string, id: string, eventType: string, now: Date): Promise<PublishedEvent | null> {
     const windowStart = new Date(now.getTime() - this.config.webhooks.idempotencyWindowSeconds * 1000);
-    const claimed = await this.em.execute<Array<{ event_id: string }>>(
+    const claimed = await em.execute<Array<{ event_id: string }>>(
       `INSERT INTO event_idempotency_key (tenant_id, idempotency_key, event_id, event_type, created_at) VALUES (?, ?, ?, ?, ?::timestamptz)
        ON CONFLICT (tenant_id, idempotency_key) DO UPDATE
          SET event_id = EXCLUDED.event_id, event_type = EXCLUDED.event_type, created_at = EXCLUDED.created_at
@@ -62,7 +68,7 @@ export class PublishEventHandler implements ICommandHandler<PublishEventCommand>
       [tenantId, key, id, eventType, now.toISOString(), windowStart.toISOString()],
     );
     if (claimed.length) return null;
-    const [first] = await this.em.execute<Array<{ event_id: string; event_type: string; created_at: Date }>>(
+    const [first] = await em.execute<Array<{ event_id: string; event_type: string; created_at: Date }>>(
       'SELECT event_id, event_type, created_at FROM event_idempotency_key WHERE tenant_id = ? AND idempotency_key = ?',
       [tenantId, key],
     );

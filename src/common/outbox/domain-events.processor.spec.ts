@@ -1,0 +1,45 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Job, Queue } from 'bull';
+import type { DomainEventDispatcher } from '../events/domain-event-dispatcher';
+import { DomainEventsProcessor } from './domain-events.processor';
+import type { DomainEventJob, RelayedEvent } from './outbox-relay';
+
+const event = (eventId: string): RelayedEvent => ({ eventId, eventType: 'Test', tenantId: null, occurredAt: new Date(0).toISOString(), payload: {} });
+const jobOf = (...ids: string[]) => ({ data: { events: ids.map(event) } }) as Job<DomainEventJob>;
+
+describe('DomainEventsProcessor', () => {
+  const em = { name: 'default', fork: () => ({ name: 'default' }) } as unknown as EntityManager;
+  let dispatched: string[];
+  let requeued: Array<{ data: DomainEventJob; opts: { jobId?: string } }>;
+  let processor: DomainEventsProcessor;
+
+  beforeEach(() => {
+    dispatched = [];
+    requeued = [];
+    const dispatcher = {
+      dispatch: async (envelope: { eventId: string }) => {
+        dispatched.push(envelope.eventId);
+        if (envelope.eventId.startsWith('bad')) throw new Error(`reaction to ${envelope.eventId} failed`);
+      },
+    } as unknown as DomainEventDispatcher;
+    const queue = { addBulk: async (jobs: typeof requeued) => void requeued.push(...jobs) } as unknown as Queue<DomainEventJob>;
+    processor = new DomainEventsProcessor(dispatcher, em, queue);
+  });
+
+  it('runs every event of a job', async () => {
+    await processor.handle(jobOf('a', 'b', 'c'));
+    expect(dispatched.sort()).toEqual(['a', 'b', 'c']);
+    expect(requeued).toEqual([]);
+  });
+
+  it('completes a job whose events partly failed, queueing only the failed ones again, one per job under its own id', async () => {
+    await processor.handle(jobOf('a', 'bad-1', 'b', 'bad-2'));
+    expect(requeued.map((job) => job.data.events.map((e) => e.eventId))).toEqual([['bad-1'], ['bad-2']]);
+    expect(requeued.map((job) => job.opts.jobId)).toEqual(['bad-1', 'bad-2']);
+  });
+
+  it('fails a job of one event whose reaction failed, so Bull retries it with backoff', async () => {
+    await expect(processor.handle(jobOf('bad-1'))).rejects.toThrow('reaction to bad-1 failed');
+    expect(requeued).toEqual([]);
+  });
+});
