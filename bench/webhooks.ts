@@ -2,27 +2,29 @@
  * bench/webhooks: outgoing webhook deliveries per second, end to end, against a plain undici loop in the same run.
  * `npx ts-node bench/webhooks.ts` (add `--no-build` when dist/ is current).
  *
- * The built service runs as a child process (API + worker, its own database and Redis prefix); a receiver
- * that answers 200 at once runs as another child. One tenant has one webhook subscribed to `BenchEvent`.
+ * The built service runs as child processes the way it is deployed under load: an API process (PROCESS_ROLE=api)
+ * and BENCH_WORKERS worker processes (default 1; 0 runs API and worker in one PROCESS_ROLE=all process), with
+ * their own database and Redis prefix; a receiver that answers 200 at once runs as another child. One tenant
+ * has one webhook subscribed to `BenchEvent`.
  *   (a) the service: 20,000 events published through POST /api/events (50 at a time); each becomes a
  *       delivery that the worker signs, POSTs to the receiver and records. Measured from the first publish
  *       to the moment PostgreSQL holds every delivery as Delivered (event accepted → receiver got it →
  *       attempt recorded); latency per event is accepted → received.
  *   (b) the ceiling: an undici Pool POSTing the same number of signed bodies of the same shape to the same
  *       receiver, 50 at a time, with nothing else in the way.
- * Prints deliveries/s of both, their ratio, p50/p99 latency and the service's peak resident memory, with
- * PASS/MISS against the issue's targets. Figures only: exits 0 whatever they are, 1 when it could not measure.
+ * Prints deliveries/s of both, their ratio, p50/p99 latency, each service process's CPU time per delivery (user +
+ * system from /proc: steadier than rates on a shared machine, so it shows what a change saved) and the largest
+ * peak resident memory, with PASS/MISS against the issue's targets. Figures only: exits 0 whatever they are, 1 when it could not measure.
  * Everything goes to 127.0.0.1; the bench removes its database and Redis keys at the end.
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { Pool } from 'undici';
-import { call, cpuSeconds, formatMb, freePort, HOST, peakRssMb, Resources, runBench, sleep, startChild, waitForOk } from './support/bench-service';
-import { startService, startWorker } from './support/bench-service';
+import { call, cpuSeconds, formatMb, freePort, HOST, peakRssMb, Resources, runBench, sleep, startChild, startService, startWorker, waitForOk } from './support/bench-service';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 /** 0: API and worker in one process (PROCESS_ROLE=all); N: an API process and N worker processes. */
-const WORKERS = Number(process.env.BENCH_WORKERS ?? 0);
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const CONCURRENCY = 50;
 const WATCHDOG_MS = 10 * 60_000;
 const DELIVERY_TIMEOUT_MS = 5 * 60_000;
