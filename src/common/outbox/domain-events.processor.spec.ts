@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Job, Queue } from 'bull';
 import type { DomainEventDispatcher } from '../events/domain-event-dispatcher';
@@ -33,7 +34,10 @@ describe('DomainEventsProcessor', () => {
   });
 
   it('completes a job whose events partly failed, queueing only the failed ones again, one per job under its own id', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     await processor.handle(jobOf('a', 'bad-1', 'b', 'bad-2'));
+    expect(warn).toHaveBeenCalledWith(expect.objectContaining({ events: ['bad-1', 'bad-2'] }), expect.any(String));
+    warn.mockRestore();
     expect(requeued.map((job) => job.data.events.map((e) => e.eventId))).toEqual([['bad-1'], ['bad-2']]);
     expect(requeued.map((job) => job.opts.jobId)).toEqual(['bad-1', 'bad-2']);
   });
