@@ -6,6 +6,7 @@ import { FastifyInstance, FastifyServerOptions, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Histogram } from 'prom-client';
 import type { AppConfig } from '../config/app-config';
+import { lazyRequestLogger } from '../logging/logger';
 import { httpRequestDuration } from '../metrics/metrics';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { createValidationPipe } from './validation';
@@ -61,6 +62,7 @@ const DOCS_SECURITY_HEADERS: Record<string, string> = {
 export function fastifyOptions(config: AppConfig, logger: Logger): FastifyServerOptions {
   return {
     loggerInstance: logger,
+    childLoggerFactory: lazyRequestLogger,
     // One line per request, written by the onResponse hook below (which skips health probes and scrapes).
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
