@@ -20,6 +20,8 @@ type PassportAttempt = HeaderAPIKeyStrategy & {
   error(error: Error): void;
 };
 
+const NONE_MISSING: readonly string[] = [];
+
 interface RoutePolicy {
   isPublic: boolean;
   scopes: readonly string[];
@@ -80,8 +82,8 @@ export class ApiKeyGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const policy = this.policyOf(context);
     if (policy.isPublic) return true;
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    // The HTTP arguments as they are: switchToHttp() builds a new object on each call.
+    const [request, reply] = context.getArgs<[AuthenticatedRequest, FastifyReply]>();
     const key = this.authenticate(request);
     if (key instanceof Promise) return key.then((found) => this.admit(found, policy, request, reply));
     return this.admit(key, policy, request, reply);
@@ -102,7 +104,7 @@ export class ApiKeyGuard implements CanActivate {
       });
     }
     this.usage.record(key.apiKeyId);
-    const missing = missingScopes(key.scopes, policy.scopes);
+    const missing = policy.scopes.length ? missingScopes(key.scopes, policy.scopes) : NONE_MISSING;
     if (missing.length) {
       throw new CommonError(CommonErrorCode.MissingScope, `The API key lacks the scope ${missing.join(', ')}`, { missingScopes: missing });
     }
