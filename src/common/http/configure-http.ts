@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import cors from '@fastify/cors';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { FastifyInstance, FastifyServerOptions, LogController } from 'fastify';
+import { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions, LogController, onResponseHookHandler } from 'fastify';
 import type { Logger } from 'pino';
 import type { Histogram } from 'prom-client';
 import type { AppConfig } from '../config/app-config';
+import { lazyRequestLogger } from '../logging/logger';
 import { httpRequestDuration } from '../metrics/metrics';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { createValidationPipe } from './validation';
@@ -24,16 +25,26 @@ function nextRequestId(): string {
   return `${PROCESS_ID}-${requestCounter.toString(36)}`;
 }
 
-/** Histogram children per method, route and status, resolved once: label lookups per request add up. */
-const durationByRoute = new Map<string, Histogram.Internal<'method' | 'route' | 'status'>>();
-function observeDuration(method: string, route: string, status: number, seconds: number): void {
-  const key = `${method} ${route} ${status}`;
-  let child = durationByRoute.get(key);
-  if (!child) {
-    child = httpRequestDuration.labels({ method, route, status });
-    durationByRoute.set(key, child);
-  }
-  child.observe(seconds);
+/**
+ * What the onResponse hooks do for one route (`unmatched` for requests no route took): observe the duration
+ * histogram and, except for health probes and scrapes, log one line. The histogram children are resolved once per
+ * method and status, as label look-ups per request add up.
+ */
+function responseRecorder(route: string): (request: FastifyRequest, reply: FastifyReply) => void {
+  const quiet = QUIET_ROUTES.test(route);
+  const byMethod = new Map<string, Map<number, Histogram.Internal<'method' | 'route' | 'status'>>>();
+  return (request, reply) => {
+    const { method } = request;
+    const status = reply.statusCode;
+    let byStatus = byMethod.get(method);
+    if (!byStatus) byMethod.set(method, (byStatus = new Map()));
+    let child = byStatus.get(status);
+    if (!child) byStatus.set(status, (child = httpRequestDuration.labels({ method, route, status })));
+    child.observe(reply.elapsedTime / 1000);
+    if (!quiet && (request.log as Logger).isLevelEnabled('info')) {
+      request.log.info({ method, route, status, ms: Math.round(reply.elapsedTime) }, 'request completed');
+    }
+  };
 }
 
 /**
@@ -61,6 +72,7 @@ const DOCS_SECURITY_HEADERS: Record<string, string> = {
 export function fastifyOptions(config: AppConfig, logger: Logger): FastifyServerOptions {
   return {
     loggerInstance: logger,
+    childLoggerFactory: lazyRequestLogger,
     // One line per request, written by the onResponse hook below (which skips health probes and scrapes).
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
@@ -74,9 +86,6 @@ export function fastifyOptions(config: AppConfig, logger: Logger): FastifyServer
 
 /** Security headers, CORS, validation, problem+json for every failure, request ids and HTTP metrics. */
 export async function configureHttp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
-  if (config.corsOrigins.length) {
-    await app.register(cors, { origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'] });
-  }
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemDetailsFilter());
 
@@ -85,12 +94,24 @@ export async function configureHttp(app: NestFastifyApplication, config: AppConf
     void reply.headers(request.url.startsWith('/docs') ? DOCS_SECURITY_HEADERS : API_SECURITY_HEADERS).header('X-Request-Id', request.id);
     done();
   });
+  // Each route gets its own onResponse hook that knows its route label, rather than one global hook that would
+  // read request.routeOptions (an object Fastify builds on every access) and look its series up by a string
+  // made per request. The global hook only takes the requests no route matched.
+  fastify.addHook('onRoute', (route) => {
+    const record = responseRecorder(route.url);
+    const hook: onResponseHookHandler = (request, reply, done) => {
+      record(request, reply);
+      done();
+    };
+    route.onResponse = [...(route.onResponse ? [route.onResponse].flat() : []), hook];
+  });
+  const recordUnmatched = responseRecorder('unmatched');
   fastify.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    observeDuration(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
-    if (!QUIET_ROUTES.test(route) && (request.log as Logger).isLevelEnabled('info')) {
-      request.log.info({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request completed');
-    }
+    if (request.is404) recordUnmatched(request, reply);
     done();
   });
+  // After the onRoute hook, so that the routes the CORS plugin adds (preflight) are measured too.
+  if (config.corsOrigins.length) {
+    await app.register(cors, { origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'] });
+  }
 }

@@ -1,4 +1,4 @@
-import { createHash, randomInt } from 'node:crypto';
+import { hash, randomInt } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 
 /**
@@ -39,9 +39,13 @@ export function passesChecksum(token: string): boolean {
   return checksumOf(random) === token.slice(-CHECKSUM_LENGTH);
 }
 
-/** SHA-256, hex: what we store and look keys up by (spec §8.2). The keys are random, so no salt is needed. */
+/**
+ * SHA-256, hex: what we store and look keys up by (spec §8.2). The keys are random, so no salt is needed.
+ * Every authenticated request hashes its key: the one-shot crypto.hash() takes about half the time of
+ * createHash().update().digest(), which builds a Hash object each time.
+ */
 export function hashApiKey(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return hash('sha256', token, 'hex');
 }
 
 /** The spec's KeyPrefix: the first 8 characters, enough to tell keys apart in a list. */

@@ -10,6 +10,23 @@ import { ApiKeyRateLimiter, RateLimitDecision } from './api-key-rate-limiter';
 import { ApiKeyUsageRecorder } from './api-key-usage-recorder';
 import { ApiKeyVerifier, VerifiedKey } from './api-key-verifier';
 
+/** What one run of the strategy reported: synchronously (key or failure) or, after a look-up, to `waiting`. */
+type PassportAttempt = HeaderAPIKeyStrategy & {
+  key?: VerifiedKey;
+  failure?: Error;
+  waiting?: { resolve(key: VerifiedKey): void; reject(error: Error): void };
+  success(key: VerifiedKey): void;
+  fail(): void;
+  error(error: Error): void;
+};
+
+const NONE_MISSING: readonly string[] = [];
+
+interface RoutePolicy {
+  isPublic: boolean;
+  scopes: readonly string[];
+}
+
 /**
  * The global guard: every route needs an API key unless marked @Public(). Authenticates (401), spends one
  * request of the key's hourly budget (429 with Retry-After and RateLimit-* headers), records the use, checks
@@ -19,14 +36,10 @@ import { ApiKeyVerifier, VerifiedKey } from './api-key-verifier';
  * AuthGuard: that wrapper builds a passport middleware per request and cost about 10 µs of a request that
  * must stay within 85% of an unauthenticated one (bench/auth).
  */
-interface RoutePolicy {
-  isPublic: boolean;
-  scopes: readonly string[];
-}
-
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  private readonly strategy: HeaderAPIKeyStrategy;
+  /** The strategy with success/fail/error that record the outcome on the attempt (Object.create per request). */
+  private readonly attempts: PassportAttempt;
   /** Public flag and scopes per route handler, read from the decorators once rather than on every request. */
   private readonly policies = new WeakMap<object, RoutePolicy>();
 
@@ -36,7 +49,7 @@ export class ApiKeyGuard implements CanActivate {
     private readonly rateLimiter: ApiKeyRateLimiter,
     private readonly usage: ApiKeyUsageRecorder,
   ) {
-    this.strategy = new HeaderAPIKeyStrategy({ header: 'X-API-Key', prefix: '' }, false, (apiKey, done) => {
+    const strategy = new HeaderAPIKeyStrategy({ header: 'X-API-Key', prefix: '' }, false, (apiKey, done) => {
       let verified: VerifiedKey | Promise<VerifiedKey>;
       try {
         verified = this.verifier.verify(apiKey);
@@ -45,6 +58,20 @@ export class ApiKeyGuard implements CanActivate {
       }
       if (verified instanceof Promise) verified.then((key) => done(null, key), (error: Error) => done(error));
       else done(null, verified);
+    });
+    // Methods on a shared prototype rather than closures per request: the attempt only records what happened.
+    this.attempts = Object.assign(Object.create(strategy) as PassportAttempt, {
+      success(this: PassportAttempt, key: VerifiedKey) {
+        if (this.waiting) this.waiting.resolve(key);
+        else this.key = key;
+      },
+      fail(this: PassportAttempt) {
+        this.error(new CommonError(CommonErrorCode.MissingApiKey, 'Send an API key in the X-API-Key header'));
+      },
+      error(this: PassportAttempt, error: Error) {
+        if (this.waiting) this.waiting.reject(error);
+        else this.failure = error;
+      },
     });
   }
 
@@ -55,8 +82,8 @@ export class ApiKeyGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const policy = this.policyOf(context);
     if (policy.isPublic) return true;
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    // The HTTP arguments as they are: switchToHttp() builds a new object on each call.
+    const [request, reply] = context.getArgs<[AuthenticatedRequest, FastifyReply]>();
     const key = this.authenticate(request);
     if (key instanceof Promise) return key.then((found) => this.admit(found, policy, request, reply));
     return this.admit(key, policy, request, reply);
@@ -77,7 +104,7 @@ export class ApiKeyGuard implements CanActivate {
       });
     }
     this.usage.record(key.apiKeyId);
-    const missing = missingScopes(key.scopes, policy.scopes);
+    const missing = policy.scopes.length ? missingScopes(key.scopes, policy.scopes) : NONE_MISSING;
     if (missing.length) {
       throw new CommonError(CommonErrorCode.MissingScope, `The API key lacks the scope ${missing.join(', ')}`, { missingScopes: missing });
     }
@@ -87,23 +114,12 @@ export class ApiKeyGuard implements CanActivate {
 
   /** One passport authentication attempt: the strategy calls success, fail (no header) or error (bad key). */
   private authenticate(request: AuthenticatedRequest): VerifiedKey | Promise<VerifiedKey> {
-    let settled: { key?: VerifiedKey; error?: Error } | undefined;
-    let pending: { resolve(key: VerifiedKey): void; reject(error: Error): void } | undefined;
-    const finish = (outcome: { key?: VerifiedKey; error?: Error }) => {
-      if (!pending) settled = outcome;
-      else if (outcome.error) pending.reject(outcome.error);
-      else pending.resolve(outcome.key!);
-    };
-    const attempt = Object.create(this.strategy) as HeaderAPIKeyStrategy & { success(key: VerifiedKey): void; fail(): void; error(error: Error): void };
-    attempt.success = (key) => finish({ key });
-    attempt.fail = () => finish({ error: new CommonError(CommonErrorCode.MissingApiKey, 'Send an API key in the X-API-Key header') });
-    attempt.error = (error) => finish({ error });
+    const attempt = Object.create(this.attempts) as PassportAttempt;
     attempt.authenticate(request as never);
-    if (settled) {
-      if (settled.error) throw settled.error;
-      return settled.key!;
-    }
-    return new Promise((resolve, reject) => (pending = { resolve, reject }));
+    if (attempt.failure) throw attempt.failure;
+    if (attempt.key) return attempt.key;
+    // Only a key missing from the cache gets here: the strategy reports once the look-up answers.
+    return new Promise((resolve, reject) => (attempt.waiting = { resolve, reject }));
   }
 
   private policyOf(context: ExecutionContext): RoutePolicy {
