@@ -108,9 +108,13 @@ export async function startService(resources: Resources, env: Record<string, str
   return { url, pid, bootstrapKey, child, env: serviceEnv };
 }
 
-/** A separate worker process (`node dist/src/worker.js`) for `service`, as production runs API and workers apart. */
+/**
+ * A separate worker process (`node dist/src/worker.js`) for `service`, as production runs API and workers apart.
+ * BENCH_WORKER_NODE_ARGS passes flags to its node, as BENCH_NODE_ARGS does to the service's.
+ */
 export function startWorker(resources: Resources, service: RunningService): Child {
-  const worker = startChild('worker', [join(ROOT, 'dist', 'src', 'worker.js')], { ...service.env, PROCESS_ROLE: 'worker' });
+  const nodeArgs = process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const worker = startChild('worker', [...nodeArgs, join(ROOT, 'dist', 'src', 'worker.js')], { ...service.env, PROCESS_ROLE: 'worker' });
   resources.children.push(worker);
   return worker;
 }
