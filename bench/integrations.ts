@@ -84,7 +84,7 @@ async function run(resources: Resources): Promise<void> {
     }
   });
   await Promise.all(workers);
-  console.log(`setup: ${INTEGRATIONS} integrations created and activated through the API in ${((Date.now() - created) / 1000).toFixed(1)} s`);
+  console.log(`setup: ${INTEGRATIONS} integrations created and activated through the API in ${((Date.now() - created) / 1000).toFixed(1)} s; API peak RSS ${formatMb(peakRssMb(pid))} so far`);
 
   const keys: string[] = [];
   for (let i = 0; i < READ_KEYS; i++) {
