@@ -4,6 +4,7 @@ import { Migration20261123140000_webhooks } from './Migration20261123140000_webh
 import { Migration20261123150000_integrations } from './Migration20261123150000_integrations';
 import { Migration20261123160000_incoming_webhooks } from './Migration20261123160000_incoming_webhooks';
 import { Migration20261123170000_data_sync } from './Migration20261123170000_data_sync';
+import { Migration20261123183000_integration_list_index } from './Migration20261123183000_integration_list_index';
 
 /** Every migration, in order. A new one is a class in this folder and a line here. */
 export const migrationsList: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123150000_integrations', class: Migration20261123150000_integrations },
   { name: 'Migration20261123160000_incoming_webhooks', class: Migration20261123160000_incoming_webhooks },
   { name: 'Migration20261123170000_data_sync', class: Migration20261123170000_data_sync },
+  { name: 'Migration20261123183000_integration_list_index', class: Migration20261123183000_integration_list_index },
 ];

@@ -95,7 +95,9 @@ export async function startService(resources: Resources, env: Record<string, str
     LOG_LEVEL: 'warn',
     ...env,
   };
-  const child = startChild('service', [...benchNodeArgs(), join(ROOT, 'dist', 'src', 'main.js')], serviceEnv);
+  // BENCH_NODE_ARGS passes flags to the service's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/profile".
+  const nodeArgs = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = startChild('service', [...nodeArgs, join(ROOT, 'dist', 'src', 'main.js')], serviceEnv);
   resources.children.push(child);
   await waitForOk(`${url}/health/ready`, child, READY_TIMEOUT_MS);
   const pid = child.process.pid!;
@@ -106,16 +108,15 @@ export async function startService(resources: Resources, env: Record<string, str
   return { url, pid, bootstrapKey, child, env: serviceEnv };
 }
 
-/** A separate worker process (`node dist/src/worker.js`) for `service`, as production runs API and workers apart. */
+/**
+ * A separate worker process (`node dist/src/worker.js`) for `service`, as production runs API and workers apart.
+ * BENCH_WORKER_NODE_ARGS passes flags to its node, as BENCH_NODE_ARGS does to the service's.
+ */
 export function startWorker(resources: Resources, service: RunningService): Child {
-  const worker = startChild('worker', [...benchNodeArgs(), join(ROOT, 'dist', 'src', 'worker.js')], { ...service.env, PROCESS_ROLE: 'worker' });
+  const nodeArgs = process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const worker = startChild('worker', [...nodeArgs, join(ROOT, 'dist', 'src', 'worker.js')], { ...service.env, PROCESS_ROLE: 'worker' });
   resources.children.push(worker);
   return worker;
-}
-
-/** BENCH_NODE_ARGS passes flags to the service's and workers' node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/profile". */
-function benchNodeArgs(): string[] {
-  return process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 }
 
 export function build(): void {

@@ -181,6 +181,26 @@ describe('Integrations through the SDK', () => {
     expect(JSON.stringify(await reader.integrations.listIntegrations({}))).not.toContain('configuration');
   });
 
+  it('pages a filtered list newest first, counts the whole filtered set on every page and past the last one', async () => {
+    for (const name of ['Draft CRM 1', 'Draft CRM 2']) {
+      await admin.integrations.createIntegration({ requestBody: { name, integrationType: 'CRM', provider: 'HubSpot', configuration: { accessToken: FAKE_CREDENTIALS.hubspotToken } } });
+    }
+    const all = await reader.integrations.listIntegrations({ pageSize: 100 });
+    expect(all.items.length).toBe(all.total);
+    const drafts = all.items.filter((i) => i.integrationType === 'CRM' && i.status === 'Draft');
+    expect(drafts.length).toBeGreaterThanOrEqual(2);
+    const createdAt = all.items.map((i) => i.createdAt);
+    expect(createdAt).toEqual([...createdAt].sort().reverse());
+
+    const first = await reader.integrations.listIntegrations({ type: 'CRM', status: 'Draft', pageSize: 1 });
+    const second = await reader.integrations.listIntegrations({ type: 'CRM', status: 'Draft', pageSize: 1, page: 2 });
+    expect([first.total, second.total]).toEqual([drafts.length, drafts.length]);
+    expect([first.items[0], second.items[0]]).toEqual(drafts.slice(0, 2));
+
+    const beyond = await reader.integrations.listIntegrations({ type: 'CRM', status: 'Draft', pageSize: 1, page: drafts.length + 1 });
+    expect(beyond).toEqual({ items: [], total: drafts.length, page: drafts.length + 1, pageSize: 1 });
+  });
+
   it('keeps masked secrets on update and sends a changed configuration back to Draft', async () => {
     const created = await stripe('Updatable');
     await admin.integrations.disconnectIntegration({ id: (await reader.integrations.listIntegrations({ type: 'PaymentGateway', status: 'Active' })).items[0].id });
