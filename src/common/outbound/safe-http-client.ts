@@ -74,13 +74,17 @@ export class SafeHttpClient implements OnApplicationShutdown {
     if (problem) throw new OutboundRequestError('refused_target', problem);
     const started = performance.now();
     const limit = options.maxResponseBytes ?? 64 * 1024;
+    // A timer cleared when the exchange ends, not AbortSignal.timeout(): that one lives for the whole timeout
+    // (30 s by default), so a worker sending thousands of requests a second would hold tens of thousands of them.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), options.timeoutMs);
     try {
       const response = await request(options.url, {
         dispatcher: this.agent,
         method: options.method ?? 'POST',
         headers: options.headers,
         body: options.body,
-        signal: AbortSignal.timeout(options.timeoutMs),
+        signal: deadline.signal,
         headersTimeout: options.timeoutMs,
         bodyTimeout: options.timeoutMs,
       });
@@ -106,6 +110,8 @@ export class SafeHttpClient implements OnApplicationShutdown {
       };
     } catch (error) {
       throw this.describe(error as Error);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
