@@ -21,7 +21,13 @@ import { DOMAIN_EVENTS_QUEUE, MAINTENANCE_QUEUE } from './queues/queues';
 import { RedisModule } from './redis/redis.module';
 import { RetentionScheduler } from './retention/retention';
 
-const queues = BullModule.registerQueue({ name: DOMAIN_EVENTS_QUEUE }, { name: MAINTENANCE_QUEUE });
+const queues = BullModule.registerQueue(
+  // A job whose worker died is run again up to 10 times (Bull's default fails it on the second stall, and a
+  // failed job's events reach no reaction); its reactions are idempotent on the event id. Bounded, so a job that
+  // brings its worker down every time ends as failed, for an operator, rather than taking every worker down.
+  { name: DOMAIN_EVENTS_QUEUE, settings: { maxStalledCount: 10 } },
+  { name: MAINTENANCE_QUEUE },
+);
 
 /**
  * What every module stands on: configuration, logging, PostgreSQL (MikroORM), Redis, Bull, the CQRS buses with

@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
-import { OutboxRelay } from '../../src/common/outbox/outbox-relay';
+import { DomainEventJob, OutboxRelay } from '../../src/common/outbox/outbox-relay';
 import { DOMAIN_EVENTS_QUEUE } from '../../src/common/queues/queues';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -36,5 +36,10 @@ describe('outbox relay with several workers', () => {
     }
     expect(relayed).toBe(alreadyPending + 400);
     expect(await pendingBefore()).toBe(0);
+    // Nothing consumes the queue in an API process: the queued jobs hold each test event exactly once.
+    const jobs = (await queue.getWaiting(0, -1)) as Array<{ data: DomainEventJob }>;
+    const relayedTestEvents = jobs.flatMap((job) => job.data.events).filter((event) => event.eventType === 'RelayTest');
+    expect(relayedTestEvents).toHaveLength(400);
+    expect(new Set(relayedTestEvents.map((event) => event.eventId)).size).toBe(400);
   });
 });

@@ -23,8 +23,9 @@ export class DomainEventsProcessor {
   ) {}
 
   @Process({ concurrency: 20 })
-  async handle(job: Job<DomainEventJob>): Promise<void> {
-    const { events } = job.data;
+  async handle(job: Job<DomainEventJob | RelayedEvent>): Promise<void> {
+    // A job queued by a relay from before events were grouped carries one event as its data.
+    const events = 'events' in job.data ? job.data.events : [job.data];
     if (events.length === 1) return this.dispatch(events[0]);
     const results = await Promise.allSettled(events.map((event) => this.dispatch(event)));
     const failed = events.filter((_, index) => results[index].status === 'rejected');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { InjectQueue } from '@nestjs/bull';
@@ -25,9 +26,14 @@ export interface DomainEventJob {
   events: RelayedEvent[];
 }
 
-/** The id of the job that carries these events: the first event's id, so a pass repeated after a crash is deduplicated by Bull. */
+/**
+ * The id of the job that carries these events, which follows from all of them: Bull ignores a job whose id it
+ * already holds, so a pass repeated after a crash that finds the same events queues nothing twice, and one that
+ * finds other events (a transaction with an earlier `seq` committed since) gets a job of its own and loses none.
+ */
 export function domainEventJobId(events: ReadonlyArray<RelayedEvent>): string {
-  return events.length === 1 ? events[0].eventId : `${events[0].eventId}-x${events.length}`;
+  if (events.length === 1) return events[0].eventId;
+  return `events-${createHash('sha256').update(events.map((event) => event.eventId).join(',')).digest('base64url')}`;
 }
 
 interface PendingRow {
@@ -39,11 +45,11 @@ interface PendingRow {
 }
 
 /**
- * Moves committed outbox rows to Bull, in commit order, and marks them published in the same transaction
- * that locked them. Rows are locked with SKIP LOCKED, so several workers share the work without handing the
- * same row twice; if Redis refuses, the transaction rolls back and the rows wait for the next pass. Rows go
- * out `eventsPerJob` to a job. A crash after Bull accepted a batch but before the commit re-sends it: the job
- * ids follow from the events, and every reaction deduplicates on the event id anyway.
+ * Moves committed outbox rows to Bull, in `seq` order, and marks them published in the same transaction that
+ * locked them. Rows are locked with SKIP LOCKED, so several workers share the work without handing the same row
+ * twice; if Redis refuses, the transaction rolls back and the rows wait for the next pass. Rows go out
+ * `eventsPerJob` to a job. A crash after Bull accepted a batch but before the commit re-sends it: the job ids
+ * follow from the events they carry, and every reaction deduplicates on the event id anyway.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
