@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
 import type { Configuration } from '../../integrations/providers/provider-adapter';
 import { stringAt, valueAt } from '../../integrations/providers/configuration-checks';
+import { customStaticAuthHeaders } from '../../integrations/providers/custom-rest.adapter';
 import { ConnectorHttp } from './connector-http';
 import { AuthHeaders, PAGINATION_TYPES, RestConnector, RestResource } from './rest-connector';
 import { SyncConnector } from './sync-connector';
@@ -109,20 +110,9 @@ export class ConnectorFactory {
 
 /** The Custom provider's authentication settings (custom-rest.adapter.ts) as request headers. */
 function customAuth(configuration: Configuration, problems: string[]): AuthHeaders {
-  const value = (path: string) => stringAt(configuration, path) ?? '';
-  switch (stringAt(configuration, 'auth.type') ?? 'none') {
-    case 'none':
-      return {};
-    case 'header':
-      return { [value('auth.headerName').toLowerCase()]: value('auth.headerValue') };
-    case 'bearer':
-      return { authorization: `Bearer ${value('auth.token')}` };
-    case 'basic':
-      return { authorization: `Basic ${Buffer.from(`${value('auth.username')}:${value('auth.password')}`).toString('base64')}` };
-    default:
-      problems.push('configuration.auth.type: data sync supports none, header, bearer and basic authentication');
-      return {};
-  }
+  const headers = customStaticAuthHeaders(configuration);
+  if (!headers) problems.push('configuration.auth.type: data sync supports none, header, bearer and basic authentication');
+  return headers ?? {};
 }
 
 function numberAt(configuration: Configuration, path: string): number | undefined {

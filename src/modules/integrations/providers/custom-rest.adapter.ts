@@ -16,6 +16,27 @@ const AUTH_FIELDS: Record<CustomAuthType, string[]> = {
 };
 
 /**
+ * The request headers of the Custom provider's authentication types that need no call of their own (none,
+ * header, bearer, basic); undefined for any other type (OAuth client credentials fetch a token first). Shared
+ * with data sync's connectors, which call the same APIs.
+ */
+export function customStaticAuthHeaders(configuration: Configuration): Record<string, string> | undefined {
+  const value = (path: string) => stringAt(configuration, path) ?? '';
+  switch ((stringAt(configuration, 'auth.type') ?? 'none') as CustomAuthType) {
+    case 'none':
+      return {};
+    case 'header':
+      return { [value('auth.headerName').toLowerCase()]: value('auth.headerValue') };
+    case 'bearer':
+      return { authorization: `Bearer ${value('auth.token')}` };
+    case 'basic':
+      return { authorization: `Basic ${Buffer.from(`${value('auth.username')}:${value('auth.password')}`).toString('base64')}` };
+    default:
+      return undefined;
+  }
+}
+
+/**
  * Any REST API the admin describes: a base URL, a path to check (answering 2xx is healthy) and how to
  * authenticate. Usable for every integration type; the URL of the API and of its token endpoint are the
  * admin's, so they go through the SSRF-safe client like every other call.
@@ -61,19 +82,10 @@ export class CustomRestAdapter implements ProviderAdapter {
   }
 
   private async authHeaders(call: ProviderCall): Promise<Record<string, string>> {
-    const value = (path: string) => stringAt(call.configuration, path)!;
-    switch ((stringAt(call.configuration, 'auth.type') ?? 'none') as CustomAuthType) {
-      case 'header':
-        return { [value('auth.headerName').toLowerCase()]: value('auth.headerValue') };
-      case 'bearer':
-        return { authorization: `Bearer ${value('auth.token')}` };
-      case 'basic':
-        return { authorization: `Basic ${Buffer.from(`${value('auth.username')}:${value('auth.password')}`).toString('base64')}` };
-      case 'oauth2_client_credentials':
-        return { authorization: `Bearer ${await this.clientCredentialsToken(call)}` };
-      default:
-        return {};
+    if (stringAt(call.configuration, 'auth.type') === 'oauth2_client_credentials') {
+      return { authorization: `Bearer ${await this.clientCredentialsToken(call)}` };
     }
+    return customStaticAuthHeaders(call.configuration) ?? {};
   }
 
   /** RFC 6749 §4.4, client authenticated with HTTP Basic (§2.3.1). */
