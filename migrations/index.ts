@@ -5,6 +5,7 @@ import { Migration20261123150000_integrations } from './Migration20261123150000_
 import { Migration20261123160000_incoming_webhooks } from './Migration20261123160000_incoming_webhooks';
 import { Migration20261123170000_data_sync } from './Migration20261123170000_data_sync';
 import { Migration20261123183000_integration_list_index } from './Migration20261123183000_integration_list_index';
+import { Migration20261124090000_delivery_batch_jobs } from './Migration20261124090000_delivery_batch_jobs';
 
 /** Every migration, in order. A new one is a class in this folder and a line here. */
 export const migrationsList: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123160000_incoming_webhooks', class: Migration20261123160000_incoming_webhooks },
   { name: 'Migration20261123170000_data_sync', class: Migration20261123170000_data_sync },
   { name: 'Migration20261123183000_integration_list_index', class: Migration20261123183000_integration_list_index },
+  { name: 'Migration20261124090000_delivery_batch_jobs', class: Migration20261124090000_delivery_batch_jobs },
 ];

@@ -7,7 +7,8 @@ import { Webhook as StandardWebhook } from 'standardwebhooks';
 import type { IntegrationHubClient } from '../../sdk/dist';
 import { createWorker } from '../../src/bootstrap';
 import { loadConfig } from '../../src/common/config/app-config';
-import { WEBHOOK_DELIVERIES_QUEUE } from '../../src/modules/webhooks/infrastructure/delivery-queue';
+import { deliveryJobId, WEBHOOK_DELIVERIES_QUEUE } from '../../src/modules/webhooks/infrastructure/delivery-queue';
+import { WebhookMaintenanceProcessor } from '../../src/modules/webhooks/workers/webhook-maintenance.processor';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
 import { answer, WebhookReceiver } from '../support/webhook-receiver';
 
@@ -58,9 +59,9 @@ describe('webhook deliveries survive Redis losses and worker restarts', () => {
     return api.app.get(EntityManager).fork().getConnection().execute('SELECT status, count(*) AS n FROM webhook_delivery WHERE webhook_id = ? GROUP BY status', [webhookId]);
   }
 
-  async function publishMany(count: number, prefix: string): Promise<string[]> {
+  async function publishMany(count: number, prefix: string, eventType = 'OrderShipped'): Promise<string[]> {
     const ids: string[] = [];
-    for (let i = 0; i < count; i++) ids.push((await admin.events.publishEvent({ requestBody: { eventType: 'OrderShipped', data: { order: `${prefix}-${i}` } } })).id);
+    for (let i = 0; i < count; i++) ids.push((await admin.events.publishEvent({ requestBody: { eventType, data: { order: `${prefix}-${i}` } } })).id);
     return ids;
   }
 
@@ -82,6 +83,68 @@ describe('webhook deliveries survive Redis losses and worker restarts', () => {
     await eventually(async () => expect(await statuses(webhook.id)).toEqual([{ status: 'Delivered', n: '5' }]), 15_000, 100);
     const delivered = new Set(receiver.events('/lost').filter((r) => r.headers['webhook-id']).map((r) => r.headers['webhook-id']));
     expect(delivered).toEqual(new Set(ids));
+    await closeWorker(worker);
+  });
+
+  it('leaves first attempts waiting in their fan-out job alone, and queues them again once that job is lost', async () => {
+    // A type of its own, so that only this test's webhook gets these events.
+    await admin.events.registerEventType({ requestBody: { name: 'OrderPacked' } });
+    const webhook = await admin.webhooks.createWebhook({ requestBody: { url: `${receiver.url}/batched`, eventTypes: ['OrderPacked'] } });
+    receiver.on('/batched', answer(200));
+    // No worker takes delivery jobs while the queue is paused: the fan-out's job waits in Redis.
+    const apiQueue = api.app.get<Queue>(getQueueToken(WEBHOOK_DELIVERIES_QUEUE));
+    await apiQueue.pause();
+    const ids = await publishMany(5, 'batched', 'OrderPacked');
+    const worker = await startWorker();
+    const db = api.app.get(EntityManager).fork().getConnection();
+    const rowsOf = () => db.execute<Array<{ id: string; batch_job_id: string | null }>>('SELECT id, batch_job_id FROM webhook_delivery WHERE webhook_id = ?', [webhook.id]);
+    await eventually(async () => expect(await rowsOf()).toHaveLength(5), 15_000, 50);
+
+    // The five first attempts ride in one job, which every row names.
+    expect(await Promise.all((await rowsOf()).map((row) => apiQueue.getJob(deliveryJobId(row.id, 0))))).toEqual(ids.map(() => null));
+    const batchJobIds = new Set((await rowsOf()).map((row) => row.batch_job_id));
+    expect(batchJobIds.size).toBe(1);
+    const [batchJobId] = [...batchJobIds];
+    expect(batchJobId).toMatch(/^batch-/);
+    const batchJob = await apiQueue.getJob(batchJobId!);
+    expect(batchJob?.data).toEqual({ deliveries: expect.arrayContaining(ids.map(() => expect.objectContaining({ attemptCount: 0 }))) });
+
+    // Overdue (WEBHOOK_REQUEUE_AFTER_MS is 0 here), but their job is alive: the sweep queues nothing.
+    const sweep = worker.get(WebhookMaintenanceProcessor);
+    try {
+      expect(await sweep.requeueLostDeliveries()).toBe(0);
+      // Redis loses the job: the sweep (this call or the scheduled one) queues each delivery again, as a job of its own.
+      await batchJob!.remove();
+      await sweep.requeueLostDeliveries();
+      const ownJobs = await Promise.all((await rowsOf()).map((row) => apiQueue.getJob(deliveryJobId(row.id, 0))));
+      expect(ownJobs.map((job) => job?.data)).toEqual((await rowsOf()).map((row) => ({ deliveryId: row.id, attemptCount: 0 })));
+    } finally {
+      await apiQueue.resume();
+    }
+    await eventually(async () => expect(await statuses(webhook.id)).toEqual([{ status: 'Delivered', n: '5' }]), 15_000, 100);
+    const arrived = receiver.events('/batched').map((r) => r.headers['webhook-id']);
+    expect(arrived.sort()).toEqual([...ids].sort());
+    expect((await rowsOf()).map((row) => row.batch_job_id)).toEqual(ids.map(() => null));
+    await closeWorker(worker);
+  });
+
+  it('keeps a worker to WEBHOOK_IN_FLIGHT_PER_WORKER requests at once, however many attempts a job carries', async () => {
+    await admin.events.registerEventType({ requestBody: { name: 'OrderWeighed' } });
+    const webhook = await admin.webhooks.createWebhook({ requestBody: { url: `${receiver.url}/in-flight`, eventTypes: ['OrderWeighed'] } });
+    let open = 0;
+    let mostOpen = 0;
+    receiver.on('/in-flight', (_, res) => {
+      mostOpen = Math.max(mostOpen, ++open);
+      setTimeout(() => {
+        open--;
+        res.writeHead(200).end();
+      }, 100);
+    });
+    // Published before a worker runs: the twelve first attempts ride in one job.
+    await publishMany(12, 'in-flight', 'OrderWeighed');
+    const worker = await startWorker({ WEBHOOK_IN_FLIGHT_PER_WORKER: '3' });
+    await eventually(async () => expect(await statuses(webhook.id)).toEqual([{ status: 'Delivered', n: '12' }]), 15_000, 100);
+    expect(mostOpen).toBe(3);
     await closeWorker(worker);
   });
 

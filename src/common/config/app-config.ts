@@ -101,6 +101,8 @@ export interface WebhooksConfig {
   inFlightPerWorker: number;
   /** Requests one worker has in flight to one webhook, so a slow receiver cannot take every slot. */
   concurrencyPerWebhook: number;
+  /** First attempts of a fan-out carried by one Bull job: one queue round trip for many deliveries. */
+  deliveriesPerJob: number;
   /** A due delivery with no queued job for this long (Redis flushed, failover) is queued again from PostgreSQL. */
   requeueAfterMs: number;
   /** A webhook whose every attempt failed for this long is disabled. */
@@ -302,6 +304,7 @@ function loadWebhooksConfig(read: EnvReader): WebhooksConfig {
     maxPayloadBytes: read.int('WEBHOOK_MAX_PAYLOAD_BYTES', 1_048_576, 1024, 10_485_760),
     inFlightPerWorker: read.int('WEBHOOK_IN_FLIGHT_PER_WORKER', 100, 1, 10_000),
     concurrencyPerWebhook: read.int('WEBHOOK_CONCURRENCY_PER_WEBHOOK', 50, 1, 10_000),
+    deliveriesPerJob: read.int('WEBHOOK_DELIVERIES_PER_JOB', 20, 1, 500),
     requeueAfterMs: read.int('WEBHOOK_REQUEUE_AFTER_MS', 60_000, 0, 24 * 3_600_000),
     autoDisableAfterSeconds: read.int('WEBHOOK_AUTO_DISABLE_AFTER_SECONDS', 5 * 24 * 3600, 1, 365 * 24 * 3600),
     failureRateAlertPercent: read.int('WEBHOOK_FAILURE_RATE_ALERT_PERCENT', 20, 1, 100),

@@ -63,6 +63,10 @@ export class WebhookDelivery {
   @Property({ type: 'Date', nullable: true })
   nextRetryAt: Date | null = null;
 
+  /** The Bull job carrying this delivery's first attempt with others of its fan-out, until that attempt is recorded. */
+  @Property({ type: 'text', nullable: true, hidden: true })
+  batchJobId: string | null = null;
+
   static schedule(props: { tenantId: string; webhookId: string; eventId: string; eventType: string; payload: string }, expirySeconds: number, now = new Date()): WebhookDelivery {
     const delivery = new WebhookDelivery();
     Object.assign(delivery, props);

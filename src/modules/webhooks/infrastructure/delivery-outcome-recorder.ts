@@ -126,7 +126,8 @@ export class DeliveryOutcomeRecorder {
           error_message = r.error_message,
           last_attempt_at = COALESCE(r.attempted_at, d.last_attempt_at),
           delivered_at = CASE WHEN r.status = 'Delivered' THEN r.attempted_at ELSE d.delivered_at END,
-          next_retry_at = r.next_retry_at
+          next_retry_at = r.next_retry_at,
+          batch_job_id = NULL
          FROM jsonb_to_recordset(?::jsonb) AS r(id uuid, previous_attempt_count int, status text, attempt_count int, attempts_in_round int,
                                                  attempted boolean, status_code int, response_body text, error_message text,
                                                  attempted_at timestamptz, next_retry_at timestamptz)

@@ -2,13 +2,14 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationSh
 import { EntityManager } from '@mikro-orm/postgresql';
 import { InjectQueue } from '@nestjs/bull';
 import type { Job, Queue } from 'bull';
+import { Semaphore } from 'async-mutex';
 import { LRUCache } from 'lru-cache';
 import { MicroBatcher } from '../../../common/batching/micro-batcher';
 import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
 import { SECRET_VAULT, SecretVault } from '../../../common/crypto/secret-vault';
 import { pgArray } from '../../../common/database/pg-array';
 import { decideAfterAttempt, DUE_STATUSES, DeliveryStatus } from '../domain/delivery-policy';
-import { DeliveryJob, WebhookBusyError, WEBHOOK_DELIVERIES_QUEUE } from '../infrastructure/delivery-queue';
+import { busyWebhookDelayMs, DeliveryAttemptRef, DeliveryJob, enqueueDeliveries, WebhookBusyError, WEBHOOK_DELIVERIES_QUEUE } from '../infrastructure/delivery-queue';
 import { DeliveryOutcome, DeliveryOutcomeRecorder } from '../infrastructure/delivery-outcome-recorder';
 import { PerWebhookLimiter } from '../infrastructure/per-webhook-limiter';
 import { webhookAttemptDuration } from '../infrastructure/webhook-metrics';
@@ -41,18 +42,20 @@ const LOAD_WAIT_MS = 2;
 const WEBHOOK_SLOT_WAIT_MS = 1000;
 
 /**
- * UC-WH-02 steps 4–8 and UC-WH-03: takes delivery jobs, at most WEBHOOK_IN_FLIGHT_PER_WORKER at once and
- * WEBHOOK_CONCURRENCY_PER_WEBHOOK per webhook, sends each signed request, and records the outcome; retries are
- * new delayed jobs (delivery-policy.ts decides when). A job completes only once its outcome is committed, so
- * a worker that stops mid-request leaves the job to Bull's stalled-job recovery or, failing that, to the sweep.
- * Jobs that no longer match their delivery (already attempted, delivered, replayed) are skipped: at-least-once
- * delivery, without duplicates from duplicate jobs.
+ * UC-WH-02 steps 4–8 and UC-WH-03: takes delivery jobs, sends each attempt's signed request, at most
+ * WEBHOOK_IN_FLIGHT_PER_WORKER at once and WEBHOOK_CONCURRENCY_PER_WEBHOOK per webhook, and records the outcome;
+ * retries are new delayed jobs (delivery-policy.ts decides when). A job completes only once its outcomes are
+ * committed, so a worker that stops mid-request leaves the job to Bull's stalled-job recovery or, failing that,
+ * to the sweep. Attempts that no longer match their delivery (already attempted, delivered, replayed) are
+ * skipped: at-least-once delivery, without duplicates from duplicate jobs.
  */
 @Injectable()
 export class WebhookDeliveryProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(WebhookDeliveryProcessor.name);
   private readonly loader: MicroBatcher<string, DueDelivery | undefined>;
   private readonly limiter: PerWebhookLimiter;
+  /** Requests in flight in this worker, whatever jobs they came in. */
+  private readonly requests: Semaphore;
   /** Opened secrets by webhook, keyed by the sealed values so a rotation is seen at once. */
   private readonly secrets = new LRUCache<string, { sealed: string; secrets: string[] }>({ max: 10_000 });
 
@@ -66,11 +69,14 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, BeforeA
   ) {
     this.loader = new MicroBatcher((ids) => this.load(ids), LOAD_BATCH, LOAD_WAIT_MS);
     this.limiter = new PerWebhookLimiter(config.webhooks.concurrencyPerWebhook, WEBHOOK_SLOT_WAIT_MS);
+    this.requests = new Semaphore(config.webhooks.inFlightPerWorker);
   }
 
   onApplicationBootstrap(): void {
-    // Registered here rather than with @Process: the concurrency is configuration.
-    void this.queue.process(this.config.webhooks.inFlightPerWorker, (job: Job<DeliveryJob>) => this.deliver(job.data));
+    // Registered here rather than with @Process: the concurrency is configuration. As many jobs run at once as
+    // requests may be in flight, so a job of one attempt never waits behind a job of many for a Bull slot; the
+    // semaphore keeps the requests themselves, and the payloads loaded for them, to that number.
+    void this.queue.process(this.config.webhooks.inFlightPerWorker, (job: Job<DeliveryJob>) => this.run(job.data));
   }
 
   /** Stops taking jobs, lets those in flight finish and writes their outcomes before the connections close. */
@@ -79,7 +85,30 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, BeforeA
     await this.recorder.drain();
   }
 
-  async deliver({ deliveryId, attemptCount }: DeliveryJob): Promise<void> {
+  /**
+   * A job of one attempt whose webhook is busy fails, and Bull tries it again in a second or two. In a job of
+   * many, such attempts go back to the queue as jobs of their own and the job completes; any other failure fails
+   * the whole job, and when Bull runs it again the attempts already recorded are skipped.
+   */
+  async run(job: DeliveryJob): Promise<void> {
+    if (!('deliveries' in job)) return this.deliver(job);
+    const results = await Promise.allSettled(job.deliveries.map((attempt) => this.deliver(attempt)));
+    const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected' && !(result.reason instanceof WebhookBusyError));
+    if (failure) throw failure.reason;
+    const busy = job.deliveries.filter((_, index) => results[index].status === 'rejected');
+    await enqueueDeliveries(
+      this.queue,
+      busy.map((attempt) => ({ id: attempt.deliveryId, attemptCount: attempt.attemptCount, delayMs: busyWebhookDelayMs() })),
+    );
+  }
+
+  private async deliver(attempt: DeliveryAttemptRef): Promise<void> {
+    const outcome = await this.requests.runExclusive(() => this.attempt(attempt));
+    if (outcome) await this.recorder.record(outcome);
+  }
+
+  /** Sends one attempt, or decides without sending; undefined when the attempt is stale. */
+  private async attempt({ deliveryId, attemptCount }: DeliveryAttemptRef): Promise<DeliveryOutcome | undefined> {
     const delivery = await this.loader.add(deliveryId);
     if (!delivery || delivery.attempt_count !== attemptCount || !DUE_STATUSES.includes(delivery.status)) return;
     const base = {
@@ -91,15 +120,14 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, BeforeA
     };
     const now = new Date();
     if (!delivery.is_active) {
-      return this.recorder.record({ ...base, status: 'Failed', attempt: null, errorMessage: 'The webhook is disabled', nextRetryAt: null });
+      return { ...base, status: 'Failed', attempt: null, errorMessage: 'The webhook is disabled', nextRetryAt: null };
     }
     if (now >= new Date(delivery.expires_at)) {
-      return this.recorder.record({ ...base, status: 'Expired', attempt: null, errorMessage: 'Not delivered within 24 hours of scheduling', nextRetryAt: null });
+      return { ...base, status: 'Expired', attempt: null, errorMessage: 'Not delivered within 24 hours of scheduling', nextRetryAt: null };
     }
 
     const release = await this.limiter.acquire(delivery.webhook_id);
     if (!release) throw new WebhookBusyError();
-    let outcome: DeliveryOutcome;
     try {
       const result = await this.sender.send({
         url: delivery.url,
@@ -117,7 +145,7 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, BeforeA
         { maxRetries: delivery.max_retries, backoffMultiplier: delivery.backoff_multiplier, baseDelayMs: this.config.webhooks.retryBaseDelayMs },
         new Date(),
       );
-      outcome = {
+      return {
         ...base,
         attemptsInRound,
         status: decision.status,
@@ -128,7 +156,6 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, BeforeA
     } finally {
       release();
     }
-    await this.recorder.record(outcome);
   }
 
   private signingSecrets(delivery: DueDelivery, now: Date): string[] {

@@ -2,7 +2,7 @@ import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { CommandBus } from '@nestjs/cqrs';
 import { InjectQueue, Process, Processor } from '@nestjs/bull';
-import type { Queue } from 'bull';
+import type { Job, Queue } from 'bull';
 import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
 import { deleteInBatches } from '../../../common/database/delete-in-batches';
 import { MAINTENANCE_QUEUE, ensureRepeatableJob } from '../../../common/queues/queues';
@@ -50,26 +50,36 @@ export class WebhookMaintenanceProcessor implements OnApplicationBootstrap {
     return { requeued, ...report };
   }
 
-  /** Due deliveries overdue by WEBHOOK_REQUEUE_AFTER_MS whose job is not in Redis, queued again. */
+  /**
+   * Due deliveries overdue by WEBHOOK_REQUEUE_AFTER_MS whose attempt has no live job in Redis, queued again. A
+   * first attempt may still wait in its fan-out's job of many (`batch_job_id`), or have been sent back alone
+   * under its own job id when its webhook was busy: either counts.
+   */
   async requeueLostDeliveries(): Promise<number> {
     const overdueBefore = new Date(Date.now() - this.config.webhooks.requeueAfterMs).toISOString();
     let after = { at: '-infinity', id: '00000000-0000-0000-0000-000000000000' };
     let requeued = 0;
     for (let page = 0; page < SWEEP_MAX_PAGES; page++) {
-      const rows = await this.em.getConnection().execute<Array<{ id: string; attempt_count: number; next_retry_at: Date }>>(
-        `SELECT id, attempt_count, next_retry_at FROM webhook_delivery
+      const rows = await this.em.getConnection().execute<Array<{ id: string; attempt_count: number; next_retry_at: Date; batch_job_id: string | null }>>(
+        `SELECT id, attempt_count, next_retry_at, batch_job_id FROM webhook_delivery
           WHERE status IN ('Pending', 'Retrying') AND next_retry_at <= ?::timestamptz AND (next_retry_at, id) > (?::timestamptz, ?::uuid)
           ORDER BY next_retry_at, id LIMIT ${SWEEP_PAGE}`,
         [overdueBefore, after.at, after.id],
       );
       if (!rows.length) break;
-      const jobs = await Promise.all(rows.map((row) => this.deliveries.getJob(deliveryJobId(row.id, row.attempt_count))));
+      const batchJobIds = [...new Set(rows.flatMap((row) => (row.batch_job_id ? [row.batch_job_id] : [])))];
+      const [ownJobs, batchJobs] = await Promise.all([
+        Promise.all(rows.map((row) => this.deliveries.getJob(deliveryJobId(row.id, row.attempt_count)))),
+        Promise.all(batchJobIds.map(async (id) => [id, await this.liveJob(await this.deliveries.getJob(id))] as const)),
+      ]);
+      const liveBatchJobs = new Set(batchJobs.flatMap(([id, live]) => (live ? [id] : [])));
       const lost = [];
-      for (const [index, job] of jobs.entries()) {
+      for (const [index, job] of ownJobs.entries()) {
+        const row = rows[index];
+        if ((await this.liveJob(job)) || (row.batch_job_id && liveBatchJobs.has(row.batch_job_id))) continue;
         // A job that failed for good or completed without changing the row no longer stands for the attempt.
-        if (job && !(await job.isFailed()) && !(await job.isCompleted())) continue;
         await job?.remove();
-        lost.push({ id: rows[index].id, attemptCount: rows[index].attempt_count });
+        lost.push({ id: row.id, attemptCount: row.attempt_count });
       }
       await enqueueDeliveries(this.deliveries, lost);
       requeued += lost.length;
@@ -82,6 +92,11 @@ export class WebhookMaintenanceProcessor implements OnApplicationBootstrap {
       this.logger.warn(`Queued ${requeued} due deliveries again that had no job in Redis`);
     }
     return requeued;
+  }
+
+  /** Whether a job still stands for its attempts: waiting, delayed or active, not failed for good or completed. */
+  private async liveJob(job: Job<DeliveryJob> | null): Promise<boolean> {
+    return !!job && !(await job.isFailed()) && !(await job.isCompleted());
   }
 
   @Process(WEBHOOK_CLEANUP_JOB)
