@@ -4,6 +4,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { InjectQueue } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { MicroBatcher } from '../../../common/batching/micro-batcher';
+import { StatementBatch } from '../../../common/database/statement-batch';
 import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
 import type { DomainEvent } from '../../../common/events/domain-event';
 import { describeEvent } from '../../../common/events/domain-event';
@@ -35,7 +36,8 @@ const WRITE_TRIES = 3;
 /**
  * Writes delivery outcomes in batches: per batch one transaction with a multi-row insert of the attempts, one
  * update of the deliveries, one of the webhooks' counters and health, and the WebhookSent /
- * WebhookDeliveryFailed events into the outbox (UC-WH-02 steps 7–8). A single-row commit per delivery caps a
+ * WebhookDeliveryFailed events into the outbox (UC-WH-02 steps 7–8), sent to PostgreSQL together in one round
+ * trip (StatementBatch). A single-row commit per delivery caps a
  * worker near 5,000 deliveries/s on two cores (BASELINES.md); batches move that ceiling toward the cost of
  * the HTTP requests themselves. Each caller learns when its own outcome is committed, so a job completes
  * only after its outcome is durable. The delivery log is the audit record of deliveries (§17.1), so these
@@ -66,7 +68,9 @@ export class DeliveryOutcomeRecorder {
   private async write(outcomes: DeliveryOutcome[]): Promise<void[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.em.fork().transactional((em) => this.writeOnce(em, outcomes));
+        const statements = new StatementBatch(this.em);
+        await this.writeOnce(statements, outcomes);
+        await statements.commit();
         break;
       } catch (error) {
         // A deadlock with another worker's batch on the same webhook rows: try again before failing the jobs
@@ -89,10 +93,11 @@ export class DeliveryOutcomeRecorder {
     return outcomes.map(() => undefined);
   }
 
-  private async writeOnce(em: EntityManager, outcomes: DeliveryOutcome[]): Promise<void> {
+  /** Adds the batch's statements; they are sent together, as one transaction. */
+  private async writeOnce(statements: StatementBatch, outcomes: DeliveryOutcome[]): Promise<void> {
     const attempted = outcomes.filter((o) => o.attempt);
     if (attempted.length) {
-      await em.execute(
+      statements.add(
         `INSERT INTO webhook_delivery_attempt (delivery_id, webhook_id, attempt_number, attempted_at, duration_ms, status_code, response_body, error_message, succeeded)
          SELECT r.delivery_id, r.webhook_id, r.attempt_number, r.attempted_at, r.duration_ms, r.status_code, r.response_body, r.error_message, r.succeeded
            FROM jsonb_to_recordset(?::jsonb) AS r(delivery_id uuid, webhook_id uuid, attempt_number int, attempted_at timestamptz, duration_ms int,
@@ -112,11 +117,10 @@ export class DeliveryOutcomeRecorder {
             })),
           ),
         ],
-        'run',
       );
     }
 
-    await em.execute(
+    statements.add(
       `UPDATE webhook_delivery d SET
           status = r.status,
           attempt_count = r.attempt_count,
@@ -149,12 +153,11 @@ export class DeliveryOutcomeRecorder {
           })),
         ),
       ],
-      'run',
     );
 
     const health = webhookHealthChanges(attempted);
     if (health.length) {
-      await em.execute(
+      statements.add(
         `UPDATE webhook w SET
             success_count = w.success_count + r.delivered,
             failure_count = w.failure_count + r.failed,
@@ -163,7 +166,6 @@ export class DeliveryOutcomeRecorder {
            FROM jsonb_to_recordset(?::jsonb) AS r(id uuid, delivered int, failed int, last_attempted_at timestamptz, recovered boolean, failing_since timestamptz)
           WHERE w.id = r.id`,
         [JSON.stringify(health)],
-        'run',
       );
     }
 
@@ -184,7 +186,7 @@ export class DeliveryOutcomeRecorder {
     });
     const occurredAt = new Date().toISOString();
     await insertOutboxRows(
-      em,
+      statements,
       events.map((event) => ({
         id: randomUUID(),
         tenant_id: event.tenantId,
