@@ -18,7 +18,9 @@ const WITHOUT_UNIT_OF_WORK = Symbol('WITHOUT_UNIT_OF_WORK');
 /**
  * For a command whose handler makes exactly one atomic write of its own (one SQL statement that stores the
  * change, its outbox event and its audit entry together): it runs without BEGIN/COMMIT around it, saving two
- * round trips on the hottest writes. Handlers of such commands must not rely on the unit of work.
+ * round trips on the hottest writes, and without a MikroORM context, whose fork costs more than such a handler's
+ * own work. Its handler must not rely on the unit of work: it writes through `em.getConnection()` or
+ * `em.transactional`, and reads through `contextOrFork(em)`.
  */
 export const WithoutUnitOfWork = (): ClassDecorator => (target) => {
   Reflect.defineMetadata(WITHOUT_UNIT_OF_WORK, true, target);
@@ -80,7 +82,7 @@ export class UnitOfWorkBehaviour implements CommandBehaviour {
   constructor(private readonly em: EntityManager) {}
 
   async handle(command: object, next: Next): Promise<unknown> {
-    if (Reflect.getMetadata(WITHOUT_UNIT_OF_WORK, command.constructor)) return RequestContext.create(this.em, next);
+    if (Reflect.getMetadata(WITHOUT_UNIT_OF_WORK, command.constructor)) return next();
     const callbacks: Array<() => Promise<void> | void> = [];
     const result = await afterCommitCallbacks.run(callbacks, () =>
       this.em.transactional(async (em) => {

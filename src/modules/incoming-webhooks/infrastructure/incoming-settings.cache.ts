@@ -5,6 +5,7 @@ import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
 import { SECRET_VAULT, SecretVault } from '../../../common/crypto/secret-vault';
 import { Integration } from '../../integrations/domain/integration.entity';
 import { IncomingWebhookSettings, readIncomingWebhookSettings } from '../domain/incoming-webhook-settings';
+import { contextOrFork } from '../../../common/database/context-or-fork';
 
 export interface Receiver {
   tenantId: string;
@@ -49,13 +50,9 @@ export class IncomingSettingsCache {
     return found === NONE ? null : found;
   }
 
-  /**
-   * Reads through the caller's context (the command's transaction, a reaction's request context) rather than
-   * a fork: a fork would take a second pooled connection while the transaction holds the first, and under
-   * load every connection ends up held by a transaction waiting for another.
-   */
+  /** Reads through the caller's context when it has one (see contextOrFork). */
   private async load(integrationId: string): Promise<Receiver | typeof NONE> {
-    const integration = await this.em.findOne(Integration, integrationId, { disableIdentityMap: true });
+    const integration = await contextOrFork(this.em).findOne(Integration, integrationId, { disableIdentityMap: true });
     if (!integration || !integration.isEnabled || integration.status === 'Disconnected') return NONE;
     const { settings } = readIncomingWebhookSettings(integration.provider, integration.configuration(this.vault), this.config.incomingWebhooks.toleranceSeconds);
     if (!settings) return NONE;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import Ajv, { ValidateFunction } from 'ajv';
 import { LRUCache } from 'lru-cache';
+import { contextOrFork } from '../../../common/database/context-or-fork';
 import { EventTypeDefinition } from '../domain/event-type-definition.entity';
 import { isReservedEventName, subscribableDomainEventNames } from '../domain/event-catalog';
 import { WebhookError, WebhookErrorCode } from '../domain/webhook.errors';
@@ -10,9 +11,7 @@ import { WebhookError, WebhookErrorCode } from '../domain/webhook.errors';
  * The event types a tenant's webhooks can subscribe to (this service's domain events and the tenant's
  * registered application types) and the JSON-schema check of published data. A registered type never changes
  * and is never deleted, so found types and their compiled schemas are kept in memory: publishing, the hottest
- * write, reads no catalog row. Reads go through the caller's context (the command's transaction), never a
- * fork: a fork would take a second pooled connection while the transaction holds one, and enough concurrent
- * commands would then wait on each other for the pool.
+ * write, reads no catalog row. Reads go through the caller's context when it has one (see contextOrFork).
  */
 @Injectable()
 export class EventTypeCatalog {
@@ -43,7 +42,7 @@ export class EventTypeCatalog {
       throw WebhookError.onField(WebhookErrorCode.EventTypeReserved, 'eventType', [`${name} is an event of this service and cannot be published through the API`]);
     }
     const cacheKey = `${tenantId}/${name}`;
-    const type = this.registered.get(cacheKey) ?? (await this.em.findOne(EventTypeDefinition, { tenantId, name }));
+    const type = this.registered.get(cacheKey) ?? (await contextOrFork(this.em).findOne(EventTypeDefinition, { tenantId, name }));
     if (type) this.registered.set(cacheKey, type);
     if (!type) {
       throw WebhookError.onField(WebhookErrorCode.UnknownEventType, 'eventType', [`${name} is not a registered event type; register it with POST /api/events/types`]);
