@@ -56,7 +56,8 @@ const deliveriesQueue = BullModule.registerQueue({ name: WEBHOOK_DELIVERIES_QUEU
 /**
  * Outgoing webhooks (issue #6). Every committed event, from this service's aggregates or published through
  * POST /api/events, reaches the worker through the outbox; there it becomes one WebhookDelivery per subscribed
- * active webhook, written to PostgreSQL (the source of truth) and queued in Bull, one job per attempt. The
+ * active webhook, written to PostgreSQL (the source of truth) and queued in Bull (a fan-out's first attempts
+ * share jobs; every later attempt has a job of its own). The
  * delivery worker signs each request (Standard Webhooks), POSTs it through the SSRF-safe client, and writes
  * outcomes in batches; retries are delayed jobs; a sweep re-queues whatever Redis lost.
  */
