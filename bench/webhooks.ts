@@ -210,7 +210,8 @@ async function runReferencePipeline(resources: Resources, receiverUrl: string, k
     }
     const started = Date.now();
     let done = 0;
-    const finished = new Promise<void>((resolve) => {
+    const finished = new Promise<void>((resolve, reject) => {
+      queue.on('failed', (_job, error) => reject(new Error(`reference pipeline: a job failed: ${error.message}`)));
       void queue.process(CONCURRENCY, async (job) => {
         const delivery = signedDelivery(job.data.sequence, key);
         const response = await receiver.request({ path: '/plain', method: 'POST', ...delivery });

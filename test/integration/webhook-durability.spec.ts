@@ -107,7 +107,7 @@ describe('webhook deliveries survive Redis losses and worker restarts', () => {
     const [batchJobId] = [...batchJobIds];
     expect(batchJobId).toMatch(/^batch-/);
     const batchJob = await apiQueue.getJob(batchJobId!);
-    expect(batchJob?.data).toEqual({ deliveries: expect.arrayContaining(ids.map(() => expect.objectContaining({ attemptCount: 0 }))) });
+    expect(batchJob?.data).toEqual({ deliveries: expect.arrayContaining(ids.map(() => expect.objectContaining({ attemptCount: 0, webhookId: webhook.id }))) });
 
     // Overdue (WEBHOOK_REQUEUE_AFTER_MS is 0 here), but their job is alive: the sweep queues nothing.
     const sweep = worker.get(WebhookMaintenanceProcessor);
@@ -117,7 +117,7 @@ describe('webhook deliveries survive Redis losses and worker restarts', () => {
       await batchJob!.remove();
       await sweep.requeueLostDeliveries();
       const ownJobs = await Promise.all((await rowsOf()).map((row) => apiQueue.getJob(deliveryJobId(row.id, 0))));
-      expect(ownJobs.map((job) => job?.data)).toEqual((await rowsOf()).map((row) => ({ deliveryId: row.id, attemptCount: 0 })));
+      expect(ownJobs.map((job) => job?.data)).toEqual((await rowsOf()).map((row) => ({ deliveryId: row.id, attemptCount: 0, webhookId: webhook.id })));
     } finally {
       await apiQueue.resume();
     }
@@ -140,11 +140,49 @@ describe('webhook deliveries survive Redis losses and worker restarts', () => {
         res.writeHead(200).end();
       }, 100);
     });
-    // Published before a worker runs: the twelve first attempts ride in one job.
+    // Published before a worker runs, and held in a paused queue until we have seen it: the twelve first attempts
+    // ride in one job, so only the worker's own limit can hold them to three at once.
+    const apiQueue = api.app.get<Queue>(getQueueToken(WEBHOOK_DELIVERIES_QUEUE));
+    await apiQueue.pause();
     await publishMany(12, 'in-flight', 'OrderWeighed');
     const worker = await startWorker({ WEBHOOK_IN_FLIGHT_PER_WORKER: '3' });
+    const db = api.app.get(EntityManager).fork().getConnection();
+    try {
+      await eventually(async () => {
+        const jobs = await db.execute('SELECT batch_job_id, count(*) AS n FROM webhook_delivery WHERE webhook_id = ? GROUP BY batch_job_id', [webhook.id]);
+        expect(jobs).toEqual([{ batch_job_id: expect.stringMatching(/^batch-/), n: '12' }]);
+      }, 15_000, 50);
+    } finally {
+      await apiQueue.resume();
+    }
     await eventually(async () => expect(await statuses(webhook.id)).toEqual([{ status: 'Delivered', n: '12' }]), 15_000, 100);
     expect(mostOpen).toBe(3);
+    await closeWorker(worker);
+  });
+
+  it('lets a slow webhook hold only its own slots: other webhooks are served meanwhile', async () => {
+    await admin.events.registerEventType({ requestBody: { name: 'OrderDelayed' } });
+    await admin.events.registerEventType({ requestBody: { name: 'OrderRushed' } });
+    const slow = await admin.webhooks.createWebhook({ requestBody: { url: `${receiver.url}/slow`, eventTypes: ['OrderDelayed'] } });
+    const fast = await admin.webhooks.createWebhook({ requestBody: { url: `${receiver.url}/fast`, eventTypes: ['OrderRushed'] } });
+    let slowAnswered = 0;
+    receiver.on('/slow', (_, res) => {
+      setTimeout(() => {
+        slowAnswered++;
+        res.writeHead(200).end();
+      }, 1500);
+    });
+    receiver.on('/fast', answer(200));
+    // The slow webhook's attempts come first, in the same job as the fast one's.
+    await publishMany(6, 'slow', 'OrderDelayed');
+    await publishMany(4, 'fast', 'OrderRushed');
+    const worker = await startWorker({ WEBHOOK_IN_FLIGHT_PER_WORKER: '3', WEBHOOK_CONCURRENCY_PER_WEBHOOK: '2' });
+
+    // Two slow requests take two of the worker's three slots; the other slow attempts wait for their webhook,
+    // not for the worker, so the fast webhook's four go through the third slot before any slow answer.
+    await eventually(async () => expect(await statuses(fast.id)).toEqual([{ status: 'Delivered', n: '4' }]), 15_000, 20);
+    expect(slowAnswered).toBe(0);
+    await eventually(async () => expect(await statuses(slow.id)).toEqual([{ status: 'Delivered', n: '6' }]), 30_000, 100);
     await closeWorker(worker);
   });
 

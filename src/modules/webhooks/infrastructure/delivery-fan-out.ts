@@ -8,7 +8,7 @@ import { pgArray } from '../../../common/database/pg-array';
 import { eventClassOf, type EventEnvelope } from '../../../common/events/domain-event';
 import { deliveryIdFor } from '../domain/webhook-delivery.entity';
 import { webhookBody } from '../domain/webhook-signature';
-import { DeliveryJob, enqueueFirstAttempts, planFirstAttemptJobs, WEBHOOK_DELIVERIES_QUEUE } from './delivery-queue';
+import { DeliveryJob, enqueueDeliveries, enqueueFirstAttempts, planFirstAttemptJobs, WEBHOOK_DELIVERIES_QUEUE } from './delivery-queue';
 
 export interface CommittedEvent {
   envelope: EventEnvelope;
@@ -28,10 +28,9 @@ const FAN_OUT_WAIT_MS = 5;
  * UC-WH-02 steps 2–3: a committed event becomes one delivery per active webhook of its tenant that subscribes
  * to its type, written to PostgreSQL (the source of truth) and then queued in Bull. Events arriving together
  * share one look-up, one multi-row insert and one queue round trip, and their first attempts ride in Bull jobs
- * of up to WEBHOOK_DELIVERIES_PER_JOB deliveries. Delivery ids follow from (event, webhook), and job ids from
- * the deliveries they carry, so a fan-out repeated after a crash inserts nothing twice and, for the same events,
- * queues no job twice; when the repeat groups the events differently, the processor skips whichever job comes
- * second for a delivery already attempted.
+ * of up to WEBHOOK_DELIVERIES_PER_JOB deliveries. Delivery ids follow from (event, webhook), so a fan-out
+ * repeated after a crash or a failed reaction inserts nothing twice, and it queues only the deliveries it
+ * inserted itself.
  */
 @Injectable()
 export class DeliveryFanOut {
@@ -86,20 +85,32 @@ export class DeliveryFanOut {
 
     // Each row names the job that carries its first attempt when that job carries several (for the sweep).
     const jobs = planFirstAttemptJobs(
-      rows.map((row) => row.id as string),
+      rows.map((row) => ({ id: row.id as string, webhookId: row.webhook_id as string })),
       this.config.webhooks.deliveriesPerJob,
     );
-    const batchJobOf = new Map(jobs.flatMap((job) => (job.deliveryIds.length > 1 ? job.deliveryIds.map((id) => [id, job.jobId] as const) : [])));
+    const batchJobOf = new Map(jobs.flatMap((job) => (job.deliveries.length > 1 ? job.deliveries.map((d) => [d.id, job.jobId] as const) : [])));
     for (const row of rows) row.batch_job_id = batchJobOf.get(row.id as string) ?? null;
-    await this.em.getConnection().execute(
+    const inserted = await this.em.getConnection().execute<Array<{ id: string }>>(
       `INSERT INTO webhook_delivery (id, tenant_id, webhook_id, event_id, event_type, payload, batch_job_id, status, scheduled_at, next_retry_at, expires_at)
        SELECT r.id, r.tenant_id, r.webhook_id, r.event_id, r.event_type, r.payload, r.batch_job_id, 'Pending', ?::timestamptz, ?::timestamptz, ?::timestamptz
          FROM jsonb_to_recordset(?::jsonb) AS r(id uuid, tenant_id uuid, webhook_id uuid, event_id uuid, event_type text, payload text, batch_job_id text)
-       ON CONFLICT (webhook_id, event_id) DO NOTHING`,
+       ON CONFLICT (webhook_id, event_id) DO NOTHING
+       RETURNING id`,
       [now.toISOString(), now.toISOString(), expiresAt.toISOString(), JSON.stringify(rows)],
-      'run',
     );
-    await enqueueFirstAttempts(this.queue, jobs);
+    if (inserted.length === rows.length) {
+      await enqueueFirstAttempts(this.queue, jobs);
+    } else {
+      // Some of these events were fanned out before (a reaction retried, a crash), maybe grouped differently: a
+      // delivery that already existed keeps the job that carried it then (or, if that job never reached Redis,
+      // the sweep queues it), so that no attempt waits in two live jobs. The new ones get a job each; the
+      // batch job their rows name was never queued, and the sweep looks for their own job ids as well.
+      const insertedIds = new Set(inserted.map((row) => row.id));
+      await enqueueDeliveries(
+        this.queue,
+        rows.filter((row) => insertedIds.has(row.id as string)).map((row) => ({ id: row.id as string, webhookId: row.webhook_id as string, attemptCount: 0 })),
+      );
+    }
     return counts;
   }
 }

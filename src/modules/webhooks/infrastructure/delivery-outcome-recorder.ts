@@ -84,7 +84,7 @@ export class DeliveryOutcomeRecorder {
     try {
       await enqueueDeliveries(
         this.queue,
-        retries.map((o) => ({ id: o.deliveryId, attemptCount: o.previousAttemptCount + 1, delayMs: o.nextRetryAt!.getTime() - Date.now() })),
+        retries.map((o) => ({ id: o.deliveryId, webhookId: o.webhookId, attemptCount: o.previousAttemptCount + 1, delayMs: o.nextRetryAt!.getTime() - Date.now() })),
       );
     } catch (error) {
       // Committed as Retrying in PostgreSQL: the sweep queues them when their time has passed.

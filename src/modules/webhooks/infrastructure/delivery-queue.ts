@@ -8,6 +8,11 @@ export interface DeliveryAttemptRef {
   deliveryId: string;
   /** Attempts already made when this job was queued: a job whose count no longer matches is stale and skipped. */
   attemptCount: number;
+  /**
+   * The delivery's webhook, so the worker can wait for one of that webhook's slots before it takes one of its
+   * own. Absent from jobs queued before it was added; those take their webhook slot after loading the delivery.
+   */
+  webhookId?: string;
 }
 
 /**
@@ -15,16 +20,15 @@ export interface DeliveryAttemptRef {
  * the first attempts of many deliveries of one fan-out. Bull costs a Redis round trip or two per job, on both
  * the queue's and the worker's side; a fan-out's deliveries share them.
  */
-export type DeliveryJob = DeliveryAttemptRef | { deliveries: DeliveryAttemptRef[] };
+export type DeliveryJob = DeliveryAttemptRef | { deliveries: Array<Required<DeliveryAttemptRef>> };
 
-export function attemptsOf(job: DeliveryJob): DeliveryAttemptRef[] {
-  return 'deliveries' in job ? job.deliveries : [job];
-}
-
-/** Thrown back to Bull when the webhook already has its share of requests in flight in this worker. */
+/**
+ * Thrown back to Bull for an attempt that is to run a little later, here or in another worker: its webhook
+ * already has its share of requests in flight in this worker, or this worker is stopping.
+ */
 export class WebhookBusyError extends Error {
-  constructor() {
-    super('The webhook has its maximum of requests in flight; the delivery waits its turn');
+  constructor(message = 'The webhook has its maximum of requests in flight; the delivery waits its turn') {
+    super(message);
     this.name = 'WebhookBusyError';
   }
 }
@@ -67,32 +71,48 @@ export function deliveryBatchJobId(deliveryIds: readonly string[]): string {
   return `batch-${createHash('sha256').update(deliveryIds.join(',')).digest('base64url')}`;
 }
 
-export function deliveryJob(deliveryId: string, attemptCount: number, delayMs = 0): { data: DeliveryJob; opts: JobOptions } {
-  return { data: { deliveryId, attemptCount }, opts: { ...JOB_OPTIONS, jobId: deliveryJobId(deliveryId, attemptCount), delay: Math.max(0, delayMs) } };
+/** A delivery's next attempt as the queue needs it. */
+export interface QueuedAttempt {
+  id: string;
+  webhookId: string;
+  attemptCount: number;
+  delayMs?: number;
 }
 
 /** Queues the next attempt of each delivery, a job each; a job that already exists under its id is left as it is. */
-export async function enqueueDeliveries(queue: Queue<DeliveryJob>, deliveries: ReadonlyArray<{ id: string; attemptCount: number; delayMs?: number }>): Promise<void> {
+export async function enqueueDeliveries(queue: Queue<DeliveryJob>, deliveries: ReadonlyArray<QueuedAttempt>): Promise<void> {
   if (!deliveries.length) return;
-  await queue.addBulk(deliveries.map((d) => deliveryJob(d.id, d.attemptCount, d.delayMs)));
+  await queue.addBulk(
+    deliveries.map((d) => ({
+      data: { deliveryId: d.id, attemptCount: d.attemptCount, webhookId: d.webhookId },
+      opts: { ...JOB_OPTIONS, jobId: deliveryJobId(d.id, d.attemptCount), delay: Math.max(0, d.delayMs ?? 0) },
+    })),
+  );
+}
+
+/** The job that will carry the first attempts of some new deliveries. */
+export interface FirstAttemptJob {
+  jobId: string;
+  deliveries: Array<{ id: string; webhookId: string }>;
 }
 
 /** New deliveries split into the jobs that will carry their first attempts; a group of one is an ordinary job. */
-export function planFirstAttemptJobs(deliveryIds: readonly string[], perJob: number): Array<{ jobId: string; deliveryIds: string[] }> {
-  const groups: Array<{ jobId: string; deliveryIds: string[] }> = [];
-  for (let start = 0; start < deliveryIds.length; start += perJob) {
-    const ids = deliveryIds.slice(start, start + perJob);
-    groups.push({ jobId: ids.length === 1 ? deliveryJobId(ids[0], 0) : deliveryBatchJobId(ids), deliveryIds: ids });
+export function planFirstAttemptJobs(deliveries: ReadonlyArray<{ id: string; webhookId: string }>, perJob: number): FirstAttemptJob[] {
+  const jobs: FirstAttemptJob[] = [];
+  for (let start = 0; start < deliveries.length; start += perJob) {
+    const group = deliveries.slice(start, start + perJob);
+    jobs.push({ jobId: group.length === 1 ? deliveryJobId(group[0].id, 0) : deliveryBatchJobId(group.map((d) => d.id)), deliveries: group });
   }
-  return groups;
+  return jobs;
 }
 
 /** Queues the jobs planned by `planFirstAttemptJobs`, in one round trip. */
-export async function enqueueFirstAttempts(queue: Queue<DeliveryJob>, jobs: ReadonlyArray<{ jobId: string; deliveryIds: string[] }>): Promise<void> {
+export async function enqueueFirstAttempts(queue: Queue<DeliveryJob>, jobs: readonly FirstAttemptJob[]): Promise<void> {
   if (!jobs.length) return;
+  const attempt = (d: { id: string; webhookId: string }): Required<DeliveryAttemptRef> => ({ deliveryId: d.id, attemptCount: 0, webhookId: d.webhookId });
   await queue.addBulk(
-    jobs.map(({ jobId, deliveryIds }) => ({
-      data: deliveryIds.length === 1 ? { deliveryId: deliveryIds[0], attemptCount: 0 } : { deliveries: deliveryIds.map((deliveryId) => ({ deliveryId, attemptCount: 0 })) },
+    jobs.map(({ jobId, deliveries }) => ({
+      data: deliveries.length === 1 ? attempt(deliveries[0]) : { deliveries: deliveries.map(attempt) },
       opts: { ...JOB_OPTIONS, jobId },
     })),
   );

@@ -56,6 +56,8 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, BeforeA
   private readonly limiter: PerWebhookLimiter;
   /** Requests in flight in this worker, whatever jobs they came in. */
   private readonly requests: Semaphore;
+  /** Set when the worker shuts down: attempts not yet started go back to the queue instead of holding it up. */
+  private stopping = false;
   /** Opened secrets by webhook, keyed by the sealed values so a rotation is seen at once. */
   private readonly secrets = new LRUCache<string, { sealed: string; secrets: string[] }>({ max: 10_000 });
 
@@ -75,12 +77,18 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, BeforeA
   onApplicationBootstrap(): void {
     // Registered here rather than with @Process: the concurrency is configuration. As many jobs run at once as
     // requests may be in flight, so a job of one attempt never waits behind a job of many for a Bull slot; the
-    // semaphore keeps the requests themselves, and the payloads loaded for them, to that number.
+    // semaphore keeps the requests themselves, and the payloads loaded for them, to that number. An attempt waits
+    // for its webhook's slot before it queues for the worker's (see deliver), so that queue holds only attempts
+    // that can be sent, at most WEBHOOK_CONCURRENCY_PER_WEBHOOK of each webhook.
     void this.queue.process(this.config.webhooks.inFlightPerWorker, (job: Job<DeliveryJob>) => this.run(job.data));
   }
 
-  /** Stops taking jobs, lets those in flight finish and writes their outcomes before the connections close. */
+  /**
+   * Stops taking jobs, lets the requests in flight finish, sends the attempts not yet started back to the queue,
+   * and writes the outcomes before the connections close.
+   */
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     await this.queue.pause(true).catch((error: Error) => this.logger.warn(`Pausing the delivery queue: ${error.message}`));
     await this.recorder.drain();
   }
@@ -98,17 +106,39 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, BeforeA
     const busy = job.deliveries.filter((_, index) => results[index].status === 'rejected');
     await enqueueDeliveries(
       this.queue,
-      busy.map((attempt) => ({ id: attempt.deliveryId, attemptCount: attempt.attemptCount, delayMs: busyWebhookDelayMs() })),
+      busy.map((attempt) => ({ id: attempt.deliveryId, webhookId: attempt.webhookId, attemptCount: attempt.attemptCount, delayMs: busyWebhookDelayMs() })),
     );
   }
 
+  /**
+   * Takes one of the webhook's slots, then one of the worker's, sends, and records the outcome. Waiting for a busy
+   * webhook thus holds none of the worker's slots that other webhooks' attempts need. A job queued before
+   * attempts named their webhook learns it from the delivery's row, so it takes its webhook's slot after loading.
+   */
   private async deliver(attempt: DeliveryAttemptRef): Promise<void> {
-    const outcome = await this.requests.runExclusive(() => this.attempt(attempt));
+    let outcome: DeliveryOutcome | undefined;
+    if (attempt.webhookId) {
+      const release = await this.webhookSlot(attempt.webhookId);
+      try {
+        outcome = await this.requests.runExclusive(() => this.attempt(attempt, true));
+      } finally {
+        release();
+      }
+    } else {
+      outcome = await this.requests.runExclusive(() => this.attempt(attempt, false));
+    }
     if (outcome) await this.recorder.record(outcome);
   }
 
+  private async webhookSlot(webhookId: string): Promise<() => void> {
+    const release = await this.limiter.acquire(webhookId);
+    if (!release) throw new WebhookBusyError();
+    return release;
+  }
+
   /** Sends one attempt, or decides without sending; undefined when the attempt is stale. */
-  private async attempt({ deliveryId, attemptCount }: DeliveryAttemptRef): Promise<DeliveryOutcome | undefined> {
+  private async attempt({ deliveryId, attemptCount }: DeliveryAttemptRef, holdsWebhookSlot: boolean): Promise<DeliveryOutcome | undefined> {
+    if (this.stopping) throw new WebhookBusyError('The worker is stopping; the attempt goes back to the queue');
     const delivery = await this.loader.add(deliveryId);
     if (!delivery || delivery.attempt_count !== attemptCount || !DUE_STATUSES.includes(delivery.status)) return;
     const base = {
@@ -126,8 +156,7 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, BeforeA
       return { ...base, status: 'Expired', attempt: null, errorMessage: 'Not delivered within 24 hours of scheduling', nextRetryAt: null };
     }
 
-    const release = await this.limiter.acquire(delivery.webhook_id);
-    if (!release) throw new WebhookBusyError();
+    const release = holdsWebhookSlot ? undefined : await this.webhookSlot(delivery.webhook_id);
     try {
       const result = await this.sender.send({
         url: delivery.url,
@@ -154,7 +183,7 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, BeforeA
         nextRetryAt: decision.status === 'Retrying' ? decision.nextRetryAt : null,
       };
     } finally {
-      release();
+      release?.();
     }
   }
 

@@ -60,8 +60,8 @@ export class WebhookMaintenanceProcessor implements OnApplicationBootstrap {
     let after = { at: '-infinity', id: '00000000-0000-0000-0000-000000000000' };
     let requeued = 0;
     for (let page = 0; page < SWEEP_MAX_PAGES; page++) {
-      const rows = await this.em.getConnection().execute<Array<{ id: string; attempt_count: number; next_retry_at: Date; batch_job_id: string | null }>>(
-        `SELECT id, attempt_count, next_retry_at, batch_job_id FROM webhook_delivery
+      const rows = await this.em.getConnection().execute<Array<{ id: string; webhook_id: string; attempt_count: number; next_retry_at: Date; batch_job_id: string | null }>>(
+        `SELECT id, webhook_id, attempt_count, next_retry_at, batch_job_id FROM webhook_delivery
           WHERE status IN ('Pending', 'Retrying') AND next_retry_at <= ?::timestamptz AND (next_retry_at, id) > (?::timestamptz, ?::uuid)
           ORDER BY next_retry_at, id LIMIT ${SWEEP_PAGE}`,
         [overdueBefore, after.at, after.id],
@@ -79,7 +79,7 @@ export class WebhookMaintenanceProcessor implements OnApplicationBootstrap {
         if ((await this.liveJob(job)) || (row.batch_job_id && liveBatchJobs.has(row.batch_job_id))) continue;
         // A job that failed for good or completed without changing the row no longer stands for the attempt.
         await job?.remove();
-        lost.push({ id: row.id, attemptCount: row.attempt_count });
+        lost.push({ id: row.id, webhookId: row.webhook_id, attemptCount: row.attempt_count });
       }
       await enqueueDeliveries(this.deliveries, lost);
       requeued += lost.length;

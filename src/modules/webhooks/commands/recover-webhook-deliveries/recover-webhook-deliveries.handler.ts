@@ -34,7 +34,7 @@ export class RecoverWebhookDeliveriesHandler implements ICommandHandler<RecoverW
         RETURNING id, attempt_count`,
       [this.config.webhooks.deliveryExpirySeconds, webhookId, actor.tenantId, since.toISOString(), ...UNDELIVERED_FINAL_STATUSES],
     );
-    await afterCommit(() => enqueueDeliveries(this.queue, recovered.map((row) => ({ id: row.id, attemptCount: row.attempt_count }))));
+    await afterCommit(() => enqueueDeliveries(this.queue, recovered.map((row) => ({ id: row.id, webhookId, attemptCount: row.attempt_count }))));
     return recovered.length;
   }
 }

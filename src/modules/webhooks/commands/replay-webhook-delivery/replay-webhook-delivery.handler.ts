@@ -29,7 +29,7 @@ export class ReplayWebhookDeliveryHandler implements ICommandHandler<ReplayWebho
     const delivery = await this.em.findOne(WebhookDelivery, { id: deliveryId, webhookId, tenantId: actor.tenantId });
     if (!delivery) throw new WebhookError(WebhookErrorCode.DeliveryNotFound, 'Delivery not found');
     delivery.replay(this.config.webhooks.deliveryExpirySeconds);
-    await afterCommit(() => enqueueDeliveries(this.queue, [{ id: delivery.id, attemptCount: delivery.attemptCount }]));
+    await afterCommit(() => enqueueDeliveries(this.queue, [{ id: delivery.id, webhookId: delivery.webhookId, attemptCount: delivery.attemptCount }]));
     return delivery;
   }
 }

@@ -42,7 +42,7 @@ export class SendTestWebhookHandler implements ICommandHandler<SendTestWebhookCo
     );
     this.webhooks.getEntityManager().persist(delivery);
     // Committed first: a job that ran before the commit would find no delivery. A lost enqueue is the sweep's.
-    await afterCommit(() => enqueueDeliveries(this.queue, [{ id: delivery.id, attemptCount: 0 }]));
+    await afterCommit(() => enqueueDeliveries(this.queue, [{ id: delivery.id, webhookId: delivery.webhookId, attemptCount: 0 }]));
     return delivery;
   }
 }
