@@ -56,6 +56,13 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, BeforeA
   private readonly limiter: PerWebhookLimiter;
   /** Requests in flight in this worker, whatever jobs they came in. */
   private readonly requests: Semaphore;
+  /**
+   * Jobs of many attempts started at once: enough to keep twice WEBHOOK_IN_FLIGHT_PER_WORKER attempts under way.
+   * Bull hands the worker as many jobs as requests may be in flight; were all of them batches, a hundred jobs of
+   * twenty would queue two thousand attempts in this process, longer than a webhook's slots turn over in the
+   * second an attempt waits for one, and they would go back to the queue for nothing.
+   */
+  private readonly batchJobs: Semaphore;
   /** Set when the worker shuts down: attempts not yet started go back to the queue instead of holding it up. */
   private stopping = false;
   /** Opened secrets by webhook, keyed by the sealed values so a rotation is seen at once. */
@@ -72,6 +79,7 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, BeforeA
     this.loader = new MicroBatcher((ids) => this.load(ids), LOAD_BATCH, LOAD_WAIT_MS);
     this.limiter = new PerWebhookLimiter(config.webhooks.concurrencyPerWebhook, WEBHOOK_SLOT_WAIT_MS);
     this.requests = new Semaphore(config.webhooks.inFlightPerWorker);
+    this.batchJobs = new Semaphore(Math.max(1, Math.ceil((2 * config.webhooks.inFlightPerWorker) / config.webhooks.deliveriesPerJob)));
   }
 
   onApplicationBootstrap(): void {
@@ -100,10 +108,14 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, BeforeA
    */
   async run(job: DeliveryJob): Promise<void> {
     if (!('deliveries' in job)) return this.deliver(job);
-    const results = await Promise.allSettled(job.deliveries.map((attempt) => this.deliver(attempt)));
+    return this.batchJobs.runExclusive(() => this.runBatch(job.deliveries));
+  }
+
+  private async runBatch(deliveries: Array<Required<DeliveryAttemptRef>>): Promise<void> {
+    const results = await Promise.allSettled(deliveries.map((attempt) => this.deliver(attempt)));
     const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected' && !(result.reason instanceof WebhookBusyError));
     if (failure) throw failure.reason;
-    const busy = job.deliveries.filter((_, index) => results[index].status === 'rejected');
+    const busy = deliveries.filter((_, index) => results[index].status === 'rejected');
     await enqueueDeliveries(
       this.queue,
       busy.map((attempt) => ({ id: attempt.deliveryId, webhookId: attempt.webhookId, attemptCount: attempt.attemptCount, delayMs: busyWebhookDelayMs() })),
