@@ -68,9 +68,14 @@ const DOCS_SECURITY_HEADERS: Record<string, string> = {
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'",
 };
 
-/** Fastify's own options: body limit, proxies, and a request id taken from `X-Request-Id` or made up. */
-export function fastifyOptions(config: AppConfig, logger: Logger): FastifyServerOptions {
+/**
+ * Fastify's own options: body limit, proxies, and a request id taken from `X-Request-Id` or made up; and for Nest's
+ * adapter, no @fastify/middie. It only runs Nest middleware (MiddlewareConsumer, app.use), which the service has
+ * none of, yet its hook ran on every request. A module that configures middleware fails at start-up without it.
+ */
+export function fastifyOptions(config: AppConfig, logger: Logger): FastifyServerOptions & { skipMiddie: boolean } {
   return {
+    skipMiddie: true,
     loggerInstance: logger,
     childLoggerFactory: lazyRequestLogger,
     // One line per request, written by the onResponse hook below (which skips health probes and scrapes).
