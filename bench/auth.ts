@@ -20,7 +20,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import autocannon from 'autocannon';
-import { call, currentRssMb, formatMb, freePort, HOST, peakRssMb, Resources, runBench, startChild, startService, waitForOk, withTimeout } from './support/bench-service';
+import { call, cpuSeconds, currentRssMb, formatMb, freePort, HOST, peakRssMb, Resources, runBench, startChild, startService, waitForOk, withTimeout } from './support/bench-service';
 
 const CONNECTIONS = 50;
 const PIPELINING = 1;
@@ -48,6 +48,8 @@ fastify.listen({ host: process.env.BENCH_HOST, port: Number(process.env.BENCH_PO
 interface Measured {
   label: string;
   result: autocannon.Result;
+  /** CPU (user + system) the answering process used per request, warm-up included, in µs. */
+  cpuPerRequestUs: number | undefined;
 }
 
 async function run(resources: Resources): Promise<void> {
@@ -90,10 +92,10 @@ async function run(resources: Resources): Promise<void> {
   const runs: Measured[] = [];
   runs.push({
     label: '(a) GET /api/me, X-API-Key',
-    result: await measure(`${service}/api/me`, (client) => client.setHeaders({ 'x-api-key': keys[next++ % keys.length] })),
+    ...(await measure(`${service}/api/me`, pid, (client) => client.setHeaders({ 'x-api-key': keys[next++ % keys.length] }))),
   });
-  runs.push({ label: '(b) GET /health/live', result: await measure(`${service}/health/live`) });
-  runs.push({ label: '(c) bare Fastify GET /api/me', result: await measure(`${bare}/api/me`) });
+  runs.push({ label: '(b) GET /health/live', ...(await measure(`${service}/health/live`, pid)) });
+  runs.push({ label: '(c) bare Fastify GET /api/me', ...(await measure(`${bare}/api/me`, bareChild.process.pid!)) });
 
   const peakMb = peakRssMb(pid);
   const currentMb = currentRssMb(pid);
@@ -105,8 +107,11 @@ async function run(resources: Resources): Promise<void> {
 function report(runs: Measured[], peakMb: number | undefined, currentMb: number | undefined): void {
   const [auth, live, bare] = runs.map((run) => run.result);
   console.log('');
-  console.log(`${'run'.padEnd(32)}${'req/s'.padStart(10)}${'requests'.padStart(11)}${'p50 ms'.padStart(8)}${'p99 ms'.padStart(8)}${'non-2xx'.padStart(9)}${'errors'.padStart(8)}`);
-  for (const { label, result } of runs) {
+  console.log(
+    `${'run'.padEnd(32)}${'req/s'.padStart(10)}${'requests'.padStart(11)}${'p50 ms'.padStart(8)}${'p99 ms'.padStart(8)}${'non-2xx'.padStart(9)}${'errors'.padStart(8)}` +
+      'CPU µs/req'.padStart(12),
+  );
+  for (const { label, result, cpuPerRequestUs } of runs) {
     console.log(
       label.padEnd(32) +
         Math.round(result.requests.average).toLocaleString('en').padStart(10) +
@@ -114,7 +119,8 @@ function report(runs: Measured[], peakMb: number | undefined, currentMb: number 
         String(result.latency.p50).padStart(8) +
         String(result.latency.p99).padStart(8) +
         String(result.non2xx).padStart(9) +
-        String(result.errors + result.timeouts).padStart(8),
+        String(result.errors + result.timeouts).padStart(8) +
+        (cpuPerRequestUs === undefined ? 'n/a' : Math.round(cpuPerRequestUs).toLocaleString('en')).padStart(12),
     );
   }
 
@@ -153,8 +159,12 @@ function authRequestsSent(result: autocannon.Result): number {
   return result.requests.sent + (result.warmup?.requests.sent ?? 0);
 }
 
-/** One autocannon run (warm-up, then the measured part), bounded in time. */
-async function measure(url: string, setupClient?: (client: autocannon.Client) => void): Promise<autocannon.Result> {
+/**
+ * One autocannon run (warm-up, then the measured part), bounded in time, with the CPU time the answering process
+ * (`pid`) spent per request over both parts: on a shared machine requests/s move with the neighbours' load, the
+ * CPU a request costs much less.
+ */
+async function measure(url: string, pid: number, setupClient?: (client: autocannon.Client) => void): Promise<Omit<Measured, 'label'>> {
   const options: autocannon.Options = {
     url,
     connections: CONNECTIONS,
@@ -166,9 +176,13 @@ async function measure(url: string, setupClient?: (client: autocannon.Client) =>
   if (setupClient) options.setupClient = setupClient;
   const started = Date.now();
   process.stdout.write(`measuring ${url} ... `);
+  const cpuBefore = cpuSeconds(pid);
   const result = await withTimeout(Promise.resolve(autocannon(options)), (WARMUP_SECONDS + DURATION_SECONDS + 30) * 1000, `autocannon on ${url}`);
+  const cpuAfter = cpuSeconds(pid);
   console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return result;
+  const requests = result.requests.total! + (result.warmup?.requests.total ?? 0);
+  const cpuPerRequestUs = cpuBefore === undefined || cpuAfter === undefined || requests === 0 ? undefined : ((cpuAfter - cpuBefore) * 1e6) / requests;
+  return { result, cpuPerRequestUs };
 }
 
 async function createKeys(service: string, bootstrapKey: string): Promise<string[]> {

@@ -147,6 +147,25 @@ describe('API keys through the SDK', () => {
     expect(((await last!.json()) as { code: string }).code).toBe('auth.rate_limited');
   });
 
+  it('counts authentications and times requests per route in /metrics, and answers an empty X-API-Key as a missing one', async () => {
+    const before = await hub.request('/metrics').then((answer) => answer.text());
+    const countOf = (text: string, pattern: RegExp): number => Number(pattern.exec(text)?.[1] ?? 0);
+    const authenticated = /api_key_authentications_total\{outcome="ok"\} (\d+)/;
+    const meCount = /http_request_duration_seconds_count\{method="GET",route="\/api\/me",status="200"\} (\d+)/;
+
+    const reader = await admin.apiKeys.generateApiKey({ requestBody: { keyName: 'Metered', scopes: ['integration:read'] } });
+    for (let i = 0; i < 3; i++) expect((await hub.request('/api/me', { key: reader.key })).status).toBe(200);
+    const empty = await hub.request('/api/me', { headers: { 'x-api-key': '' } });
+    expect(empty.status).toBe(401);
+    expect(((await empty.json()) as { code: string }).code).toBe('auth.missing_api_key');
+
+    const after = await hub.request('/metrics').then((answer) => answer.text());
+    expect(countOf(after, authenticated) - countOf(before, authenticated)).toBeGreaterThanOrEqual(3);
+    expect(countOf(after, meCount) - countOf(before, meCount)).toBeGreaterThanOrEqual(3);
+    expect(after).toMatch(/http_request_duration_seconds_bucket\{le="\+Inf",method="GET",route="\/api\/me",status="401"\} [1-9]/);
+    expect(after).toMatch(/# TYPE http_request_duration_seconds histogram\n/);
+  });
+
   it('enforces the active key limit per tenant with 409 (BR-AK-03)', async () => {
     const small = await operator.tenants.createTenant({ requestBody: { name: 'Small', maxActiveApiKeys: 2 } });
     const smallAdmin = hub.client(small.adminKey.key);

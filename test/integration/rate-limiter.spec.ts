@@ -30,5 +30,9 @@ describe('ApiKeyRateLimiter', () => {
     const window = Math.floor(Date.now() / 3_600_000);
     // Leases are 100 requests for a 10,000/hour key: 300 requests need 3, not 300.
     expect(Number(await redis.get(`ratelimit:${keyId}:${window}`))).toBe(300);
+    // The count lives until a minute past the end of its hour, and no longer.
+    const ttl = await redis.ttl(`ratelimit:${keyId}:${window}`);
+    expect(ttl).toBeGreaterThan(60);
+    expect(ttl).toBeLessThanOrEqual(3_660);
   });
 });

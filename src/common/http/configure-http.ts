@@ -4,10 +4,10 @@ import cors from '@fastify/cors';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions, LogController, onResponseHookHandler } from 'fastify';
 import type { Logger } from 'pino';
-import type { Histogram } from 'prom-client';
 import type { AppConfig } from '../config/app-config';
 import { lazyRequestLogger } from '../logging/logger';
 import { httpRequestDuration } from '../metrics/metrics';
+import type { HistogramSeries } from '../metrics/series-histogram';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { createValidationPipe } from './validation';
 
@@ -27,20 +27,20 @@ function nextRequestId(): string {
 
 /**
  * What the onResponse hooks do for one route (`unmatched` for requests no route took): observe the duration
- * histogram and, except for health probes and scrapes, log one line. The histogram children are resolved once per
+ * histogram and, except for health probes and scrapes, log one line. The histogram series are picked once per
  * method and status, as label look-ups per request add up.
  */
 function responseRecorder(route: string): (request: FastifyRequest, reply: FastifyReply) => void {
   const quiet = QUIET_ROUTES.test(route);
-  const byMethod = new Map<string, Map<number, Histogram.Internal<'method' | 'route' | 'status'>>>();
+  const byMethod = new Map<string, Map<number, HistogramSeries>>();
   return (request, reply) => {
     const { method } = request;
     const status = reply.statusCode;
     let byStatus = byMethod.get(method);
     if (!byStatus) byMethod.set(method, (byStatus = new Map()));
-    let child = byStatus.get(status);
-    if (!child) byStatus.set(status, (child = httpRequestDuration.labels({ method, route, status })));
-    child.observe(reply.elapsedTime / 1000);
+    let series = byStatus.get(status);
+    if (!series) byStatus.set(status, (series = httpRequestDuration.series({ method, route, status })));
+    series.observe(reply.elapsedTime / 1000);
     if (!quiet && (request.log as Logger).isLevelEnabled('info')) {
       request.log.info({ method, route, status, ms: Math.round(reply.elapsedTime) }, 'request completed');
     }
@@ -68,9 +68,14 @@ const DOCS_SECURITY_HEADERS: Record<string, string> = {
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'",
 };
 
-/** Fastify's own options: body limit, proxies, and a request id taken from `X-Request-Id` or made up. */
-export function fastifyOptions(config: AppConfig, logger: Logger): FastifyServerOptions {
+/**
+ * Fastify's own options: body limit, proxies, and a request id taken from `X-Request-Id` or made up; and for Nest's
+ * adapter, no @fastify/middie. It only runs Nest middleware (MiddlewareConsumer, app.use), which the service has
+ * none of, yet its hook ran on every request. A module that configures middleware fails at start-up without it.
+ */
+export function fastifyOptions(config: AppConfig, logger: Logger): FastifyServerOptions & { skipMiddie: boolean } {
   return {
+    skipMiddie: true,
     loggerInstance: logger,
     childLoggerFactory: lazyRequestLogger,
     // One line per request, written by the onResponse hook below (which skips health probes and scrapes).

@@ -25,6 +25,18 @@ interface Lease {
 const HOUR_MS = 3_600_000;
 
 /**
+ * Takes a lease: adds its size to the window's count and (re)sets the count's expiry, in one command. MULTI,
+ * INCRBY, EXPIRE and EXEC did the same as four commands, each with its own reply and promise in ioredis.
+ */
+const LEASE_SCRIPT = `
+local total = redis.call('INCRBY', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return total`;
+
+/** The client with the lease script defined on it (ioredis runs it by EVALSHA, loading it when Redis lacks it). */
+type LeaseClient = Redis & { takeRateLimitLease(key: string, size: number, ttlSeconds: number): Promise<number> };
+
+/**
  * Hourly limit per API key (BR-AK-05), counted in Redis so that every replica shares one budget. A Redis round
  * trip per request would cost a large share of throughput, so a replica takes a lease of several requests at
  * once (INCRBY) and spends it locally; leases are small (1/50 of the limit, at most 100), so across N replicas
@@ -34,7 +46,13 @@ const HOUR_MS = 3_600_000;
 export class ApiKeyRateLimiter {
   private readonly leases = new Map<string, Lease>();
 
-  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+  private readonly redis: LeaseClient;
+
+  constructor(@Inject(REDIS) redis: Redis) {
+    // Defining it again on the same client (every limiter made in tests) just replaces it.
+    redis.defineCommand('takeRateLimitLease', { numberOfKeys: 1, lua: LEASE_SCRIPT });
+    this.redis = redis as LeaseClient;
+  }
 
   /** Answers synchronously while this replica's lease lasts; asks Redis (a promise) only to renew it. */
   consume(apiKeyId: string, limit: number, now = Date.now()): RateLimitDecision | Promise<RateLimitDecision> {
@@ -75,7 +93,7 @@ export class ApiKeyRateLimiter {
   private async renew(apiKeyId: string, lease: Lease, limit: number, resetSeconds: number): Promise<void> {
     const size = Math.max(1, Math.min(100, Math.floor(limit / 50)));
     const key = `ratelimit:${apiKeyId}:${lease.window}`;
-    const [[, total]] = (await this.redis.multi().incrby(key, size).expire(key, resetSeconds + 60).exec()) as [[Error | null, number]];
+    const total = await this.redis.takeRateLimitLease(key, size, resetSeconds + 60);
     const before = total - size;
     const grant = Math.max(0, Math.min(size, limit - before));
     lease.granted += grant;
