@@ -4,10 +4,10 @@ import cors from '@fastify/cors';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions, LogController, onResponseHookHandler } from 'fastify';
 import type { Logger } from 'pino';
+import type { Histogram } from 'prom-client';
 import type { AppConfig } from '../config/app-config';
 import { lazyRequestLogger } from '../logging/logger';
 import { httpRequestDuration } from '../metrics/metrics';
-import type { HistogramSeries } from '../metrics/series-histogram';
 import { ProblemDetailsFilter } from './problem-details.filter';
 import { createValidationPipe } from './validation';
 
@@ -27,20 +27,20 @@ function nextRequestId(): string {
 
 /**
  * What the onResponse hooks do for one route (`unmatched` for requests no route took): observe the duration
- * histogram and, except for health probes and scrapes, log one line. The histogram series are picked once per
+ * histogram and, except for health probes and scrapes, log one line. The histogram children are resolved once per
  * method and status, as label look-ups per request add up.
  */
 function responseRecorder(route: string): (request: FastifyRequest, reply: FastifyReply) => void {
   const quiet = QUIET_ROUTES.test(route);
-  const byMethod = new Map<string, Map<number, HistogramSeries>>();
+  const byMethod = new Map<string, Map<number, Histogram.Internal<'method' | 'route' | 'status'>>>();
   return (request, reply) => {
     const { method } = request;
     const status = reply.statusCode;
     let byStatus = byMethod.get(method);
     if (!byStatus) byMethod.set(method, (byStatus = new Map()));
-    let series = byStatus.get(status);
-    if (!series) byStatus.set(status, (series = httpRequestDuration.series({ method, route, status })));
-    series.observe(reply.elapsedTime / 1000);
+    let child = byStatus.get(status);
+    if (!child) byStatus.set(status, (child = httpRequestDuration.labels({ method, route, status })));
+    child.observe(reply.elapsedTime / 1000);
     if (!quiet && (request.log as Logger).isLevelEnabled('info')) {
       request.log.info({ method, route, status, ms: Math.round(reply.elapsedTime) }, 'request completed');
     }
