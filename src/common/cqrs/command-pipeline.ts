@@ -26,6 +26,18 @@ export const WithoutUnitOfWork = (): ClassDecorator => (target) => {
   Reflect.defineMetadata(WITHOUT_UNIT_OF_WORK, true, target);
 };
 
+const WITHOUT_REQUEST_CONTEXT = Symbol('WITHOUT_REQUEST_CONTEXT');
+
+/**
+ * For a query whose handler reads only through the pg driver (`queryPrepared`, `withPooledClient`), never through
+ * the EntityManager's identity map: the query bus runs it without forking a MikroORM context, which on the list
+ * endpoint cost more than mapping its rows. Should such a handler touch the EntityManager after all, MikroORM
+ * refuses the global context (allowGlobalContext: false), so the mistake fails loudly rather than sharing state.
+ */
+export const WithoutRequestContext = (): ClassDecorator => (target) => {
+  Reflect.defineMetadata(WITHOUT_REQUEST_CONTEXT, true, target);
+};
+
 const afterCommitCallbacks = new AsyncLocalStorage<Array<() => Promise<void> | void>>();
 
 /**
@@ -100,7 +112,8 @@ export class UnitOfWorkBehaviour implements CommandBehaviour {
 /**
  * Wraps the CommandBus so every command passes through the behaviours, outermost first. @nestjs/cqrs has no
  * pipeline of its own; wrapping `execute` once at start-up keeps handlers plain and unaware of it.
- * Queries get their own MikroORM context (no transaction), so read handlers never touch the global one.
+ * Queries get their own MikroORM context (no transaction), so read handlers never touch the global one, except
+ * queries marked @WithoutRequestContext, whose handlers use none.
  */
 @Injectable()
 export class CommandPipeline implements OnModuleInit {
@@ -121,7 +134,7 @@ export class CommandPipeline implements OnModuleInit {
 
     const query = this.queryBus.execute.bind(this.queryBus);
     this.queryBus.execute = ((q: object) =>
-      RequestContext.create(this.em, () => query(q as never))) as unknown as QueryBus['execute'];
+      Reflect.getMetadata(WITHOUT_REQUEST_CONTEXT, q.constructor) ? query(q as never) : RequestContext.create(this.em, () => query(q as never))) as unknown as QueryBus['execute'];
   }
 
   private run(command: object, index: number, handler: Next): Promise<unknown> {

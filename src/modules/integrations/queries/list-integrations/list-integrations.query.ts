@@ -1,4 +1,5 @@
 import { Query } from '@nestjs/cqrs';
+import { WithoutRequestContext } from '../../../../common/cqrs/command-pipeline';
 import type { Page } from '../../../../common/http/pagination';
 import type { Integration } from '../../domain/integration.entity';
 import type { IntegrationStatus, IntegrationType } from '../../domain/integration-types';
@@ -9,25 +10,19 @@ export interface IntegrationFilters {
   provider?: string;
 }
 
-/** A row of the list: the integration without its configuration or tokens (read model, not the aggregate). */
-export type IntegrationSummary = Pick<
-  Integration,
-  | 'id'
-  | 'name'
-  | 'integrationType'
-  | 'provider'
-  | 'status'
-  | 'statusReason'
-  | 'isEnabled'
-  | 'healthStatus'
-  | 'lastHealthCheck'
-  | 'lastSyncTime'
-  | 'createdAt'
-  | 'createdBy'
-  | 'modifiedAt'
-  | 'modifiedBy'
->;
+/**
+ * A row of the list: the integration without its configuration or tokens (read model, not the aggregate), its
+ * timestamps already the API's ISO 8601 UTC strings (the list is the hottest read; see the handler).
+ */
+export type IntegrationSummary = Pick<Integration, 'id' | 'name' | 'integrationType' | 'provider' | 'status' | 'statusReason' | 'isEnabled' | 'healthStatus' | 'createdBy' | 'modifiedBy'> & {
+  lastHealthCheck: string | null;
+  lastSyncTime: string | null;
+  createdAt: string;
+  modifiedAt: string | null;
+};
 
+/** Read with one prepared statement on a pooled connection (see the handler): no MikroORM context needed. */
+@WithoutRequestContext()
 export class ListIntegrationsQuery extends Query<Page<IntegrationSummary>> {
   constructor(
     readonly tenantId: string,
