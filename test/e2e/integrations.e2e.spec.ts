@@ -181,6 +181,17 @@ describe('Integrations through the SDK', () => {
     expect(JSON.stringify(await reader.integrations.listIntegrations({}))).not.toContain('configuration');
   });
 
+  it('shows each integration in the list as GET /{id} shows it, but for the configuration', async () => {
+    const { items } = await reader.integrations.listIntegrations({ pageSize: 100 });
+    // A tested integration has every timestamp the list shows but the last sync.
+    const tested = items.find((i) => i.lastHealthCheck !== null && i.modifiedAt !== null)!;
+    for (const item of [items[0], items[items.length - 1], tested]) {
+      const { configuration: _configuration, authorized: _authorized, accessTokenExpiresAt: _expires, ...summary } = await reader.integrations.getIntegration({ id: item.id });
+      expect(item).toEqual(summary);
+    }
+    expect(tested.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
   it('pages a filtered list newest first, counts the whole filtered set on every page and past the last one', async () => {
     for (const name of ['Draft CRM 1', 'Draft CRM 2']) {
       await admin.integrations.createIntegration({ requestBody: { name, integrationType: 'CRM', provider: 'HubSpot', configuration: { accessToken: FAKE_CREDENTIALS.hubspotToken } } });

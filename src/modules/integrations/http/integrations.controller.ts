@@ -29,7 +29,6 @@ import {
   IntegrationLogPageDto,
   IntegrationPageDto,
   IntegrationSettingsViewDto,
-  IntegrationSummaryDto,
   IntegrationTestResultDto,
   ListIntegrationLogsQueryDto,
   ListIntegrationsQueryDto,
@@ -64,8 +63,8 @@ export class IntegrationsController {
   @ApiOperation({ operationId: 'listIntegrations', summary: "List the tenant's integrations, newest first, filtered by type, status or provider" })
   @ApiOkResponse({ type: IntegrationPageDto })
   async listIntegrations(@CurrentActor() actor: Actor, @Query() query: ListIntegrationsQueryDto): Promise<InstanceType<typeof IntegrationPageDto>> {
-    const page = await this.queries.execute(new ListIntegrationsQuery(actor.tenantId, query.page, query.pageSize, { type: query.type, status: query.status, provider: query.provider }));
-    return { ...page, items: page.items.map((integration) => IntegrationSummaryDto.from(integration)) };
+    // The list's read model is already the API's shape (ISO timestamps, no configuration): no mapping per row.
+    return this.queries.execute(new ListIntegrationsQuery(actor.tenantId, query.page, query.pageSize, { type: query.type, status: query.status, provider: query.provider }));
   }
 
   @Get('settings')

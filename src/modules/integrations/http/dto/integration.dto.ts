@@ -6,7 +6,6 @@ import { PageOf, PageQueryDto } from '../../../../common/http/pagination';
 import type { Integration } from '../../domain/integration.entity';
 import type { IntegrationLog } from '../../domain/integration-log.entity';
 import type { IntegrationSettings } from '../../domain/integration-settings.entity';
-import type { IntegrationSummary } from '../../queries/list-integrations/list-integrations.query';
 import {
   HEALTH_STATUSES,
   HealthStatus,
@@ -144,7 +143,7 @@ export class IntegrationSummaryDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) modifiedAt: string | null;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) modifiedBy: string | null;
 
-  static from(integration: IntegrationSummary): IntegrationSummaryDto {
+  static from(integration: Integration): IntegrationSummaryDto {
     return {
       id: integration.id,
       name: integration.name,

@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { isoFromPgTimestamp, isoFromPgTimestampOrNull } from '../../../../common/database/pg-timestamp';
 import { queryPrepared } from '../../../../common/database/prepared-query';
 import type { Page } from '../../../../common/http/pagination';
 import { IntegrationSummary, ListIntegrationsQuery } from './list-integrations.query';
@@ -63,6 +64,7 @@ export class ListIntegrationsHandler implements IQueryHandler<ListIntegrationsQu
   }
 }
 
+/** The driver hands timestamps of raw queries back as text, which becomes the API's form without a Date. */
 function toSummary(row: SummaryRow): IntegrationSummary {
   return {
     id: row.id,
@@ -73,16 +75,11 @@ function toSummary(row: SummaryRow): IntegrationSummary {
     statusReason: row.status_reason,
     isEnabled: row.is_enabled,
     healthStatus: row.health_status,
-    lastHealthCheck: dateOrNull(row.last_health_check),
-    lastSyncTime: dateOrNull(row.last_sync_time),
-    createdAt: new Date(row.created_at),
+    lastHealthCheck: isoFromPgTimestampOrNull(row.last_health_check),
+    lastSyncTime: isoFromPgTimestampOrNull(row.last_sync_time),
+    createdAt: isoFromPgTimestamp(row.created_at),
     createdBy: row.created_by,
-    modifiedAt: dateOrNull(row.modified_at),
+    modifiedAt: isoFromPgTimestampOrNull(row.modified_at),
     modifiedBy: row.modified_by,
   };
-}
-
-/** The driver hands timestamps of raw queries back as text. */
-function dateOrNull(value: string | null): Date | null {
-  return value === null ? null : new Date(value);
 }
