@@ -6,6 +6,7 @@ import { Migration20261123160000_incoming_webhooks } from './Migration2026112316
 import { Migration20261123170000_data_sync } from './Migration20261123170000_data_sync';
 import { Migration20261123183000_integration_list_index } from './Migration20261123183000_integration_list_index';
 import { Migration20261124090000_delivery_batch_jobs } from './Migration20261124090000_delivery_batch_jobs';
+import { Migration20261124100000_integration_counts } from './Migration20261124100000_integration_counts';
 
 /** Every migration, in order. A new one is a class in this folder and a line here. */
 export const migrationsList: MigrationObject[] = [
@@ -16,4 +17,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123170000_data_sync', class: Migration20261123170000_data_sync },
   { name: 'Migration20261123183000_integration_list_index', class: Migration20261123183000_integration_list_index },
   { name: 'Migration20261124090000_delivery_batch_jobs', class: Migration20261124090000_delivery_batch_jobs },
+  { name: 'Migration20261124100000_integration_counts', class: Migration20261124100000_integration_counts },
 ];

@@ -298,4 +298,21 @@ describe('Integrations through the SDK', () => {
     expect((await admin.integrations.testIntegration({ id: created.id })).integration.status).toBe('Active');
     expect((await errorOf(admin.integrations.reviewIntegration({ id: created.id, requestBody: { note: 'again' } }))).status).toBe(409);
   });
+
+  // Last, so that creations, tests, suspensions, failures, reviews, updates back to Draft and disconnections have run.
+  it("keeps the list's counters equal to the integrations they count, whatever changed them", async () => {
+    const drift = await sql<{ tenant_id: string; n: string | null; actual: string | null }>(`
+      SELECT coalesce(c.tenant_id, i.tenant_id) AS tenant_id, c.n, i.n AS actual
+        FROM integration_count c
+        FULL JOIN (SELECT tenant_id, integration_type, status, lower(provider) AS provider_lower, count(*) AS n FROM integration GROUP BY 1, 2, 3, 4) i
+          USING (tenant_id, integration_type, status, provider_lower)
+       WHERE coalesce(c.n, 0) <> coalesce(i.n, 0)`);
+    expect(drift).toEqual([]);
+    const statuses = await sql<{ status: string }>('SELECT DISTINCT status FROM integration WHERE tenant_id = ?', [tenantId]);
+    expect(statuses.length).toBeGreaterThanOrEqual(4);
+    for (const { status } of statuses) {
+      const listed = await reader.integrations.listIntegrations({ status: status as 'Active', pageSize: 100 });
+      expect(listed.total).toBe(listed.items.length);
+    }
+  });
 });

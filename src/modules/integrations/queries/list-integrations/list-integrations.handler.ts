@@ -26,40 +26,43 @@ interface SummaryRow {
 /**
  * The list is the hottest read (§9.1, issue #3's p99 target): one statement, mapped to plain rows rather than
  * hydrated aggregates. The page is read in index order (LIMIT/OFFSET on the tenant's (type | status | provider,
- * created_at) indexes, or (type, status, created_at) for both filters) and the total is counted once, from the
- * same index, by an uncorrelated subquery. (count(*) OVER () did both at once but made PostgreSQL read and sort
- * every matching row, configuration included, on each request.) It runs prepared, one statement per combination
- * of filters, because planning it cost PostgreSQL about as much as running it.
+ * created_at) indexes, or (type, status, created_at) for both filters), and the total is summed from the
+ * tenant's counters per (type, status, provider), which a trigger keeps in step with every write (see the
+ * integration_counts migration): counting the matching rows instead cost PostgreSQL more than the page itself
+ * and grew with the tenant. It runs prepared, one statement per combination of filters, because planning it
+ * cost PostgreSQL about as much as running it.
  */
 @QueryHandler(ListIntegrationsQuery)
 export class ListIntegrationsHandler implements IQueryHandler<ListIntegrationsQuery> {
   constructor(private readonly em: EntityManager) {}
 
   async execute({ tenantId, page, pageSize, filters }: ListIntegrationsQuery): Promise<Page<IntegrationSummary>> {
-    const conditions: string[] = [];
+    const rowConditions: string[] = [];
+    const countConditions: string[] = [];
     const params: unknown[] = [];
-    const filter = (condition: string, value: unknown) => {
+    const filter = (rowCondition: string, countCondition: string, value: unknown) => {
       params.push(value);
-      conditions.push(condition.replace('?', `$${params.length}`));
+      rowConditions.push(rowCondition.replace('?', `$${params.length}`));
+      countConditions.push(countCondition.replace('?', `$${params.length}`));
     };
-    filter('tenant_id = ?', tenantId);
-    if (filters.type) filter('integration_type = ?', filters.type);
-    if (filters.status) filter('status = ?', filters.status);
+    filter('tenant_id = ?', 'tenant_id = ?', tenantId);
+    if (filters.type) filter('integration_type = ?', 'integration_type = ?', filters.type);
+    if (filters.status) filter('status = ?', 'status = ?', filters.status);
     // Providers are stored in their adapter's spelling; the filter ignores case like creation does.
-    if (filters.provider) filter('lower(provider) = lower(?)', filters.provider);
+    if (filters.provider) filter('lower(provider) = lower(?)', 'provider_lower = lower(?)', filters.provider);
     // The SQL depends only on which filters are given: one prepared statement for each combination.
     const shape = (['type', 'status', 'provider'] as const).filter((key) => filters[key]).join(',');
-    const where = conditions.join(' AND ');
+    const count = `SELECT coalesce(sum(n), 0) AS n FROM integration_count WHERE ${countConditions.join(' AND ')}`;
     const rows = await queryPrepared<SummaryRow>(
       this.em,
       `list-integrations(${shape})`,
       `SELECT id, name, integration_type, provider, status, status_reason, is_enabled, health_status, last_health_check, last_sync_time,
-              created_at, created_by, modified_at, modified_by, (SELECT count(*) FROM integration WHERE ${where}) AS total
-         FROM integration WHERE ${where} ORDER BY created_at DESC, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+              created_at, created_by, modified_at, modified_by, (${count}) AS total
+         FROM integration WHERE ${rowConditions.join(' AND ')} ORDER BY created_at DESC, id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, pageSize, (page - 1) * pageSize],
     );
     // Past the last page there is no row to carry the total.
-    const total = rows.length ? Number(rows[0].total) : Number((await queryPrepared<{ n: string }>(this.em, `count-integrations(${shape})`, `SELECT count(*) AS n FROM integration WHERE ${where}`, params))[0].n);
+    const total = rows.length ? Number(rows[0].total) : Number((await queryPrepared<{ n: string }>(this.em, `count-integrations(${shape})`, count, params))[0].n);
     return { items: rows.map(toSummary), total, page, pageSize };
   }
 }
