@@ -1,12 +1,12 @@
-import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { InjectQueue } from '@nestjs/bull';
 import type { Queue } from 'bull';
+import { chunk } from '../batching/chunk';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { pgArray } from '../database/pg-array';
 import { outboxRelayed } from '../metrics/metrics';
-import { DOMAIN_EVENTS_QUEUE, DURABLE_JOB } from '../queues/queues';
+import { DOMAIN_EVENTS_QUEUE, DURABLE_JOB, groupJobId } from '../queues/queues';
 
 /** One committed event as the relay hands it on: its envelope and its JSON. */
 export interface RelayedEvent {
@@ -33,7 +33,7 @@ export interface DomainEventJob {
  */
 export function domainEventJobId(events: ReadonlyArray<RelayedEvent>): string {
   if (events.length === 1) return events[0].eventId;
-  return `events-${createHash('sha256').update(events.map((event) => event.eventId).join(',')).digest('base64url')}`;
+  return groupJobId('events', events.map((event) => event.eventId));
 }
 
 interface PendingRow {
@@ -129,10 +129,4 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 /** Queues one durable job per group of events. */
 export async function addDomainEventJobs(queue: Queue<DomainEventJob>, groups: RelayedEvent[][]): Promise<void> {
   await queue.addBulk(groups.map((events) => ({ data: { events }, opts: { ...DURABLE_JOB, jobId: domainEventJobId(events) } })));
-}
-
-function chunk<T>(items: T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-  return chunks;
 }

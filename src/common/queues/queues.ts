@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { JobOptions, Queue } from 'bull';
 
 /** Bull queues of the service. Payload types are exported beside their processors. */
@@ -13,6 +14,15 @@ export const DURABLE_JOB: JobOptions = {
   removeOnFail: 1000,
   timeout: 5 * 60_000,
 };
+
+/**
+ * The id of a job that carries several things (events, deliveries), derived from all their ids: Bull ignores a
+ * job whose id it already holds, so queueing the same group again adds nothing, and a different group never
+ * shares an id with it.
+ */
+export function groupJobId(prefix: string, memberIds: readonly string[]): string {
+  return `${prefix}-${createHash('sha256').update(memberIds.join(',')).digest('base64url')}`;
+}
 
 /**
  * Makes sure a named repeatable job runs on `cron`, once per schedule across every worker (Bull keys

@@ -1,5 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { JobOptions, Queue } from 'bull';
+import { chunk } from '../../../common/batching/chunk';
+import { groupJobId } from '../../../common/queues/queues';
 
 export const WEBHOOK_DELIVERIES_QUEUE = 'webhook-deliveries';
 
@@ -68,7 +69,7 @@ export function deliveryJobId(deliveryId: string, attemptCount: number): string 
  * (`batch_job_id`) for the sweep to look up.
  */
 export function deliveryBatchJobId(deliveryIds: readonly string[]): string {
-  return `batch-${createHash('sha256').update(deliveryIds.join(',')).digest('base64url')}`;
+  return groupJobId('batch', deliveryIds);
 }
 
 /** A delivery's next attempt as the queue needs it. */
@@ -98,12 +99,10 @@ export interface FirstAttemptJob {
 
 /** New deliveries split into the jobs that will carry their first attempts; a group of one is an ordinary job. */
 export function planFirstAttemptJobs(deliveries: ReadonlyArray<{ id: string; webhookId: string }>, perJob: number): FirstAttemptJob[] {
-  const jobs: FirstAttemptJob[] = [];
-  for (let start = 0; start < deliveries.length; start += perJob) {
-    const group = deliveries.slice(start, start + perJob);
-    jobs.push({ jobId: group.length === 1 ? deliveryJobId(group[0].id, 0) : deliveryBatchJobId(group.map((d) => d.id)), deliveries: group });
-  }
-  return jobs;
+  return chunk(deliveries, perJob).map((group) => ({
+    jobId: group.length === 1 ? deliveryJobId(group[0].id, 0) : deliveryBatchJobId(group.map((d) => d.id)),
+    deliveries: group,
+  }));
 }
 
 /** Queues the jobs planned by `planFirstAttemptJobs`, in one round trip. */

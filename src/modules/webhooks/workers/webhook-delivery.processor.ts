@@ -128,16 +128,12 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, BeforeA
    * attempts named their webhook learns it from the delivery's row, so it takes its webhook's slot after loading.
    */
   private async deliver(attempt: DeliveryAttemptRef): Promise<void> {
+    const release = attempt.webhookId ? await this.webhookSlot(attempt.webhookId) : undefined;
     let outcome: DeliveryOutcome | undefined;
-    if (attempt.webhookId) {
-      const release = await this.webhookSlot(attempt.webhookId);
-      try {
-        outcome = await this.requests.runExclusive(() => this.attempt(attempt, true));
-      } finally {
-        release();
-      }
-    } else {
-      outcome = await this.requests.runExclusive(() => this.attempt(attempt, false));
+    try {
+      outcome = await this.requests.runExclusive(() => this.attempt(attempt, release !== undefined));
+    } finally {
+      release?.();
     }
     if (outcome) await this.recorder.record(outcome);
   }
