@@ -58,7 +58,7 @@ async function run(resources: Resources): Promise<void> {
       `${WARMUP_SECONDS} s warm-up + ${DURATION_SECONDS} s measured per run, all on ${HOST}`,
   );
 
-  const { url: service, pid, bootstrapKey, child } = await startService(resources);
+  const { url: service, pid, bootstrapKey, child } = await startService(resources, { PROCESS_ROLE: 'api' });
   const barePort = await freePort();
 
   const keys = await createKeys(service, bootstrapKey);
