@@ -176,6 +176,10 @@ describe('outgoing webhooks through the SDK', () => {
     expect(tooLarge.status).toBe(413);
     expect(tooLarge.body.errors).toEqual([expect.objectContaining({ field: 'data' })]);
 
+    const unstorable = await errorOf(publish({ bookingId: 'nul\u0000inside' }));
+    expect(unstorable.status).toBe(422);
+    expect(unstorable.body.errors).toEqual([expect.objectContaining({ field: 'data', messages: [expect.stringMatching(/U\+0000/)] })]);
+
     const reserved = await errorOf(admin.events.registerEventType({ requestBody: { name: 'WebhookSent' } }));
     expect(reserved.status).toBe(422);
     expect((await errorOf(admin.events.registerEventType({ requestBody: { name: 'BookingConfirmed' } }))).status).toBe(409);
@@ -272,6 +276,20 @@ describe('outgoing webhooks through the SDK', () => {
     expect(delivery.attempts[1].errorMessage).toMatch(/Network error/);
     expect(delivery.attempts[2].responseBody!.length).toBeLessThanOrEqual(4096);
     expect(receiver.at('/redirect-target')).toHaveLength(0);
+  });
+
+  it('records an answer holding a NUL character, and the attempts recorded with it', async () => {
+    // PostgreSQL cannot store U+0000: unguarded, this answer failed the outcome batch it rode in, others' included.
+    const binary = await createWebhook('/binary', { retryPolicy: { maxRetries: 0 } });
+    const plain = await createWebhook('/plain');
+    receiver.on('/binary', (_, res) => void res.writeHead(400).end(Buffer.from('bad\u0000request', 'latin1')));
+    receiver.on('/plain', answer(200));
+    const event = await publish({ bookingId: 'nul-answer' });
+    const failed = await deliveryOf(binary, event.id, 'Failed');
+    expect(failed.attempts.map((a) => [a.statusCode, a.responseBody])).toEqual([[400, 'bad\uFFFDrequest']]);
+    await deliveryOf(plain, event.id, 'Delivered');
+    await admin.webhooks.deleteWebhook({ id: binary.id });
+    await admin.webhooks.deleteWebhook({ id: plain.id });
   });
 
   it('gives up on a receiver that hangs after the timeout, and retries', async () => {

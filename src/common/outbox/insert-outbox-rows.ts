@@ -1,3 +1,5 @@
+import { postgresJson } from '../database/postgres-json';
+
 /** An event as a row of `outbox_message`, for writers that insert many at once without entities. */
 export interface OutboxRow {
   id: string;
@@ -24,7 +26,7 @@ export async function insertOutboxRows(sql: SqlRunner, rows: ReadonlyArray<Outbo
     `INSERT INTO outbox_message (id, tenant_id, event_type, aggregate_id, payload, occurred_at)
      SELECT r.id, r.tenant_id, r.event_type, r.aggregate_id, r.payload, r.occurred_at
        FROM jsonb_to_recordset(?::jsonb) AS r(id uuid, tenant_id uuid, event_type text, aggregate_id uuid, payload jsonb, occurred_at timestamptz)`,
-    [JSON.stringify(rows)],
+    [postgresJson(rows)],
     'run',
   );
 }

@@ -1,5 +1,6 @@
 import { valueAt } from '../../integrations/providers/configuration-checks';
 import type { SourceRecord } from './sync-connector';
+import { postgresJson } from '../../../common/database/postgres-json';
 
 export interface RecordShape {
   idField: string;
@@ -27,7 +28,7 @@ export function parseSourceRecord(item: unknown, shape: RecordShape): SourceReco
       if (Number.isNaN(modifiedAt.getTime())) return { ok: false, externalId, reason: `${shape.updatedAtField} is not a date` };
     }
   }
-  const json = JSON.stringify(data);
+  const json = postgresJson(data);
   const sizeBytes = Buffer.byteLength(json);
   if (sizeBytes > shape.maxRecordBytes) return { ok: false, externalId, reason: `The record is ${sizeBytes} bytes, over the limit of ${shape.maxRecordBytes}` };
   return { ok: true, externalId, modifiedAt, json };

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Knex } from '@mikro-orm/knex';
 import type { SyncCheckpoint, SyncLogLevel, SyncStatus, SyncType, SyncDirection } from '../domain/sync-types';
+import { postgresJson } from '../../../common/database/postgres-json';
 
 /** A job as the executor sees it after claiming it. */
 export interface ClaimedJob {
@@ -310,7 +311,7 @@ export class SyncRunStore {
    */
   private async upsert(trx: Knex.Transaction, batch: BatchWrite, records: StorableRecord[]): Promise<Omit<BatchCounts, 'failed'>> {
     const rows = records
-      .map((r) => `{"external_id":${JSON.stringify(r.externalId)},"modified_at":${r.modifiedAt ? `"${r.modifiedAt.toISOString()}"` : 'null'},"data":${r.json}}`)
+      .map((r) => `{"external_id":${postgresJson(r.externalId)},"modified_at":${r.modifiedAt ? `"${r.modifiedAt.toISOString()}"` : 'null'},"data":${r.json}}`)
       .join(',');
     const result = await trx.raw(
       `WITH incoming AS (
@@ -363,7 +364,7 @@ export class SyncRunStore {
         tenantId,
         jobId,
         now,
-        JSON.stringify(lines.map((l) => ({ id: randomUUID(), level: l.level, message: l.message, entity: l.entity ?? null, external_id: l.externalId ?? null, details: l.details ?? null }))),
+        postgresJson(lines.map((l) => ({ id: randomUUID(), level: l.level, message: l.message, entity: l.entity ?? null, external_id: l.externalId ?? null, details: l.details ?? null }))),
       ],
     );
   }

@@ -4,6 +4,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { MicroBatcher } from '../../../common/batching/micro-batcher';
 import { outboxRecordOf } from '../../../common/outbox/stage-domain-events';
 import { WebhookReceivedEvent } from '../domain/events/webhook-received.event';
+import { postgresJson } from '../../../common/database/postgres-json';
 
 export interface NewInboundEvent {
   tenantId: string;
@@ -108,7 +109,7 @@ export class InboundEventWriter {
            FROM input i JOIN stored s ON s.id = i.id
        )
        SELECT id FROM stored`,
-      [JSON.stringify(rows)],
+      [postgresJson(rows)],
     );
     const storedIds = new Set(stored.map((row) => row.id));
     return rows.map((row) => storedIds.has(row.id));

@@ -13,6 +13,7 @@ export enum WebhookErrorCode {
   InvalidSchema = 'event.invalid_schema',
   DataDoesNotMatchSchema = 'event.data_does_not_match_schema',
   PayloadTooLarge = 'event.payload_too_large',
+  UnstorableData = 'event.unstorable_data',
 }
 
 const KINDS: Record<WebhookErrorCode, ErrorKind> = {
@@ -28,6 +29,7 @@ const KINDS: Record<WebhookErrorCode, ErrorKind> = {
   [WebhookErrorCode.InvalidSchema]: ErrorKind.Unprocessable,
   [WebhookErrorCode.DataDoesNotMatchSchema]: ErrorKind.Unprocessable,
   [WebhookErrorCode.PayloadTooLarge]: ErrorKind.PayloadTooLarge,
+  [WebhookErrorCode.UnstorableData]: ErrorKind.Unprocessable,
 };
 
 /** Errors of webhooks and the events API. Field problems carry `errors` naming the field, as validation does. */

@@ -14,6 +14,7 @@ import { WebhookDeliveryFailedEvent, WebhookSentEvent } from '../domain/events/w
 import type { SendResult } from './webhook-sender';
 import { DeliveryJob, enqueueDeliveries, WEBHOOK_DELIVERIES_QUEUE } from './delivery-queue';
 import { webhookDeliveries } from './webhook-metrics';
+import { postgresJson } from '../../../common/database/postgres-json';
 
 /** What became of one delivery job: an attempt (or none, when the webhook was disabled or the delivery expired). */
 export interface DeliveryOutcome {
@@ -103,7 +104,7 @@ export class DeliveryOutcomeRecorder {
            FROM jsonb_to_recordset(?::jsonb) AS r(delivery_id uuid, webhook_id uuid, attempt_number int, attempted_at timestamptz, duration_ms int,
                                                    status_code int, response_body text, error_message text, succeeded boolean)`,
         [
-          JSON.stringify(
+          postgresJson(
             attempted.map((o) => ({
               delivery_id: o.deliveryId,
               webhook_id: o.webhookId,
@@ -137,7 +138,7 @@ export class DeliveryOutcomeRecorder {
                                                  attempted_at timestamptz, next_retry_at timestamptz)
         WHERE d.id = r.id AND d.attempt_count = r.previous_attempt_count AND d.status IN ('Pending', 'Retrying')`,
       [
-        JSON.stringify(
+        postgresJson(
           outcomes.map((o) => ({
             id: o.deliveryId,
             previous_attempt_count: o.previousAttemptCount,

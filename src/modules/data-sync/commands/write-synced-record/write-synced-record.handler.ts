@@ -3,6 +3,7 @@ import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Integration } from '../../../integrations/domain/integration.entity';
 import { DataSyncError, DataSyncErrorCode } from '../../domain/data-sync.errors';
 import { WriteSyncedRecordCommand, WrittenSyncedRecord } from './write-synced-record.command';
+import { postgresJson } from '../../../../common/database/postgres-json';
 
 interface Row {
   content_hash: string;
@@ -26,7 +27,7 @@ export class WriteSyncedRecordHandler implements ICommandHandler<WriteSyncedReco
        ON CONFLICT (integration_id, entity, external_id) DO UPDATE
          SET data = EXCLUDED.data, content_hash = EXCLUDED.content_hash, deleted = false, local_modified_at = EXCLUDED.local_modified_at
        RETURNING content_hash, local_modified_at, (xmax = 0) AS created`,
-      [actor.tenantId, integrationId, entity, externalId, JSON.stringify(data), JSON.stringify(data)],
+      [actor.tenantId, integrationId, entity, externalId, postgresJson(data), postgresJson(data)],
     );
     return { entity, externalId, data, contentHash: row.content_hash, localModifiedAt: new Date(row.local_modified_at), created: row.created };
   }
