@@ -1,4 +1,6 @@
 import { IntegrationHubClient } from '../../sdk/dist';
+import { CommandBus } from '@nestjs/cqrs';
+import { RevokeExpiredApiKeysCommand } from '../../src/modules/api-keys/commands/revoke-expired-api-keys/revoke-expired-api-keys.command';
 import { errorOf, eventually, startTestApp, TestApp } from '../support/test-app';
 
 /** The API key flows of issue #2, through the generated SDK against the running service. */
@@ -65,6 +67,22 @@ describe('API keys through the SDK', () => {
 
     const again = await errorOf(admin.apiKeys.rotateApiKey({ id: original.id, requestBody: {} }));
     expect(again.status).toBe(409);
+  });
+
+  it('still says "expired" once the hourly job has revoked an expired key, and will not rotate an expired key', async () => {
+    const expiring = await admin.apiKeys.generateApiKey({ requestBody: { keyName: 'Expiring', scopes: ['integration:read'], expiresAt: new Date(Date.now() + 1500).toISOString() } });
+    const expired = await eventually(() => errorOf(hub.client(expiring.key).apiKeys.getCurrentCaller()), 5000, 100);
+    expect(expired.body.code).toBe('auth.expired_api_key');
+
+    const rotation = await errorOf(admin.apiKeys.rotateApiKey({ id: expiring.id, requestBody: {} }));
+    expect(rotation.status).toBe(409);
+    expect(rotation.body.code).toBe('api_key.expired');
+
+    expect(await hub.app.get(CommandBus).execute(new RevokeExpiredApiKeysCommand())).toBeGreaterThanOrEqual(1);
+    expect(await admin.apiKeys.getApiKey({ id: expiring.id })).toMatchObject({ status: 'Revoked', revocationReason: 'Expired' });
+    const afterSweep = await errorOf(hub.client(expiring.key).apiKeys.getCurrentCaller());
+    expect(afterSweep.status).toBe(401);
+    expect(afterSweep.body.code).toBe('auth.expired_api_key');
   });
 
   it('rotation with no grace period revokes the old key at once', async () => {

@@ -1,3 +1,5 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { ApiKeyVerifier } from '../../src/modules/api-keys/infrastructure/api-key-verifier';
 import { startTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -44,6 +46,32 @@ describe('API keys across replicas', () => {
     let status = 200;
     while (status === 200 && Date.now() < deadline) status = (await b.request('/api/apikeys', { key: key.key })).status;
     expect(status).toBe(403);
+  });
+
+  it('a raised limit lets a key that spent its budget go on, on the other replica too', async () => {
+    const key = await a.client(adminKey).apiKeys.generateApiKey({ requestBody: { keyName: 'Raised', scopes: ['integration:read'], rateLimitPerHour: 2 } });
+    const spent = [await b.request('/api/me', { key: key.key }), await b.request('/api/me', { key: key.key }), await b.request('/api/me', { key: key.key })];
+    expect(spent.map((r) => r.status)).toEqual([200, 200, 429]);
+    await a.client(adminKey).apiKeys.updateApiKey({ id: key.id, requestBody: { rateLimitPerHour: 5 } });
+    const deadline = Date.now() + 1000;
+    let answer = await b.request('/api/me', { key: key.key });
+    while (answer.status === 429 && Date.now() < deadline) answer = await b.request('/api/me', { key: key.key });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('ratelimit-limit')).toBe('5');
+  });
+
+  it('does not cache a key read while it was being changed', async () => {
+    const key = await a.client(adminKey).apiKeys.generateApiKey({ requestBody: { keyName: 'Raced', scopes: ['integration:read'] } });
+    const verifier = b.app.get(ApiKeyVerifier);
+    // A cache miss: the look-up is under way when another replica's invalidation message arrives (delivered here
+    // by hand, at once: through Redis it could come before or after the look-up ends).
+    const reading = verifier.verify(key.key);
+    expect(reading).toBeInstanceOf(Promise);
+    (verifier as unknown as { forget(apiKeyId: string): void }).forget(key.id);
+    await expect(reading).resolves.toMatchObject({ apiKeyId: key.id });
+    // The change itself, written behind the cache's back: a cached read would still let the key in.
+    await b.app.get(EntityManager).getConnection().execute('UPDATE api_key SET is_active = false, revoked_at = now() WHERE id = ?', [key.id]);
+    expect((await b.request('/api/me', { key: key.key })).status).toBe(401);
   });
 
   it('shares one hourly budget between replicas', async () => {

@@ -91,6 +91,8 @@ export class MetricsBehaviour implements CommandBehaviour {
  * same commit. After the commit, the callbacks registered with `afterCommit` run.
  */
 export class UnitOfWorkBehaviour implements CommandBehaviour {
+  private readonly logger = new Logger('UnitOfWork');
+
   constructor(private readonly em: EntityManager) {}
 
   async handle(command: object, next: Next): Promise<unknown> {
@@ -104,7 +106,16 @@ export class UnitOfWorkBehaviour implements CommandBehaviour {
         return value;
       }),
     );
-    for (const callback of callbacks) await callback();
+    // The command has committed: a failing side effect is logged, not thrown, or the caller would get an error
+    // for a change that was made (and a retry a conflict). Each callback is a best effort with its own backstop,
+    // e.g. replicas drop their key caches when their Redis subscription comes back.
+    for (const callback of callbacks) {
+      try {
+        await callback();
+      } catch (error) {
+        this.logger.error({ command: command.constructor.name, error: (error as Error).message }, 'An after-commit step failed; the change itself is committed');
+      }
+    }
     return result;
   }
 }

@@ -138,12 +138,17 @@ export class ApiKey extends AggregateRoot<DomainEvent> {
 
   /**
    * UC-AK-03: a new key with the same name, scopes, limit and expiry; this one keeps working for the grace
-   * period and is then revoked by the expiry job (0 revokes it now).
+   * period and is then revoked by the expiry job (0 revokes it now). The grace period never lengthens a key's
+   * life: a key that expires sooner keeps its own expiry, and one already expired (the hourly job has not
+   * revoked it yet) cannot be rotated, as its replacement would inherit an expiry in the past.
    */
   rotate(graceSeconds: number, by: string | null, now = new Date()): { apiKey: ApiKey; token: string } {
     this.assertChangeable();
     if (this.rotatedToId) {
       throw new ApiKeyError(ApiKeyErrorCode.AlreadyRotated, 'This key was already rotated; rotate its replacement instead', { rotatedToId: this.rotatedToId });
+    }
+    if (this.expiresAt && this.expiresAt <= now) {
+      throw new ApiKeyError(ApiKeyErrorCode.Expired, 'The API key has expired and cannot be rotated; generate a new key instead', { expiresAt: this.expiresAt.toISOString() });
     }
     const next = ApiKey.generate(
       { tenantId: this.tenantId, keyName: this.keyName, scopes: this.scopes, expiresAt: this.expiresAt, rateLimitPerHour: this.rateLimitPerHour, createdBy: by },

@@ -8,6 +8,7 @@ export enum ApiKeyErrorCode {
   Revoked = 'api_key.revoked',
   AlreadyRotated = 'api_key.already_rotated',
   ExpiryInPast = 'api_key.expiry_in_past',
+  Expired = 'api_key.expired',
   BootstrapKeyImmutable = 'api_key.bootstrap_key_immutable',
 }
 
@@ -19,6 +20,7 @@ const KINDS: Record<ApiKeyErrorCode, ErrorKind> = {
   [ApiKeyErrorCode.Revoked]: ErrorKind.Conflict,
   [ApiKeyErrorCode.AlreadyRotated]: ErrorKind.Conflict,
   [ApiKeyErrorCode.ExpiryInPast]: ErrorKind.Invalid,
+  [ApiKeyErrorCode.Expired]: ErrorKind.Conflict,
   [ApiKeyErrorCode.BootstrapKeyImmutable]: ErrorKind.Conflict,
 };
 

@@ -12,6 +12,8 @@ export interface RateLimitDecision {
 
 interface Lease {
   window: number;
+  /** The hourly limit the lease was counted against: a key whose limit changed starts a new lease. */
+  limit: number;
   /** Requests this replica may still let through without asking Redis. */
   granted: number;
   used: number;
@@ -59,8 +61,10 @@ export class ApiKeyRateLimiter {
     const window = Math.floor(now / HOUR_MS);
     const resetSeconds = Math.ceil(((window + 1) * HOUR_MS - now) / 1000);
     let lease = this.leases.get(apiKeyId);
-    if (!lease || lease.window !== window) {
-      lease = { window, granted: 0, used: 0, seenTotal: 0, exhausted: false };
+    // A changed limit comes with the key from the verifier on every replica (its cache is invalidated through
+    // Redis); Redis's count of the window stays, so a raised limit lets the key go on at once everywhere.
+    if (!lease || lease.window !== window || lease.limit !== limit) {
+      lease = { window, limit, granted: 0, used: 0, seenTotal: 0, exhausted: false };
       this.leases.set(apiKeyId, lease);
     }
     if (lease.used < lease.granted || lease.exhausted) return this.decide(lease, limit, resetSeconds);

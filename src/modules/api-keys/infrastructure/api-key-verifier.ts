@@ -16,6 +16,11 @@ export interface VerifiedKey {
   /** Epoch ms after which the key is expired (its expiry, or the end of a rotation's grace period). */
   validUntil: number | null;
   active: boolean;
+  /**
+   * Revoked by the hourly expiry job (no one revoked it, and its expiry had passed), so callers still hear
+   * "expired" rather than "invalid"; a key revoked by someone, a rotation without grace included, is invalid.
+   */
+  revokedAsExpired: boolean;
 }
 
 const INVALIDATION_CHANNEL = 'apikeys:invalidate';
@@ -33,6 +38,12 @@ export class ApiKeyVerifier implements OnModuleInit {
   private readonly cache: LRUCache<string, VerifiedKey | typeof UNKNOWN>;
   private readonly hashOfId = new Map<string, string>();
   private readonly inFlight = new Map<string, Promise<VerifiedKey | typeof UNKNOWN>>();
+  /**
+   * Counts invalidations. A look-up that began before one may have read the key as it was before the change
+   * committed, and must not be cached: the invalidation found nothing in the cache to drop, so the stale row
+   * would otherwise be trusted for a whole TTL.
+   */
+  private invalidations = 0;
 
   constructor(
     private readonly em: EntityManager,
@@ -54,7 +65,10 @@ export class ApiKeyVerifier implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     await this.channels.subscribe(INVALIDATION_CHANNEL, (apiKeyId) => this.forget(apiKeyId));
-    this.channels.onResubscribed(() => this.cache.clear());
+    this.channels.onResubscribed(() => {
+      this.invalidations++;
+      this.cache.clear();
+    });
   }
 
   /**
@@ -77,6 +91,7 @@ export class ApiKeyVerifier implements OnModuleInit {
   }
 
   private forget(apiKeyId: string): void {
+    this.invalidations++;
     const hash = this.hashOfId.get(apiKeyId);
     if (hash) this.cache.delete(hash);
   }
@@ -92,9 +107,12 @@ export class ApiKeyVerifier implements OnModuleInit {
   }
 
   private async query(hash: string): Promise<VerifiedKey | typeof UNKNOWN> {
-    const rows: Array<{ id: string; tenant_id: string; scopes: string[]; rate_limit_per_hour: number; expires_at: Date | null; is_active: boolean }> =
+    const invalidationsBefore = this.invalidations;
+    const rows: Array<{ id: string; tenant_id: string; scopes: string[]; rate_limit_per_hour: number; expires_at: Date | null; is_active: boolean; revoked_as_expired: boolean }> =
       await this.em.getConnection().execute(
-        'SELECT id, tenant_id, scopes, rate_limit_per_hour, expires_at, is_active FROM api_key WHERE key_hash = ?',
+        `SELECT id, tenant_id, scopes, rate_limit_per_hour, expires_at, is_active,
+                (NOT is_active AND revoked_by IS NULL AND expires_at <= revoked_at) AS revoked_as_expired
+           FROM api_key WHERE key_hash = ?`,
         [hash],
       );
     const row = rows[0];
@@ -106,15 +124,19 @@ export class ApiKeyVerifier implements OnModuleInit {
           rateLimitPerHour: row.rate_limit_per_hour,
           validUntil: row.expires_at ? new Date(row.expires_at).getTime() : null,
           active: row.is_active,
+          revokedAsExpired: row.revoked_as_expired,
         }
       : UNKNOWN;
-    this.cache.set(hash, result);
-    if (result !== UNKNOWN) this.hashOfId.set(result.apiKeyId, hash);
+    if (this.invalidations === invalidationsBefore) {
+      this.cache.set(hash, result);
+      if (result !== UNKNOWN) this.hashOfId.set(result.apiKeyId, hash);
+    }
     return result;
   }
 
   private judge(found: VerifiedKey | typeof UNKNOWN, now: number): VerifiedKey {
-    if (found === UNKNOWN || !found.active) return this.reject(CommonErrorCode.InvalidApiKey, 'unknown');
+    if (found === UNKNOWN) return this.reject(CommonErrorCode.InvalidApiKey, 'unknown');
+    if (!found.active) return this.reject(found.revokedAsExpired ? CommonErrorCode.ExpiredApiKey : CommonErrorCode.InvalidApiKey, found.revokedAsExpired ? 'expired' : 'unknown');
     if (found.validUntil !== null && found.validUntil <= now) return this.reject(CommonErrorCode.ExpiredApiKey, 'expired');
     countApiKeyAuthenticated();
     return found;
