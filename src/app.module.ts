@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from './common/config/app-config';
-import { PlatformModule, PlatformWorkerModule } from './common/platform.module';
+import { PlatformModule, PlatformWorkerModule, WorkerMetricsModule } from './common/platform.module';
 import { ApiKeysModule } from './modules/api-keys/api-keys.module';
 import { ApiKeysWorkerModule } from './modules/api-keys/api-keys.worker-module';
 import { AuditModule } from './modules/audit/audit.module';
@@ -24,9 +24,11 @@ const workerModules = [PlatformWorkerModule, ApiKeysWorkerModule, AuditWorkerMod
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     const runsWorker = config.processRole !== 'api';
+    // Only a worker alone lacks an HTTP server for Prometheus to scrape; role `all` serves /metrics on PORT.
+    const servesOwnMetrics = config.processRole === 'worker';
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(config), ...featureModules, ...(runsWorker ? workerModules : [])],
+      imports: [PlatformModule.forRoot(config), ...featureModules, ...(runsWorker ? workerModules : []), ...(servesOwnMetrics ? [WorkerMetricsModule] : [])],
     };
   }
 }

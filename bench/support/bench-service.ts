@@ -110,11 +110,12 @@ export async function startService(resources: Resources, env: Record<string, str
 
 /**
  * A separate worker process (`node dist/src/worker.js`) for `service`, as production runs API and workers apart.
- * BENCH_WORKER_NODE_ARGS passes flags to its node, as BENCH_NODE_ARGS does to the service's.
+ * BENCH_WORKER_NODE_ARGS passes flags to its node, as BENCH_NODE_ARGS does to the service's. Each takes a free port
+ * for its metrics listener: a bench may start several on this machine, and the default port is one.
  */
 export function startWorker(resources: Resources, service: RunningService): Child {
   const nodeArgs = process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const worker = startChild('worker', [...nodeArgs, join(ROOT, 'dist', 'src', 'worker.js')], { ...service.env, PROCESS_ROLE: 'worker' });
+  const worker = startChild('worker', [...nodeArgs, join(ROOT, 'dist', 'src', 'worker.js')], { ...service.env, PROCESS_ROLE: 'worker', WORKER_METRICS_PORT: '0' });
   resources.children.push(worker);
   return worker;
 }

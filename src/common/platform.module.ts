@@ -13,6 +13,7 @@ import { mikroOrmOptions } from './database/mikro-orm.options';
 import { DomainEventDispatcher } from './events/domain-event-dispatcher';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
+import { WorkerMetricsServer } from './metrics/worker-metrics-server';
 import { DomainEventsProcessor } from './outbox/domain-events.processor';
 import { OutboxMessage } from './outbox/outbox-message.entity';
 import { OutboxRelay } from './outbox/outbox-relay';
@@ -66,3 +67,7 @@ export class PlatformModule {
   providers: [OutboxRelay, DomainEventsProcessor, DomainEventDispatcher, RetentionScheduler],
 })
 export class PlatformWorkerModule {}
+
+/** A worker process's own /metrics and /health/live listener (role `worker` only: role `all` serves them on PORT). */
+@Module({ providers: [WorkerMetricsServer] })
+export class WorkerMetricsModule {}

@@ -17,5 +17,8 @@ export default async function globalSetup(): Promise<void> {
   process.env.BOOTSTRAP_API_KEY = `test-bootstrap-${randomBytes(24).toString('hex')}`;
   process.env.ENCRYPTION_KEYS = `t1:${randomBytes(32).toString('base64')}`;
   process.env.NODE_ENV = 'test';
+  // Workers started by tests listen for scrapes on a free loopback port each, never on the shared default 9464.
+  process.env.HOST = '127.0.0.1';
+  process.env.WORKER_METRICS_PORT = '0';
   await migrateDatabase({ databaseUrl: process.env.DATABASE_URL });
 }

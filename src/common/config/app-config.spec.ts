@@ -44,5 +44,14 @@ describe('configuration', () => {
     expect(messageOf({ ENCRYPTION_KEYS: 'k1:c2hvcnQ=' })).toContain('ENCRYPTION_KEYS');
     expect(messageOf({ ENCRYPTION_KEYS: `a:${Buffer.alloc(32).toString('base64')},b:${Buffer.alloc(32, 2).toString('base64')}` })).toContain('ENCRYPTION_ACTIVE_KEY');
     expect(messageOf({ API_KEYS_ROTATION_GRACE_SECONDS: '-1' })).toContain('API_KEYS_ROTATION_GRACE_SECONDS');
+    expect(messageOf({ WORKER_METRICS_PORT: '70000' })).toContain('WORKER_METRICS_PORT');
+    expect(messageOf({ WORKER_METRICS_PORT: 'of' })).toContain('WORKER_METRICS_PORT');
+  });
+
+  it("a worker's metrics port defaults to 9464, takes 0 for a free port and off to serve nothing", () => {
+    expect(loadConfig({}, quiet).workerMetricsPort).toBe(9464);
+    expect(loadConfig({ WORKER_METRICS_PORT: '' }, quiet).workerMetricsPort).toBe(9464);
+    expect(loadConfig({ WORKER_METRICS_PORT: '0' }, quiet).workerMetricsPort).toBe(0);
+    expect(loadConfig({ WORKER_METRICS_PORT: 'OFF' }, quiet).workerMetricsPort).toBeNull();
   });
 });

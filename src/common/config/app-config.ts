@@ -7,8 +7,14 @@ export interface AppConfig {
   nodeEnv: string;
   production: boolean;
   port: number;
+  /** Interface of every listener: the API's, or a worker's metrics listener. */
   host: string;
   processRole: ProcessRole;
+  /**
+   * Port of a worker's own /metrics and /health/live listener (role `worker` only; role `all` serves them on
+   * PORT). 0 takes a free port; null (WORKER_METRICS_PORT=off) serves nothing.
+   */
+  workerMetricsPort: number | null;
   databaseUrl: string;
   migrateOnStart: boolean;
   redisUrl: string;
@@ -229,6 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: str
     port,
     host: read.string('HOST', '0.0.0.0'),
     processRole: role,
+    workerMetricsPort: read.intOrOff('WORKER_METRICS_PORT', 9464, 0, 65535),
     databaseUrl: read.url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/integration_hub', ['postgres:', 'postgresql:']),
     migrateOnStart: read.bool('MIGRATE_ON_START', true),
     redisUrl: read.url('REDIS_URL', 'redis://127.0.0.1:6379/0', ['redis:', 'rediss:']),
@@ -405,6 +412,16 @@ class EnvReader {
       throw new ConfigError(`${name} must be an integer from ${min} to ${max}`);
     }
     return value;
+  }
+
+  /** An integer, or null for `off`: for what an operator may switch off rather than tune. */
+  intOrOff(name: string, fallback: number, min: number, max: number): number | null {
+    if (this.optional(name)?.toLowerCase() === 'off') return null;
+    try {
+      return this.int(name, fallback, min, max);
+    } catch {
+      throw new ConfigError(`${name} must be an integer from ${min} to ${max}, or off`);
+    }
   }
 
   bool(name: string, fallback: boolean): boolean {
