@@ -15,6 +15,7 @@ import {
   Length,
   Max,
   Min,
+  ValidateIf,
 } from 'class-validator';
 
 /**
@@ -25,11 +26,20 @@ interface Common {
   description?: string;
   example?: unknown;
   optional?: boolean;
+  /**
+   * With `optional`, what a JSON null means. Unset: class-validator's IsOptional, which lets null through
+   * unchecked. `true`: null is a value of its own (e.g. "back to the configured default"), documented as such.
+   * `false`: null is refused like any wrong type, for partial updates where it would otherwise reach a
+   * required column.
+   */
+  nullable?: boolean;
 }
 
 function doc(options: Common & Record<string, unknown>) {
-  const { optional, ...rest } = options;
-  return optional ? [ApiPropertyOptional(rest), IsOptional()] : [ApiProperty(rest)];
+  const { optional, nullable, ...rest } = options;
+  if (!optional) return [ApiProperty(rest)];
+  if (nullable === false) return [ApiPropertyOptional(rest), ValidateIf((_: object, value: unknown) => value !== undefined)];
+  return [ApiPropertyOptional(nullable ? { ...rest, nullable: true } : rest), IsOptional()];
 }
 
 export function StringField(options: Common & { minLength?: number; maxLength: number }) {

@@ -1,4 +1,4 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { PipeTransform, ValidationError, ValidationPipe } from '@nestjs/common';
 import { CommonError, FieldError } from '../errors/domain-error';
 
 /** Flattens class-validator's tree into one entry per field, named by its dotted path. */
@@ -19,4 +19,19 @@ export function createValidationPipe(): ValidationPipe {
     transformOptions: { enableImplicitConversion: false },
     exceptionFactory: (errors) => CommonError.validation(fieldErrors(errors)),
   });
+}
+
+/**
+ * For a partial update (PATCH): a body that sets none of `fields` is refused with a 400 naming them, rather than
+ * taken as a change of nothing, which is most often a client that misread the schema. Runs after the global
+ * ValidationPipe, so unknown fields have already been refused by name.
+ */
+export class SomeFieldPipe<T extends object> implements PipeTransform<T, T> {
+  constructor(private readonly fields: ReadonlyArray<keyof T & string>) {}
+
+  transform(body: T): T {
+    if (this.fields.some((field) => body[field] !== undefined)) return body;
+    const message = `give at least one of ${this.fields.join(', ')}`;
+    throw CommonError.validation(this.fields.map((field) => ({ field, messages: [message] })));
+  }
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { ApiKey } from '../api-keys/domain/api-key.entity';
 import { CreateTenantHandler } from './commands/create-tenant/create-tenant.handler';
+import { UpdateTenantHandler } from './commands/update-tenant/update-tenant.handler';
 import { Tenant } from './domain/tenant.entity';
 import { TenantsController } from './http/tenants.controller';
 import { GetTenantHandler } from './queries/get-tenant/get-tenant.handler';
@@ -11,6 +12,6 @@ import { ListTenantsHandler } from './queries/list-tenants/list-tenants.handler'
 @Module({
   imports: [MikroOrmModule.forFeature([Tenant, ApiKey])],
   controllers: [TenantsController],
-  providers: [CreateTenantHandler, ListTenantsHandler, GetTenantHandler],
+  providers: [CreateTenantHandler, UpdateTenantHandler, ListTenantsHandler, GetTenantHandler],
 })
 export class TenantsModule {}

@@ -16,6 +16,25 @@ export class TenantCreatedEvent implements DomainEvent {
   ) {}
 }
 
+/** A tenant's own limits; null follows the configured default (API_KEYS_MAX_ACTIVE_PER_TENANT, WEBHOOKS_MAX_PER_TENANT). */
+export interface TenantLimits {
+  maxActiveApiKeys: number | null;
+  maxWebhooks: number | null;
+}
+
+/** What PATCH /api/tenants/{id} may change; an absent field stays as it is. */
+export type TenantChanges = Partial<TenantLimits> & { name?: string };
+
+@EventType('TenantUpdated', { resource: 'tenant' })
+export class TenantUpdatedEvent implements DomainEvent {
+  constructor(
+    readonly tenantId: string,
+    readonly aggregateId: string,
+    readonly changes: TenantChanges,
+    readonly modifiedBy: string | null,
+  ) {}
+}
+
 /** A customer of the platform: every other row belongs to one, and no tenant sees another's. */
 @Entity({ tableName: 'tenant' })
 export class Tenant extends AggregateRoot<DomainEvent> {
@@ -29,23 +48,45 @@ export class Tenant extends AggregateRoot<DomainEvent> {
   @Property({ type: 'integer', nullable: true })
   maxActiveApiKeys: number | null = null;
 
+  /** Overrides WEBHOOKS_MAX_PER_TENANT for this tenant (BR-WH-07's 50 by default). */
+  @Property({ type: 'integer', nullable: true })
+  maxWebhooks: number | null = null;
+
   @Property({ type: 'Date' })
   createdAt: Date;
 
   @Property({ type: 'uuid', nullable: true })
   createdBy: string | null = null;
 
-  static create(name: string, createdBy: string | null, now = new Date()): Tenant {
+  static create(name: string, limits: TenantLimits, createdBy: string | null, now = new Date()): Tenant {
     const tenant = new Tenant();
     tenant.id = randomUUID();
     tenant.name = name;
+    tenant.maxActiveApiKeys = limits.maxActiveApiKeys;
+    tenant.maxWebhooks = limits.maxWebhooks;
     tenant.createdAt = now;
     tenant.createdBy = createdBy;
     tenant.apply(new TenantCreatedEvent(tenant.id, tenant.id, name, createdBy));
     return tenant;
   }
 
+  /**
+   * A limit below what the tenant already holds is allowed: it only refuses new keys or webhooks until the
+   * count drops under it, so an operator can shrink a tenant without deleting anything on its behalf.
+   */
+  update(changes: TenantChanges, by: string | null): void {
+    const applied: TenantChanges = {};
+    if (changes.name !== undefined) this.name = applied.name = changes.name;
+    if (changes.maxActiveApiKeys !== undefined) this.maxActiveApiKeys = applied.maxActiveApiKeys = changes.maxActiveApiKeys;
+    if (changes.maxWebhooks !== undefined) this.maxWebhooks = applied.maxWebhooks = changes.maxWebhooks;
+    this.apply(new TenantUpdatedEvent(this.id, this.id, applied, by));
+  }
+
   activeKeyLimit(defaultLimit: number): number {
     return this.maxActiveApiKeys ?? defaultLimit;
+  }
+
+  webhookLimit(defaultLimit: number): number {
+    return this.maxWebhooks ?? defaultLimit;
   }
 }

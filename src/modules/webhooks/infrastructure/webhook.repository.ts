@@ -1,4 +1,5 @@
-import { EntityRepository } from '@mikro-orm/postgresql';
+import { EntityRepository, LockMode } from '@mikro-orm/postgresql';
+import { Tenant } from '../../tenants/domain/tenant.entity';
 import type { Webhook } from '../domain/webhook.entity';
 import { WebhookError, WebhookErrorCode } from '../domain/webhook.errors';
 
@@ -12,11 +13,11 @@ export class WebhookRepository extends EntityRepository<Webhook> {
 
   /**
    * BR-WH-07. Locks the tenant row first, so two concurrent creations cannot both see room for one more.
-   * The tenant's own `max_webhooks` overrides the configured default.
+   * The tenant's own `maxWebhooks` overrides the configured default.
    */
   async assertRoomForWebhook(tenantId: string, defaultLimit: number): Promise<void> {
-    const [tenant] = await this.em.execute<Array<{ max_webhooks: number | null }>>('SELECT max_webhooks FROM tenant WHERE id = ? FOR UPDATE', [tenantId]);
-    const limit = tenant?.max_webhooks ?? defaultLimit;
+    const tenant = await this.em.findOneOrFail(Tenant, tenantId, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const limit = tenant.webhookLimit(defaultLimit);
     const count = await this.count({ tenantId });
     if (count >= limit) {
       throw new WebhookError(WebhookErrorCode.LimitReached, `A tenant may have at most ${limit} webhooks; delete one first`, { limit });

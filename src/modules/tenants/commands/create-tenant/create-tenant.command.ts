@@ -1,7 +1,7 @@
 import { Command } from '@nestjs/cqrs';
 import type { ActingCommand, Actor } from '../../../../common/cqrs/actor';
 import type { ApiKey } from '../../../api-keys/domain/api-key.entity';
-import type { Tenant } from '../../domain/tenant.entity';
+import type { Tenant, TenantLimits } from '../../domain/tenant.entity';
 
 export interface CreatedTenant {
   tenant: Tenant;
@@ -14,7 +14,7 @@ export class CreateTenantCommand extends Command<CreatedTenant> implements Actin
   constructor(
     readonly actor: Actor,
     readonly name: string,
-    readonly maxActiveApiKeys: number | undefined,
+    readonly limits: TenantLimits,
   ) {
     super();
   }

@@ -15,9 +15,8 @@ export class CreateTenantHandler implements ICommandHandler<CreateTenantCommand>
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async execute({ actor, name, maxActiveApiKeys }: CreateTenantCommand): Promise<CreatedTenant> {
-    const tenant = Tenant.create(name, actor.apiKeyId);
-    tenant.maxActiveApiKeys = maxActiveApiKeys ?? null;
+  async execute({ actor, name, limits }: CreateTenantCommand): Promise<CreatedTenant> {
+    const tenant = Tenant.create(name, limits, actor.apiKeyId);
     const { apiKey, token } = ApiKey.generate({
       tenantId: tenant.id,
       keyName: 'Tenant admin key',

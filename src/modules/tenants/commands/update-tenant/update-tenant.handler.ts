@@ -1,0 +1,22 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { CommonError } from '../../../../common/errors/domain-error';
+import { Tenant } from '../../domain/tenant.entity';
+import { UpdateTenantCommand } from './update-tenant.command';
+
+/**
+ * PATCH /api/tenants/{id}: the operator renames a tenant or changes its limits. No lock of its own: key and
+ * webhook creations lock the tenant row before counting, so the UPDATE waits for them (or they for it) and each
+ * creation is checked against either the old limit or the new one.
+ */
+@CommandHandler(UpdateTenantCommand)
+export class UpdateTenantHandler implements ICommandHandler<UpdateTenantCommand> {
+  constructor(private readonly em: EntityManager) {}
+
+  async execute({ actor, tenantId, changes }: UpdateTenantCommand): Promise<Tenant> {
+    const tenant = await this.em.findOne(Tenant, tenantId);
+    if (!tenant) throw CommonError.notFound('Tenant');
+    tenant.update(changes, actor.apiKeyId);
+    return tenant;
+  }
+}
