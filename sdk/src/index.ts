@@ -77,6 +77,7 @@ export type { TenantPage } from './models/TenantPage';
 export type { UpdateApiKeyDto } from './models/UpdateApiKeyDto';
 export type { UpdateIntegrationDto } from './models/UpdateIntegrationDto';
 export type { UpdateIntegrationSettingsDto } from './models/UpdateIntegrationSettingsDto';
+export type { UpdateTenantDto } from './models/UpdateTenantDto';
 export type { UpdateWebhookDto } from './models/UpdateWebhookDto';
 export type { WebhookDeliveryDetailDto } from './models/WebhookDeliveryDetailDto';
 export type { WebhookDeliveryDto } from './models/WebhookDeliveryDto';

@@ -31,7 +31,7 @@ describe("a worker's metrics listener", () => {
   it('serves what the worker counts, and the process metrics, in the API’s format', async () => {
     const name = `Scraped ${Date.now()}`;
     // The tenant's event reaches the outbox with its commit; only the worker's relay counts it as relayed.
-    await worker!.get(CommandBus).execute(new CreateTenantCommand(systemActor(DEFAULT_TENANT_ID, ['platform:admin']), name, undefined));
+    await worker!.get(CommandBus).execute(new CreateTenantCommand(systemActor(DEFAULT_TENANT_ID, ['platform:admin']), name, { maxActiveApiKeys: null, maxWebhooks: null }));
 
     const scrape = await eventually(async () => {
       const response = await fetch(`${baseUrl}/metrics`);

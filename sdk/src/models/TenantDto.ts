@@ -5,7 +5,14 @@
 export type TenantDto = {
     id: string;
     name: string;
+    /**
+     * null: API_KEYS_MAX_ACTIVE_PER_TENANT applies
+     */
     maxActiveApiKeys: number | null;
+    /**
+     * null: WEBHOOKS_MAX_PER_TENANT applies
+     */
+    maxWebhooks: number | null;
     createdAt: string;
 };
 

@@ -6,6 +6,7 @@ import type { CreatedTenantDto } from '../models/CreatedTenantDto';
 import type { CreateTenantDto } from '../models/CreateTenantDto';
 import type { TenantDto } from '../models/TenantDto';
 import type { TenantPage } from '../models/TenantPage';
+import type { UpdateTenantDto } from '../models/UpdateTenantDto';
 import type { CancelablePromise } from '../core/CancelablePromise';
 import type { BaseHttpRequest } from '../core/BaseHttpRequest';
 export class TenantsService {
@@ -82,6 +83,35 @@ export class TenantsService {
             path: {
                 'id': id,
             },
+            errors: {
+                400: `Malformed JSON, unknown fields, wrong types or out-of-range values; \`errors\` names each field`,
+                401: `Missing, unknown, revoked or expired API key`,
+                403: `The key lacks a scope: platform:admin`,
+                429: `The key's hourly rate limit is spent`,
+            },
+        });
+    }
+    /**
+     * Rename a tenant or change its limits of active API keys and webhooks
+     * Absent fields stay as they are; at least one must be given. A limit set to null follows the configured default again. A limit below what the tenant already holds is accepted and deletes nothing: it only refuses new keys or webhooks (409) until the count drops under it.
+     * @returns TenantDto
+     * @throws ApiError
+     */
+    public updateTenant({
+        id,
+        requestBody,
+    }: {
+        id: string,
+        requestBody: UpdateTenantDto,
+    }): CancelablePromise<TenantDto> {
+        return this.httpRequest.request({
+            method: 'PATCH',
+            url: '/api/tenants/{id}',
+            path: {
+                'id': id,
+            },
+            body: requestBody,
+            mediaType: 'application/json',
             errors: {
                 400: `Malformed JSON, unknown fields, wrong types or out-of-range values; \`errors\` names each field`,
                 401: `Missing, unknown, revoked or expired API key`,

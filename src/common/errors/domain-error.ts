@@ -11,6 +11,7 @@ export enum ErrorKind {
   Unprocessable = 'unprocessable',
   PayloadTooLarge = 'payload_too_large',
   RateLimited = 'rate_limited',
+  Unavailable = 'unavailable',
 }
 
 /** Base of every module's error class. The message is safe to show a caller: it never holds a secret. */
@@ -35,6 +36,7 @@ export enum CommonErrorCode {
   ExpiredApiKey = 'auth.expired_api_key',
   MissingScope = 'auth.missing_scope',
   RateLimited = 'auth.rate_limited',
+  NotReady = 'health.not_ready',
 }
 
 const COMMON_KINDS: Record<CommonErrorCode, ErrorKind> = {
@@ -45,6 +47,7 @@ const COMMON_KINDS: Record<CommonErrorCode, ErrorKind> = {
   [CommonErrorCode.ExpiredApiKey]: ErrorKind.Unauthenticated,
   [CommonErrorCode.MissingScope]: ErrorKind.Forbidden,
   [CommonErrorCode.RateLimited]: ErrorKind.RateLimited,
+  [CommonErrorCode.NotReady]: ErrorKind.Unavailable,
 };
 
 export interface FieldError {

@@ -1,7 +1,8 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bull';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorService, MikroOrmHealthIndicator } from '@nestjs/terminus';
+import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService, MikroOrmHealthIndicator } from '@nestjs/terminus';
+import { CommonError, CommonErrorCode } from '../errors/domain-error';
 import type { Queue } from 'bull';
 import type Redis from 'ioredis';
 import { Public } from '../auth/auth.decorators';
@@ -30,14 +31,26 @@ export class HealthController {
     return { status: 'ok' };
   }
 
+  /**
+   * 503 problem+json naming what is down, with every check's result under `checks`: Terminus's own 503 body would
+   * otherwise reach the problem filter as a bare "Service Unavailable".
+   */
   @Get('ready')
   @HealthCheck()
-  ready() {
-    return this.health.check([
-      () => this.database.pingCheck('postgres', { timeout: 2000 }),
-      () => this.ping('redis', () => this.redis.ping()),
-      () => this.ping('queues', () => Promise.all([this.domainEvents.isReady(), this.maintenance.isReady()])),
-    ]);
+  async ready() {
+    try {
+      return await this.health.check([
+        () => this.database.pingCheck('postgres', { timeout: 2000 }),
+        () => this.ping('redis', () => this.redis.ping()),
+        // The queues' own connection: isReady() resolves once at start-up and never fails afterwards.
+        () => this.ping('queues', () => Promise.all([this.domainEvents.client.ping(), this.maintenance.client.ping()])),
+      ]);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      const result = error.getResponse() as HealthCheckResult;
+      const down = Object.keys(result.error ?? {});
+      throw new CommonError(CommonErrorCode.NotReady, `Not ready: ${down.join(', ') || 'a dependency'} unreachable`, { checks: result.details });
+    }
   }
 
   private async ping(key: string, probe: () => Promise<unknown>) {

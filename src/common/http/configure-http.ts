@@ -117,6 +117,7 @@ export async function configureHttp(app: NestFastifyApplication, config: AppConf
   });
   // After the onRoute hook, so that the routes the CORS plugin adds (preflight) are measured too.
   if (config.corsOrigins.length) {
-    await app.register(cors, { origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'] });
+    // @fastify/cors allows only GET, HEAD and POST unless told; the API also updates, patches and deletes.
+    await app.register(cors, { origin: config.corsOrigins.includes('*') ? true : config.corsOrigins, methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'] });
   }
 }

@@ -23,6 +23,7 @@ const STATUS_OF_KIND: Record<ErrorKind, number> = {
   [ErrorKind.Unprocessable]: HttpStatus.UNPROCESSABLE_ENTITY,
   [ErrorKind.PayloadTooLarge]: HttpStatus.PAYLOAD_TOO_LARGE,
   [ErrorKind.RateLimited]: HttpStatus.TOO_MANY_REQUESTS,
+  [ErrorKind.Unavailable]: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
 const TITLES: Record<number, string> = {
