@@ -58,7 +58,7 @@ describe('HTTP basics', () => {
       const notReady = await down.request('/health/ready');
       expect(notReady.status).toBe(503);
       expect(notReady.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-      const problem = await notReady.json();
+      const problem = (await notReady.json()) as { detail: string };
       expect(problem).toMatchObject({ code: 'health.not_ready', detail: expect.stringContaining('redis'), checks: { postgres: { status: 'up' }, redis: { status: 'down' } } });
       expect(problem.detail).not.toContain('postgres');
     } finally {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from './app-config';
 
 const quiet = () => undefined;
@@ -38,6 +40,9 @@ describe('configuration', () => {
 
   it('names the variable that is wrong', () => {
     expect(messageOf({ PORT: 'eighty' })).toContain('PORT');
+    expect(messageOf({ API_KEYS_EXPIRY_CRON: 'every hour' })).toContain('API_KEYS_EXPIRY_CRON');
+    expect(messageOf({ WEBHOOK_SWEEP_CRON: '61 * * * *' })).toContain('WEBHOOK_SWEEP_CRON');
+    expect(loadConfig({ INTEGRATIONS_HEALTH_CHECK_CRON: '*/30 * * * * *' }, quiet).integrations.healthCheckCron).toBe('*/30 * * * * *');
     expect(messageOf({ PROCESS_ROLE: 'both' })).toContain('PROCESS_ROLE');
     expect(messageOf({ DATABASE_URL: 'mysql://localhost/x' })).toContain('DATABASE_URL');
     expect(messageOf({ BOOTSTRAP_API_KEY: 'short' })).toContain('BOOTSTRAP_API_KEY');
@@ -53,5 +58,17 @@ describe('configuration', () => {
     expect(loadConfig({ WORKER_METRICS_PORT: '' }, quiet).workerMetricsPort).toBe(9464);
     expect(loadConfig({ WORKER_METRICS_PORT: '0' }, quiet).workerMetricsPort).toBe(0);
     expect(loadConfig({ WORKER_METRICS_PORT: 'OFF' }, quiet).workerMetricsPort).toBeNull();
+  });
+
+  it('documents every variable it reads in .env.example and the README', () => {
+    const root = join(__dirname, '..', '..', '..');
+    const source = readFileSync(join(__dirname, 'app-config.ts'), 'utf8');
+    const names = [...new Set([...source.matchAll(/read\.\w+\(\s*'([A-Z][A-Z0-9_]+)'/g)].map((match) => match[1]))];
+    expect(names.length).toBeGreaterThan(50);
+    const example = readFileSync(join(root, '.env.example'), 'utf8');
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    expect(names.filter((name) => !new RegExp(`^#? ?${name}=`, 'm').test(example))).toEqual([]);
+    // The README's table may shorten a family of names to their common ending (`…_PAYPAL_URL`).
+    expect(names.filter((name) => !readme.includes(`\`${name}\``) && !readme.includes(`\`…_${name.split('_').slice(1).join('_')}\``))).toEqual([]);
   });
 });

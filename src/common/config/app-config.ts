@@ -1,3 +1,5 @@
+import { parseExpression } from 'cron-parser';
+
 /**
  * The whole configuration, read once from the environment at start-up and validated (twelve-factor).
  * Every duration or limit the spec fixes is here with the spec's value as its default, so tests and
@@ -253,11 +255,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: str
       rotationGraceSeconds: read.int('API_KEYS_ROTATION_GRACE_SECONDS', 24 * 3600, 0, 30 * 24 * 3600),
       cacheTtlMs: read.int('API_KEYS_CACHE_TTL_MS', 30_000, 0, 3_600_000),
       usageFlushMs: read.int('API_KEYS_USAGE_FLUSH_MS', 5_000, 10, 600_000),
-      expiryCron: read.string('API_KEYS_EXPIRY_CRON', '0 * * * *'),
+      expiryCron: read.cron('API_KEYS_EXPIRY_CRON', '0 * * * *'),
     },
     audit: {
       retentionDays: read.int('AUDIT_RETENTION_DAYS', 365, 1, 36_500),
-      cleanupCron: read.string('AUDIT_CLEANUP_CRON', '30 2 * * *'),
+      cleanupCron: read.cron('AUDIT_CLEANUP_CRON', '30 2 * * *'),
     },
     outbox: {
       pollMs: read.int('OUTBOX_POLL_MS', 200, 10, 60_000),
@@ -271,7 +273,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: str
       maxBodyBytes: read.int('INCOMING_WEBHOOKS_MAX_BODY_BYTES', 1_048_576, 1024, 10_485_760),
       settingsCacheMs: read.int('INCOMING_WEBHOOKS_SETTINGS_CACHE_MS', 5000, 0, 600_000),
       retentionDays: read.int('INCOMING_WEBHOOKS_RETENTION_DAYS', 30, 3, 3650),
-      cleanupCron: read.string('INCOMING_WEBHOOKS_CLEANUP_CRON', '15 3 * * *'),
+      cleanupCron: read.cron('INCOMING_WEBHOOKS_CLEANUP_CRON', '15 3 * * *'),
     },
     dataSync: loadDataSyncConfig(read),
   };
@@ -296,9 +298,9 @@ function loadDataSyncConfig(read: EnvReader): DataSyncConfig {
     callRetries: read.int('DATA_SYNC_CALL_RETRIES', 4, 0, 20),
     retryBaseDelayMs: read.int('DATA_SYNC_RETRY_BASE_DELAY_MS', 500, 1, 60_000),
     maxRetryAfterSeconds: read.int('DATA_SYNC_MAX_RETRY_AFTER_SECONDS', 120, 0, 3600),
-    schedulerCron: read.string('DATA_SYNC_SCHEDULER_CRON', '*/15 * * * *'),
+    schedulerCron: read.cron('DATA_SYNC_SCHEDULER_CRON', '*/15 * * * *'),
     logRetentionDays: read.int('DATA_SYNC_LOG_RETENTION_DAYS', 180, 1, 36_500),
-    logCleanupCron: read.string('DATA_SYNC_LOG_CLEANUP_CRON', '45 2 * * *'),
+    logCleanupCron: read.cron('DATA_SYNC_LOG_CLEANUP_CRON', '45 2 * * *'),
     streamPollMs: read.int('DATA_SYNC_STREAM_POLL_MS', 5000, 50, 600_000),
   };
 }
@@ -318,8 +320,8 @@ function loadWebhooksConfig(read: EnvReader): WebhooksConfig {
     secretRotationGraceSeconds: read.int('WEBHOOK_SECRET_ROTATION_GRACE_SECONDS', 24 * 3600, 0, 30 * 24 * 3600),
     verifyOnCreate: read.bool('WEBHOOK_VERIFY_ON_CREATE', true),
     retentionDays: read.int('WEBHOOK_DELIVERY_RETENTION_DAYS', 30, 1, 36_500),
-    sweepCron: read.string('WEBHOOK_SWEEP_CRON', '* * * * *'),
-    cleanupCron: read.string('WEBHOOK_DELIVERY_CLEANUP_CRON', '0 3 * * *'),
+    sweepCron: read.cron('WEBHOOK_SWEEP_CRON', '* * * * *'),
+    cleanupCron: read.cron('WEBHOOK_DELIVERY_CLEANUP_CRON', '0 3 * * *'),
     statusFlushMs: read.int('WEBHOOK_STATUS_FLUSH_MS', 20, 0, 10_000),
     idempotencyWindowSeconds: read.int('EVENTS_IDEMPOTENCY_WINDOW_SECONDS', 24 * 3600, 1, 30 * 24 * 3600),
   };
@@ -335,7 +337,7 @@ function loadIntegrationsConfig(read: EnvReader, port: number): IntegrationsConf
   return {
     singleProviderTypes,
     maxConfigurationBytes: read.int('INTEGRATIONS_MAX_CONFIGURATION_BYTES', 10 * 1024, 256, 1024 * 1024),
-    healthCheckCron: read.string('INTEGRATIONS_HEALTH_CHECK_CRON', '*/5 * * * *'),
+    healthCheckCron: read.cron('INTEGRATIONS_HEALTH_CHECK_CRON', '*/5 * * * *'),
     healthCheckConcurrency: read.int('INTEGRATIONS_HEALTH_CHECK_CONCURRENCY', 20, 1, 500),
     unhealthyAfterFailures: read.int('INTEGRATIONS_UNHEALTHY_AFTER_FAILURES', 3, 1, 100),
     degradedResponseMs: read.int('INTEGRATIONS_DEGRADED_RESPONSE_MS', 5_000, 1, 300_000),
@@ -345,7 +347,7 @@ function loadIntegrationsConfig(read: EnvReader, port: number): IntegrationsConf
     breakerFailures: read.int('INTEGRATIONS_BREAKER_FAILURES', 5, 1, 1000),
     breakerHalfOpenAfterMs: read.int('INTEGRATIONS_BREAKER_HALF_OPEN_AFTER_MS', 30_000, 10, 3_600_000),
     logRetentionDays: read.int('INTEGRATIONS_LOG_RETENTION_DAYS', 90, 1, 36_500),
-    logCleanupCron: read.string('INTEGRATIONS_LOG_CLEANUP_CRON', '0 2 * * *'),
+    logCleanupCron: read.cron('INTEGRATIONS_LOG_CLEANUP_CRON', '0 2 * * *'),
     oauth: {
       redirectUrl: read.url('INTEGRATIONS_OAUTH_REDIRECT_URL', `http://localhost:${port}/api/integrations/oauth/callback`, http),
       stateTtlSeconds: read.int('INTEGRATIONS_OAUTH_STATE_TTL_SECONDS', 600, 30, 86_400),
@@ -430,6 +432,17 @@ class EnvReader {
     if (['true', '1', 'yes'].includes(raw.toLowerCase())) return true;
     if (['false', '0', 'no'].includes(raw.toLowerCase())) return false;
     throw new ConfigError(`${name} must be true or false`);
+  }
+
+  /** A cron expression as Bull's scheduler reads it (cron-parser, UTC; six fields allow seconds). */
+  cron(name: string, fallback: string): string {
+    const value = this.string(name, fallback);
+    try {
+      parseExpression(value, { tz: 'UTC' });
+    } catch (error) {
+      throw new ConfigError(`${name} is not a cron expression (${(error as Error).message}), e.g. "*/5 * * * *"`);
+    }
+    return value;
   }
 
   url(name: string, fallback: string, protocols: string[]): string {
