@@ -65,4 +65,22 @@ describe('HTTP basics', () => {
       await down.close();
     }
   });
+
+  it('serves Swagger UI and the OpenAPI document it reads, describing errors and limits as they are sent', async () => {
+    const ui = await hub.request('/docs');
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toContain('swagger-ui');
+    type Operation = { operationId: string; security?: Array<Record<string, unknown>>; responses: Record<string, { content?: Record<string, unknown>; headers?: Record<string, unknown> }> };
+    const document = (await (await hub.request('/docs-json')).json()) as { paths: Record<string, Record<string, Operation>> };
+    const operations = Object.values(document.paths).flatMap((item) => Object.values(item));
+    expect(new Set(operations.map((o) => o.operationId)).size).toBe(operations.length);
+    for (const operation of operations) {
+      for (const [status, response] of Object.entries(operation.responses)) {
+        if (Number(status) >= 400 && response.content) expect([operation.operationId, Object.keys(response.content)]).toEqual([operation.operationId, ['application/problem+json']]);
+      }
+      if (operation.security?.length) {
+        expect([operation.operationId, Object.keys(operation.responses['429']?.headers ?? {})]).toEqual([operation.operationId, expect.arrayContaining(['Retry-After', 'RateLimit-Remaining'])]);
+      }
+    }
+  });
 });

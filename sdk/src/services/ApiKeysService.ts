@@ -17,7 +17,7 @@ export class ApiKeysService {
     constructor(public readonly httpRequest: BaseHttpRequest) {}
     /**
      * Generate an API key; the key is in this answer only
-     * @returns CreatedApiKeyDto
+     * @returns CreatedApiKeyDto Created
      * @throws ApiError
      */
     public generateApiKey({
@@ -41,7 +41,7 @@ export class ApiKeysService {
     }
     /**
      * List the tenant's API keys (never their secrets)
-     * @returns ApiKeyPage
+     * @returns ApiKeyPage OK
      * @throws ApiError
      */
     public listApiKeys({
@@ -77,7 +77,7 @@ export class ApiKeysService {
     }
     /**
      * Get an API key, with its usage
-     * @returns ApiKeyDto
+     * @returns ApiKeyDto OK
      * @throws ApiError
      */
     public getApiKey({
@@ -101,7 +101,7 @@ export class ApiKeysService {
     }
     /**
      * Rename a key, narrow its scopes or change its hourly limit
-     * @returns ApiKeyDto
+     * @returns ApiKeyDto OK
      * @throws ApiError
      */
     public updateApiKey({
@@ -131,7 +131,7 @@ export class ApiKeysService {
     }
     /**
      * Revoke a key for good; every replica refuses it within a second
-     * @returns ApiKeyDto
+     * @returns ApiKeyDto OK
      * @throws ApiError
      */
     public revokeApiKey({
@@ -164,7 +164,7 @@ export class ApiKeysService {
     }
     /**
      * Issue a replacement key; the old one works until the grace period ends
-     * @returns RotatedApiKeyDto
+     * @returns RotatedApiKeyDto OK
      * @throws ApiError
      */
     public rotateApiKey({
@@ -193,7 +193,7 @@ export class ApiKeysService {
     }
     /**
      * The API key making this call: its id, tenant and scopes
-     * @returns CallerDto
+     * @returns CallerDto OK
      * @throws ApiError
      */
     public getCurrentCaller(): CancelablePromise<CallerDto> {
@@ -202,6 +202,7 @@ export class ApiKeysService {
             url: '/api/me',
             errors: {
                 401: `Missing, unknown, revoked or expired API key`,
+                429: `The key's hourly request limit is spent`,
             },
         });
     }

@@ -9,7 +9,7 @@ export class AuditService {
     constructor(public readonly httpRequest: BaseHttpRequest) {}
     /**
      * The tenant's audit trail: who did what, when, from which IP (newest first)
-     * @returns AuditEntryPage
+     * @returns AuditEntryPage OK
      * @throws ApiError
      */
     public listAuditEntries({

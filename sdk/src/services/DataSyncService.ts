@@ -18,7 +18,7 @@ export class DataSyncService {
     constructor(public readonly httpRequest: BaseHttpRequest) {}
     /**
      * Schedule a sync of an Active integration (now when scheduledAt is absent)
-     * @returns DataSyncDto
+     * @returns DataSyncDto Created
      * @throws ApiError
      */
     public createDataSync({
@@ -43,7 +43,7 @@ export class DataSyncService {
     }
     /**
      * List sync jobs by integration, status, type and scheduled time
-     * @returns DataSyncPage
+     * @returns DataSyncPage OK
      * @throws ApiError
      */
     public listDataSyncs({
@@ -97,7 +97,7 @@ export class DataSyncService {
     }
     /**
      * A sync job with its counts and progress (percent, rate, estimated completion)
-     * @returns DataSyncDto
+     * @returns DataSyncDto OK
      * @throws ApiError
      */
     public getDataSync({
@@ -121,7 +121,7 @@ export class DataSyncService {
     }
     /**
      * Cancel a sync job: at once when not started, at the next batch boundary when running
-     * @returns DataSyncDto
+     * @returns DataSyncDto OK
      * @throws ApiError
      */
     public cancelDataSync({
@@ -146,7 +146,7 @@ export class DataSyncService {
     }
     /**
      * A sync job's execution log: run messages and every failed record
-     * @returns DataSyncLogPage
+     * @returns DataSyncLogPage OK
      * @throws ApiError
      */
     public listDataSyncLogs({
@@ -187,20 +187,21 @@ export class DataSyncService {
     }
     /**
      * Server-Sent Events: `progress` on every batch until `end`
-     * @returns any event: progress (data: the job as GET /{id}), then event: end
+     * @returns string event: progress (data: the job as GET /{id}), then event: end
      * @throws ApiError
      */
     public streamDataSync({
         id,
     }: {
         id: string,
-    }): CancelablePromise<any> {
+    }): CancelablePromise<string> {
         return this.httpRequest.request({
             method: 'GET',
             url: '/api/datasyncs/{id}/stream',
             path: {
                 'id': id,
             },
+            responseHeader: 'RateLimit-Limit',
             errors: {
                 400: `Malformed JSON, unknown fields, wrong types or out-of-range values; \`errors\` names each field`,
                 401: `Missing, unknown, revoked or expired API key`,
@@ -211,7 +212,7 @@ export class DataSyncService {
     }
     /**
      * Change (or add) a synced record here; the next Export or Bidirectional sync pushes it to the source
-     * @returns WrittenSyncedRecordDto
+     * @returns WrittenSyncedRecordDto OK
      * @throws ApiError
      */
     public writeSyncedRecord({
@@ -245,7 +246,7 @@ export class DataSyncService {
     }
     /**
      * Records imported from the integration, by entity, oldest stored first
-     * @returns SyncedRecordPage
+     * @returns SyncedRecordPage OK
      * @throws ApiError
      */
     public listSyncedRecords({

@@ -13,7 +13,7 @@ export class EventsService {
     constructor(public readonly httpRequest: BaseHttpRequest) {}
     /**
      * Publish an application event to every webhook subscribed to its type
-     * @returns PublishedEventDto
+     * @returns PublishedEventDto Accepted
      * @throws ApiError
      */
     public publishEvent({
@@ -38,7 +38,7 @@ export class EventsService {
     }
     /**
      * Register an application event type, optionally with a JSON schema for its data
-     * @returns EventTypeDto
+     * @returns EventTypeDto Created
      * @throws ApiError
      */
     public registerEventType({
@@ -63,7 +63,7 @@ export class EventsService {
     }
     /**
      * The event catalog: this service's domain events, then the tenant's registered types
-     * @returns EventTypePage
+     * @returns EventTypePage OK
      * @throws ApiError
      */
     public listEventTypes({

@@ -11,7 +11,7 @@ export class IncomingWebhooksService {
     constructor(public readonly httpRequest: BaseHttpRequest) {}
     /**
      * A provider's callback. No API key: verified by the integration's signature scheme (Stripe, GitHub, Standard Webhooks or HMAC)
-     * @returns ReceivedWebhookDto
+     * @returns ReceivedWebhookDto OK
      * @throws ApiError
      */
     public receiveIncomingWebhook({
@@ -42,7 +42,7 @@ export class IncomingWebhooksService {
     }
     /**
      * What providers sent to an integration, newest first
-     * @returns IncomingEventPage
+     * @returns IncomingEventPage OK
      * @throws ApiError
      */
     public listIncomingEvents({

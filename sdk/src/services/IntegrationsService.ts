@@ -23,7 +23,7 @@ export class IntegrationsService {
     constructor(public readonly httpRequest: BaseHttpRequest) {}
     /**
      * Create an integration in Draft; its configuration is stored encrypted. Test it to activate it.
-     * @returns IntegrationDto
+     * @returns IntegrationDto Created
      * @throws ApiError
      */
     public createIntegration({
@@ -46,7 +46,7 @@ export class IntegrationsService {
     }
     /**
      * List the tenant's integrations, newest first, filtered by type, status or provider
-     * @returns IntegrationPage
+     * @returns IntegrationPage OK
      * @throws ApiError
      */
     public listIntegrations({
@@ -91,7 +91,7 @@ export class IntegrationsService {
     }
     /**
      * The tenant's integration rules: which kinds allow only one Active integration
-     * @returns IntegrationSettingsViewDto
+     * @returns IntegrationSettingsViewDto OK
      * @throws ApiError
      */
     public getIntegrationSettings(): CancelablePromise<IntegrationSettingsViewDto> {
@@ -108,7 +108,7 @@ export class IntegrationsService {
     }
     /**
      * Choose the kinds of which the tenant may have only one Active integration (BR-IM-01)
-     * @returns IntegrationSettingsViewDto
+     * @returns IntegrationSettingsViewDto OK
      * @throws ApiError
      */
     public updateIntegrationSettings({
@@ -132,7 +132,7 @@ export class IntegrationsService {
     }
     /**
      * The OAuth provider's redirect back after the user granted (or refused) access; the one-time state authenticates it
-     * @returns IntegrationTestResultDto
+     * @returns IntegrationTestResultDto OK
      * @throws ApiError
      */
     public completeIntegrationAuthorization({
@@ -166,7 +166,7 @@ export class IntegrationsService {
     }
     /**
      * Get an integration, its configuration masked
-     * @returns IntegrationDto
+     * @returns IntegrationDto OK
      * @throws ApiError
      */
     public getIntegration({
@@ -190,7 +190,7 @@ export class IntegrationsService {
     }
     /**
      * Rename, enable or disable, or change the configuration (which sends it back to Draft until tested)
-     * @returns IntegrationDto
+     * @returns IntegrationDto OK
      * @throws ApiError
      */
     public updateIntegration({
@@ -219,7 +219,7 @@ export class IntegrationsService {
     }
     /**
      * Disconnect an integration for good; its logs and audit trail stay
-     * @returns IntegrationDto
+     * @returns IntegrationDto OK
      * @throws ApiError
      */
     public disconnectIntegration({
@@ -277,7 +277,7 @@ export class IntegrationsService {
     }
     /**
      * Health of an integration: status, response times, failures in a row, success rate
-     * @returns IntegrationHealthDto
+     * @returns IntegrationHealthDto OK
      * @throws ApiError
      */
     public getIntegrationHealth({
@@ -301,7 +301,7 @@ export class IntegrationsService {
     }
     /**
      * An integration's log: configuration changes, tests, health results and errors, newest first
-     * @returns IntegrationLogPage
+     * @returns IntegrationLogPage OK
      * @throws ApiError
      */
     public listIntegrationLogs({
@@ -342,7 +342,7 @@ export class IntegrationsService {
     }
     /**
      * Record the manual review of an integration in Error; it returns to Draft (BR-IM-05)
-     * @returns IntegrationDto
+     * @returns IntegrationDto OK
      * @throws ApiError
      */
     public reviewIntegration({
@@ -371,7 +371,7 @@ export class IntegrationsService {
     }
     /**
      * Start the OAuth authorization (code + PKCE) of a calendar integration: send the user to authorizationUrl
-     * @returns AuthorizationStartedDto
+     * @returns AuthorizationStartedDto OK
      * @throws ApiError
      */
     public authorizeIntegration({

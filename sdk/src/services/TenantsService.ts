@@ -13,7 +13,7 @@ export class TenantsService {
     constructor(public readonly httpRequest: BaseHttpRequest) {}
     /**
      * Create a tenant; its first admin key is in this answer only
-     * @returns CreatedTenantDto
+     * @returns CreatedTenantDto Created
      * @throws ApiError
      */
     public createTenant({
@@ -36,7 +36,7 @@ export class TenantsService {
     }
     /**
      * List tenants
-     * @returns TenantPage
+     * @returns TenantPage OK
      * @throws ApiError
      */
     public listTenants({
@@ -69,7 +69,7 @@ export class TenantsService {
     }
     /**
      * Get a tenant
-     * @returns TenantDto
+     * @returns TenantDto OK
      * @throws ApiError
      */
     public getTenant({
@@ -94,7 +94,7 @@ export class TenantsService {
     /**
      * Rename a tenant or change its limits of active API keys and webhooks
      * Absent fields stay as they are; at least one must be given. A limit set to null follows the configured default again. A limit below what the tenant already holds is accepted and deletes nothing: it only refuses new keys or webhooks (409) until the count drops under it.
-     * @returns TenantDto
+     * @returns TenantDto OK
      * @throws ApiError
      */
     public updateTenant({

@@ -21,7 +21,7 @@ export class WebhooksService {
     constructor(public readonly httpRequest: BaseHttpRequest) {}
     /**
      * Subscribe an HTTPS endpoint to event types; it gets a signed verification request first
-     * @returns WebhookDto
+     * @returns WebhookDto Created
      * @throws ApiError
      */
     public createWebhook({
@@ -46,7 +46,7 @@ export class WebhooksService {
     }
     /**
      * List the tenant's webhooks (never their secrets)
-     * @returns WebhookPage
+     * @returns WebhookPage OK
      * @throws ApiError
      */
     public listWebhooks({
@@ -79,7 +79,7 @@ export class WebhooksService {
     }
     /**
      * Get a webhook with its counters
-     * @returns WebhookDto
+     * @returns WebhookDto OK
      * @throws ApiError
      */
     public getWebhook({
@@ -103,7 +103,7 @@ export class WebhooksService {
     }
     /**
      * Change URL, event types, retry policy or timeout; disable or enable
-     * @returns WebhookDto
+     * @returns WebhookDto OK
      * @throws ApiError
      */
     public updateWebhook({
@@ -156,7 +156,7 @@ export class WebhooksService {
     }
     /**
      * The signing secret (whsec_…), the only place it is shown
-     * @returns WebhookSecretDto
+     * @returns WebhookSecretDto OK
      * @throws ApiError
      */
     public getWebhookSecret({
@@ -180,7 +180,7 @@ export class WebhooksService {
     }
     /**
      * Issue a new secret; deliveries carry signatures of both until the grace period ends
-     * @returns WebhookSecretDto
+     * @returns WebhookSecretDto OK
      * @throws ApiError
      */
     public rotateWebhookSecret({
@@ -208,7 +208,7 @@ export class WebhooksService {
     }
     /**
      * Queue a signed WebhookTest delivery to the endpoint
-     * @returns WebhookDeliveryDto
+     * @returns WebhookDeliveryDto Accepted
      * @throws ApiError
      */
     public sendTestWebhook({
@@ -233,7 +233,7 @@ export class WebhooksService {
     }
     /**
      * Failure rate over the last hour, alert state, failing streak
-     * @returns WebhookHealthDto
+     * @returns WebhookHealthDto OK
      * @throws ApiError
      */
     public getWebhookHealth({
@@ -257,7 +257,7 @@ export class WebhooksService {
     }
     /**
      * The delivery log, newest first, by status, event type and time
-     * @returns WebhookDeliveryPage
+     * @returns WebhookDeliveryPage OK
      * @throws ApiError
      */
     public listWebhookDeliveries({
@@ -313,7 +313,7 @@ export class WebhooksService {
     }
     /**
      * One delivery with its body and every attempt
-     * @returns WebhookDeliveryDetailDto
+     * @returns WebhookDeliveryDetailDto OK
      * @throws ApiError
      */
     public getWebhookDelivery({
@@ -340,7 +340,7 @@ export class WebhooksService {
     }
     /**
      * Send a delivery again (same webhook-id), with a fresh retry budget
-     * @returns WebhookDeliveryDto
+     * @returns WebhookDeliveryDto Accepted
      * @throws ApiError
      */
     public replayWebhookDelivery({
@@ -368,7 +368,7 @@ export class WebhooksService {
     }
     /**
      * Send again every failed or expired delivery since a time (after an outage)
-     * @returns RecoveredDeliveriesDto
+     * @returns RecoveredDeliveriesDto Accepted
      * @throws ApiError
      */
     public recoverWebhookDeliveries({

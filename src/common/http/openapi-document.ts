@@ -1,5 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type { HeaderObject, ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { PROBLEM_CONTENT_TYPE } from './problem-details.filter';
 import { API_KEY_SECURITY } from '../auth/auth.decorators';
 
 const DESCRIPTION = `Integration Hub owns a company's connections to the outside world: integrations, API keys,
@@ -15,9 +17,49 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     .setVersion(version)
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'An API key of your tenant' }, API_KEY_SECURITY)
     .build();
-  return SwaggerModule.createDocument(app, config, {
+  const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (_controller, method) => method,
   });
+  describeResponsesAsServed(document);
+  return document;
+}
+
+const RATE_LIMIT_HEADERS: Record<string, HeaderObject> = {
+  'RateLimit-Limit': { description: "The key's requests per hour", schema: { type: 'integer' } },
+  'RateLimit-Remaining': { description: 'Requests left in this hour', schema: { type: 'integer' } },
+  'RateLimit-Reset': { description: 'Seconds until the hour ends', schema: { type: 'integer' } },
+};
+
+const SUCCESS_DESCRIPTIONS: Record<string, string> = { '200': 'OK', '201': 'Created', '202': 'Accepted', '204': 'No content' };
+
+/**
+ * What the decorators cannot say once for every operation, written into the document as the server behaves:
+ * errors are `application/problem+json` (the filter sends nothing else); every keyed call counts against the
+ * key's hourly limit, so it carries the RateLimit headers and may answer 429 with Retry-After; and a success
+ * the decorators left undescribed gets its status's name, not an empty line in Swagger UI.
+ */
+function describeResponsesAsServed(document: OpenAPIObject): void {
+  for (const pathItem of Object.values(document.paths)) {
+    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      const operation = pathItem[method];
+      if (!operation) continue;
+      const keyed = operation.security?.some((requirement) => API_KEY_SECURITY in requirement) ?? false;
+      if (keyed && !operation.responses['429']) {
+        operation.responses['429'] = { description: "The key's hourly request limit is spent", content: { 'application/json': { schema: { $ref: '#/components/schemas/ProblemDetailsDto' } } } };
+      }
+      for (const [status, response] of Object.entries(operation.responses) as Array<[string, ResponseObject]>) {
+        const code = Number(status);
+        // Whatever the operation produces when it succeeds (@ApiProduces sets every response's type).
+        if (code >= 400 && response.content) {
+          response.content = { [PROBLEM_CONTENT_TYPE]: response.content['application/json'] ?? Object.values(response.content)[0] };
+        }
+        if (code < 300 && !response.description) response.description = SUCCESS_DESCRIPTIONS[status] ?? 'Success';
+        if (keyed && (code < 300 || code === 429)) {
+          response.headers = { ...RATE_LIMIT_HEADERS, ...(code === 429 ? { 'Retry-After': { description: 'Seconds until the limit resets', schema: { type: 'integer' } } } : {}), ...response.headers };
+        }
+      }
+    }
+  }
 }
 
 export function serveSwaggerUi(app: INestApplication, document: OpenAPIObject): void {
