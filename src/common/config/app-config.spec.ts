@@ -44,5 +44,6 @@ describe('configuration', () => {
     expect(messageOf({ ENCRYPTION_KEYS: 'k1:c2hvcnQ=' })).toContain('ENCRYPTION_KEYS');
     expect(messageOf({ ENCRYPTION_KEYS: `a:${Buffer.alloc(32).toString('base64')},b:${Buffer.alloc(32, 2).toString('base64')}` })).toContain('ENCRYPTION_ACTIVE_KEY');
     expect(messageOf({ API_KEYS_ROTATION_GRACE_SECONDS: '-1' })).toContain('API_KEYS_ROTATION_GRACE_SECONDS');
+    expect(messageOf({ OUTBOX_RECOVER_AFTER_MS: 'soon' })).toContain('OUTBOX_RECOVER_AFTER_MS');
   });
 });
