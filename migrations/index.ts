@@ -7,6 +7,7 @@ import { Migration20261123170000_data_sync } from './Migration20261123170000_dat
 import { Migration20261123183000_integration_list_index } from './Migration20261123183000_integration_list_index';
 import { Migration20261124090000_delivery_batch_jobs } from './Migration20261124090000_delivery_batch_jobs';
 import { Migration20261124100000_integration_counts } from './Migration20261124100000_integration_counts';
+import { Migration20261202090000_outbox_processing } from './Migration20261202090000_outbox_processing';
 
 /** Every migration, in order. A new one is a class in this folder and a line here. */
 export const migrationsList: MigrationObject[] = [
@@ -18,4 +19,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123183000_integration_list_index', class: Migration20261123183000_integration_list_index },
   { name: 'Migration20261124090000_delivery_batch_jobs', class: Migration20261124090000_delivery_batch_jobs },
   { name: 'Migration20261124100000_integration_counts', class: Migration20261124100000_integration_counts },
+  { name: 'Migration20261202090000_outbox_processing', class: Migration20261202090000_outbox_processing },
 ];

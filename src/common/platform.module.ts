@@ -16,6 +16,7 @@ import { MetricsController } from './metrics/metrics.controller';
 import { WorkerMetricsServer } from './metrics/worker-metrics-server';
 import { DomainEventsProcessor } from './outbox/domain-events.processor';
 import { OutboxMessage } from './outbox/outbox-message.entity';
+import { OutboxRecovery } from './outbox/outbox-recovery';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { SafeHttpClient } from './outbound/safe-http-client';
 import { DOMAIN_EVENTS_QUEUE, MAINTENANCE_QUEUE } from './queues/queues';
@@ -62,9 +63,9 @@ export class PlatformModule {
   }
 }
 
-/** The worker's share of the platform: the outbox relay, the consumer that runs reactions, retention jobs. */
+/** The worker's share of the platform: the outbox relay and its recovery, the consumer that runs reactions, retention jobs. */
 @Module({
-  providers: [OutboxRelay, DomainEventsProcessor, DomainEventDispatcher, RetentionScheduler],
+  providers: [OutboxRelay, OutboxRecovery, DomainEventsProcessor, DomainEventDispatcher, RetentionScheduler],
 })
 export class PlatformWorkerModule {}
 

@@ -37,9 +37,13 @@ describe('outbox relay with several workers', () => {
     expect(relayed).toBe(alreadyPending + 400);
     expect(await pendingBefore()).toBe(0);
     // Nothing consumes the queue in an API process: the queued jobs hold each test event exactly once.
-    const jobs = (await queue.getWaiting(0, -1)) as Array<{ data: DomainEventJob }>;
+    const jobs = (await queue.getWaiting(0, -1)) as Array<{ id: string; data: DomainEventJob }>;
     const relayedTestEvents = jobs.flatMap((job) => job.data.events).filter((event) => event.eventType === 'RelayTest');
     expect(relayedTestEvents).toHaveLength(400);
     expect(new Set(relayedTestEvents.map((event) => event.eventId)).size).toBe(400);
+    // Each row names the job that carries it, for the recovery to look up.
+    const jobOf = new Map(jobs.flatMap((job) => job.data.events.map((event) => [event.eventId, String(job.id)] as const)));
+    const rows = await em.execute<Array<{ id: string; relay_job_id: string }>>("SELECT id, relay_job_id FROM outbox_message WHERE event_type = 'RelayTest'");
+    expect(rows.filter((row) => row.relay_job_id !== jobOf.get(row.id))).toEqual([]);
   });
 });

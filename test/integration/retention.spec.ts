@@ -49,4 +49,23 @@ describe('retention', () => {
     expect(audit.map((r) => r.action)).toEqual(['retention-young']);
     expect(inbound.map((r) => r.dedupe_key)).toEqual(['retention-young']);
   });
+
+  it('deletes outbox rows relayed over a week ago once processed, keeping those whose reactions have not run', async () => {
+    const connection = hub.app.get(EntityManager).fork().getConnection();
+    for (const [age, name, jobId, processed] of [
+      [8, 'processed', 'job-1', true],
+      [8, 'unprocessed', 'job-2', false],
+      [8, 'relayed-before-job-ids', null, false],
+      [6, 'young', 'job-3', true],
+    ] as const) {
+      await connection.execute(
+        `INSERT INTO outbox_message (id, event_type, payload, occurred_at, published_at, relay_job_id, processed_at)
+         VALUES (gen_random_uuid(), ?, '{}', now(), now() - make_interval(days => ?), ?, CASE WHEN ? THEN now() END)`,
+        [`retention-${name}`, age, jobId, processed],
+      );
+    }
+    expect(await hub.app.get(RetentionScheduler).purgeNow('outbox')).toBeGreaterThanOrEqual(2);
+    const left = await connection.execute<Array<{ event_type: string }>>("SELECT event_type FROM outbox_message WHERE event_type LIKE 'retention-%' ORDER BY event_type");
+    expect(left.map((r) => r.event_type)).toEqual(['retention-unprocessed', 'retention-young']);
+  });
 });

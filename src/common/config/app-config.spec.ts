@@ -50,6 +50,7 @@ describe('configuration', () => {
     expect(messageOf({ ENCRYPTION_KEYS: `a:${Buffer.alloc(32).toString('base64')},b:${Buffer.alloc(32, 2).toString('base64')}` })).toContain('ENCRYPTION_ACTIVE_KEY');
     expect(messageOf({ API_KEYS_ROTATION_GRACE_SECONDS: '-1' })).toContain('API_KEYS_ROTATION_GRACE_SECONDS');
     expect(messageOf({ WORKER_METRICS_PORT: '70000' })).toContain('WORKER_METRICS_PORT');
+    expect(messageOf({ OUTBOX_RECOVER_AFTER_MS: 'soon' })).toContain('OUTBOX_RECOVER_AFTER_MS');
     expect(messageOf({ WORKER_METRICS_PORT: 'of' })).toContain('WORKER_METRICS_PORT');
   });
 

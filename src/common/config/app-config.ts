@@ -39,7 +39,15 @@ export interface AppConfig {
     expiryCron: string;
   };
   audit: { retentionDays: number; cleanupCron: string };
-  outbox: { pollMs: number; batchSize: number; eventsPerJob: number };
+  outbox: {
+    pollMs: number;
+    batchSize: number;
+    eventsPerJob: number;
+    /** A relayed event not processed this long after it was relayed, whose job Redis no longer holds, is relayed again. */
+    recoverAfterMs: number;
+    /** When the recovery looks for such events (UTC cron; six fields allow seconds), once per schedule across workers. */
+    recoverCron: string;
+  };
   integrations: IntegrationsConfig;
   webhooks: WebhooksConfig;
   incomingWebhooks: {
@@ -265,6 +273,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: str
       pollMs: read.int('OUTBOX_POLL_MS', 200, 10, 60_000),
       batchSize: read.int('OUTBOX_BATCH_SIZE', 500, 1, 10_000),
       eventsPerJob: read.int('OUTBOX_EVENTS_PER_JOB', 50, 1, 1000),
+      recoverAfterMs: read.int('OUTBOX_RECOVER_AFTER_MS', 300_000, 0, 24 * 3_600_000),
+      recoverCron: read.cron('OUTBOX_RECOVER_CRON', '* * * * *'),
     },
     integrations: loadIntegrationsConfig(read, port),
     webhooks: loadWebhooksConfig(read),

@@ -30,6 +30,12 @@ export const outboxRelayed = new Counter({
   registers: [metricsRegistry],
 });
 
+export const outboxRecovered = new Counter({
+  name: 'outbox_events_recovered_total',
+  help: 'Relayed domain events handed back to the relay because Redis lost their job before their reactions ran',
+  registers: [metricsRegistry],
+});
+
 /** Successful authentications since the last scrape, added to the counter when it is read. */
 let authenticatedSinceScrape = 0;
 

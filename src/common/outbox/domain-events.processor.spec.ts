@@ -9,14 +9,18 @@ const event = (eventId: string): RelayedEvent => ({ eventId, eventType: 'Test', 
 const jobOf = (...ids: string[]) => ({ data: { events: ids.map(event) } }) as Job<DomainEventJob>;
 
 describe('DomainEventsProcessor', () => {
-  const em = { name: 'default', fork: () => ({ name: 'default' }) } as unknown as EntityManager;
   let dispatched: string[];
+  /** The ids of each statement that marked events processed. */
+  let marked: string[][];
   let requeued: Array<{ data: DomainEventJob; opts: { jobId?: string } }>;
   let processor: DomainEventsProcessor;
 
   beforeEach(() => {
     dispatched = [];
     requeued = [];
+    marked = [];
+    const connection = { execute: async (_sql: string, [ids]: [string]) => void marked.push(ids.slice(1, -1).split(',')) };
+    const em = { name: 'default', fork: () => ({ name: 'default' }), getConnection: () => connection } as unknown as EntityManager;
     const dispatcher = {
       dispatch: async (envelope: { eventId: string }) => {
         dispatched.push(envelope.eventId);
@@ -27,10 +31,11 @@ describe('DomainEventsProcessor', () => {
     processor = new DomainEventsProcessor(dispatcher, em, queue);
   });
 
-  it('runs every event of a job', async () => {
+  it('runs every event of a job, then marks them processed in one statement', async () => {
     await processor.handle(jobOf('a', 'b', 'c'));
     expect(dispatched.sort()).toEqual(['a', 'b', 'c']);
     expect(requeued).toEqual([]);
+    expect(marked).toEqual([['a', 'b', 'c']]);
   });
 
   it('completes a job whose events partly failed, queueing only the failed ones again, one per job under its own id', async () => {
@@ -40,16 +45,19 @@ describe('DomainEventsProcessor', () => {
     warn.mockRestore();
     expect(requeued.map((job) => job.data.events.map((e) => e.eventId))).toEqual([['bad-1'], ['bad-2']]);
     expect(requeued.map((job) => job.opts.jobId)).toEqual(['bad-1', 'bad-2']);
+    expect(marked).toEqual([['a', 'b']]);
   });
 
   it('still runs a job queued before events were grouped, which carries its one event as its data', async () => {
     await processor.handle({ data: event('legacy') } as unknown as Job<DomainEventJob>);
     expect(dispatched).toEqual(['legacy']);
+    expect(marked).toEqual([['legacy']]);
   });
 
   it('fails a job of one event whose reaction failed, so Bull retries it with backoff', async () => {
     await expect(processor.handle(jobOf('bad-1'))).rejects.toThrow('reaction to bad-1 failed');
     expect(requeued).toEqual([]);
+    expect(marked).toEqual([]);
   });
 });
 

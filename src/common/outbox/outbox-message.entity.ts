@@ -26,4 +26,12 @@ export class OutboxMessage {
 
   @Property({ type: 'integer' })
   attempts: number & Opt = 0;
+
+  /** The Bull job the relay last queued the event in, which the recovery looks up in Redis. */
+  @Property({ type: 'text', nullable: true })
+  relayJobId: string | null = null;
+
+  /** When every reaction to the event succeeded; until then the recovery watches the event's job. */
+  @Property({ type: 'Date', nullable: true })
+  processedAt: Date | null = null;
 }

@@ -45,11 +45,12 @@ interface PendingRow {
 }
 
 /**
- * Moves committed outbox rows to Bull, in `seq` order, and marks them published in the same transaction that
- * locked them. Rows are locked with SKIP LOCKED, so several workers share the work without handing the same row
- * twice; if Redis refuses, the transaction rolls back and the rows wait for the next pass. Rows go out
- * `eventsPerJob` to a job. A crash after Bull accepted a batch but before the commit re-sends it: the job ids
- * follow from the events they carry, and every reaction deduplicates on the event id anyway.
+ * Moves committed outbox rows to Bull, in `seq` order, and marks them published, naming each row's job, in the
+ * same transaction that locked them. Rows are locked with SKIP LOCKED, so several workers share the work without
+ * handing the same row twice; if Redis refuses, the transaction rolls back and the rows wait for the next pass.
+ * Rows go out `eventsPerJob` to a job. A crash after Bull accepted a batch but before the commit re-sends it: the job ids
+ * follow from the events they carry, and every reaction deduplicates on the event id anyway. Published is not
+ * processed: should Redis lose a job before its reactions ran, OutboxRecovery hands its events back to this relay.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -94,10 +95,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           payload: row.payload,
         }),
       );
-      await addDomainEventJobs(this.queue, chunk(events, this.config.outbox.eventsPerJob));
+      const groups = chunk(events, this.config.outbox.eventsPerJob);
+      const jobIds = await addDomainEventJobs(this.queue, groups);
+      // Each row names its job, so the recovery can tell an event still waiting in Redis from one Redis lost.
       await em.execute(
-        'UPDATE outbox_message SET published_at = now(), attempts = attempts + 1 WHERE id = ANY(?::uuid[])',
-        [pgArray(rows.map((r) => r.id))],
+        `UPDATE outbox_message m SET published_at = now(), attempts = attempts + 1, relay_job_id = r.job_id
+           FROM unnest(?::uuid[], ?::text[]) AS r(id, job_id) WHERE m.id = r.id`,
+        [pgArray(groups.flat().map((event) => event.eventId)), pgArray(groups.flatMap((group, index) => group.map(() => jobIds[index])))],
       );
       for (const row of rows) outboxRelayed.inc({ event_type: row.event_type });
       return rows.length;
@@ -126,7 +130,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 }
 
-/** Queues one durable job per group of events. */
-export async function addDomainEventJobs(queue: Queue<DomainEventJob>, groups: RelayedEvent[][]): Promise<void> {
-  await queue.addBulk(groups.map((events) => ({ data: { events }, opts: { ...DURABLE_JOB, jobId: domainEventJobId(events) } })));
+/** Queues one durable job per group of events; returns the jobs' ids, in the groups' order. */
+export async function addDomainEventJobs(queue: Queue<DomainEventJob>, groups: RelayedEvent[][]): Promise<string[]> {
+  const jobIds = groups.map(domainEventJobId);
+  await queue.addBulk(groups.map((events, index) => ({ data: { events }, opts: { ...DURABLE_JOB, jobId: jobIds[index] } })));
+  return jobIds;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { JobOptions, Queue } from 'bull';
+import type { Job, JobOptions, Queue } from 'bull';
 
 /** Bull queues of the service. Payload types are exported beside their processors. */
 export const DOMAIN_EVENTS_QUEUE = 'domain-events';
@@ -22,6 +22,18 @@ export const DURABLE_JOB: JobOptions = {
  */
 export function groupJobId(prefix: string, memberIds: readonly string[]): string {
   return `${prefix}-${createHash('sha256').update(memberIds.join(',')).digest('base64url')}`;
+}
+
+/**
+ * What a job looked up by id still means for the work it carries, for sweeps that queue again from PostgreSQL
+ * what Redis lost: `live` (waiting, delayed, active or paused: it will run), `failed` (out of attempts), `completed`
+ * (it ran; Bull keeps such jobs only when told to), or `missing` (never queued, removed, or lost with Redis).
+ */
+export async function jobStanding(job: Job | null): Promise<'live' | 'failed' | 'completed' | 'missing'> {
+  if (!job) return 'missing';
+  if (await job.isFailed()) return 'failed';
+  if (await job.isCompleted()) return 'completed';
+  return 'live';
 }
 
 /**

@@ -17,6 +17,8 @@ export interface RetentionRule {
   table: string;
   /** The timestamp a row ages by. */
   column: string;
+  /** What else a row must meet to be deleted (SQL), for rows that still serve a purpose however old. */
+  only?: string;
   days(config: AppConfig): number;
   cron(config: AppConfig): string;
 }
@@ -65,7 +67,8 @@ export class RetentionScheduler implements OnApplicationBootstrap {
     const days = rule.days(this.config);
     const deleted = await deleteInBatches(
       this.em,
-      `DELETE FROM ${rule.table} WHERE id IN (SELECT id FROM ${rule.table} WHERE ${rule.column} < now() - make_interval(days => ?) LIMIT ${DELETE_BATCH})`,
+      `DELETE FROM ${rule.table} WHERE id IN (
+         SELECT id FROM ${rule.table} WHERE ${rule.column} < now() - make_interval(days => ?)${rule.only ? ` AND (${rule.only})` : ''} LIMIT ${DELETE_BATCH})`,
       [days],
       DELETE_BATCH,
     );

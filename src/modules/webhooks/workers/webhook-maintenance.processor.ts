@@ -2,10 +2,10 @@ import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { CommandBus } from '@nestjs/cqrs';
 import { InjectQueue, Process, Processor } from '@nestjs/bull';
-import type { Job, Queue } from 'bull';
+import type { Queue } from 'bull';
 import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
 import { deleteInBatches } from '../../../common/database/delete-in-batches';
-import { MAINTENANCE_QUEUE, ensureRepeatableJob } from '../../../common/queues/queues';
+import { MAINTENANCE_QUEUE, ensureRepeatableJob, jobStanding } from '../../../common/queues/queues';
 import { CheckWebhookHealthCommand, WebhookFailureRate, WebhookHealthReport } from '../commands/check-webhook-health/check-webhook-health.command';
 import { DeliveryJob, deliveryJobId, enqueueDeliveries, WEBHOOK_DELIVERIES_QUEUE } from '../infrastructure/delivery-queue';
 import { webhookDeliveriesRequeued, webhookOldestPendingAge, webhookQueueDepth, webhookSuccessRate } from '../infrastructure/webhook-metrics';
@@ -70,13 +70,13 @@ export class WebhookMaintenanceProcessor implements OnApplicationBootstrap {
       const batchJobIds = [...new Set(rows.flatMap((row) => (row.batch_job_id ? [row.batch_job_id] : [])))];
       const [ownJobs, batchJobs] = await Promise.all([
         Promise.all(rows.map((row) => this.deliveries.getJob(deliveryJobId(row.id, row.attempt_count)))),
-        Promise.all(batchJobIds.map(async (id) => [id, await this.liveJob(await this.deliveries.getJob(id))] as const)),
+        Promise.all(batchJobIds.map(async (id) => [id, (await jobStanding(await this.deliveries.getJob(id))) === 'live'] as const)),
       ]);
       const liveBatchJobs = new Set(batchJobs.flatMap(([id, live]) => (live ? [id] : [])));
       const lost = [];
       for (const [index, job] of ownJobs.entries()) {
         const row = rows[index];
-        if ((await this.liveJob(job)) || (row.batch_job_id && liveBatchJobs.has(row.batch_job_id))) continue;
+        if ((await jobStanding(job)) === 'live' || (row.batch_job_id && liveBatchJobs.has(row.batch_job_id))) continue;
         // A job that failed for good or completed without changing the row no longer stands for the attempt.
         await job?.remove();
         lost.push({ id: row.id, webhookId: row.webhook_id, attemptCount: row.attempt_count });
@@ -92,11 +92,6 @@ export class WebhookMaintenanceProcessor implements OnApplicationBootstrap {
       this.logger.warn(`Queued ${requeued} due deliveries again that had no job in Redis`);
     }
     return requeued;
-  }
-
-  /** Whether a job still stands for its attempts: waiting, delayed or active, not failed for good or completed. */
-  private async liveJob(job: Job<DeliveryJob> | null): Promise<boolean> {
-    return !!job && !(await job.isFailed()) && !(await job.isCompleted());
   }
 
   @Process(WEBHOOK_CLEANUP_JOB)
