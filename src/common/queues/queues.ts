@@ -6,9 +6,12 @@ export const DOMAIN_EVENTS_QUEUE = 'domain-events';
 /** Scheduled housekeeping (expiry, retention): repeatable jobs, each a named process on this queue. */
 export const MAINTENANCE_QUEUE = 'maintenance';
 
-/** Retried with backoff for about a day before a job is left failed for an operator to see. */
+/**
+ * Retried with backoff for about 18 hours before a job is left failed for an operator to see: Bull doubles the
+ * wait from 1 s, so 16 retries wait 1 + 2 + … + 2^15 s in all.
+ */
 export const DURABLE_JOB: JobOptions = {
-  attempts: 25,
+  attempts: 17,
   backoff: { type: 'exponential', delay: 1000 },
   removeOnComplete: true,
   removeOnFail: 1000,
