@@ -206,6 +206,9 @@ describe('API keys through the SDK', () => {
       [{ keyName: 'Limit', scopes: ['integration:read'], rateLimitPerHour: '5' }, 'rateLimitPerHour'],
       [{ keyName: 'Unknown field', scopes: ['integration:read'], owner: 'me' }, 'owner'],
       [{ keyName: 'Not a date', scopes: ['integration:read'], expiresAt: 'tomorrow' }, 'expiresAt'],
+      // Date would read these as 3 March and 2 January: a day the caller never asked for.
+      [{ keyName: 'No such day', scopes: ['integration:read'], expiresAt: '2030-02-31T00:00:00Z' }, 'expiresAt'],
+      [{ keyName: 'No such hour', scopes: ['integration:read'], expiresAt: '2030-01-01T24:00:00Z' }, 'expiresAt'],
     ];
     for (const [body, field] of cases) {
       const error = await errorOf(admin.apiKeys.generateApiKey({ requestBody: body as never }));
@@ -219,6 +222,10 @@ describe('API keys through the SDK', () => {
     const malformed = await hub.request('/api/apikeys', { method: 'POST', key: tenantAdminKey, headers: { 'content-type': 'application/json' }, body: '{"keyName":' });
     expect(malformed.status).toBe(400);
     expect(malformed.headers.get('content-type')).toContain('application/problem+json');
+
+    const impossibleSince = await hub.request('/api/audit?since=2027-04-31T00:00:00Z', { key: tenantAdminKey });
+    expect(impossibleSince.status).toBe(400);
+    expect(((await impossibleSince.json()) as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual(['since']);
 
     const badId = await errorOf(admin.apiKeys.getApiKey({ id: 'not-a-uuid' }));
     expect(badId.status).toBe(400);

@@ -35,6 +35,8 @@ export interface AppConfig {
     defaultRateLimitPerHour: number;
     rotationGraceSeconds: number;
     cacheTtlMs: number;
+    /** Verified keys each replica keeps in memory (unknown ones are kept apart, in a smaller cache). */
+    cacheMaxEntries: number;
     usageFlushMs: number;
     expiryCron: string;
   };
@@ -262,6 +264,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: str
       defaultRateLimitPerHour: read.int('API_KEYS_DEFAULT_RATE_LIMIT_PER_HOUR', 1000, 1, 10_000),
       rotationGraceSeconds: read.int('API_KEYS_ROTATION_GRACE_SECONDS', 24 * 3600, 0, 30 * 24 * 3600),
       cacheTtlMs: read.int('API_KEYS_CACHE_TTL_MS', 30_000, 0, 3_600_000),
+      cacheMaxEntries: read.int('API_KEYS_CACHE_MAX_ENTRIES', 100_000, 1, 10_000_000),
       usageFlushMs: read.int('API_KEYS_USAGE_FLUSH_MS', 5_000, 10, 600_000),
       expiryCron: read.cron('API_KEYS_EXPIRY_CRON', '0 * * * *'),
     },

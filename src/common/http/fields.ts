@@ -35,7 +35,8 @@ interface Common {
   nullable?: boolean;
 }
 
-function doc(options: Common & Record<string, unknown>) {
+/** The OpenAPI schema and the optional/nullable rules of a field; for composite fields outside this file too. */
+export function fieldDoc(options: Common & Record<string, unknown>) {
   const { optional, nullable, ...rest } = options;
   if (!optional) return [ApiProperty(rest)];
   if (nullable === false) return [ApiPropertyOptional(rest), ValidateIf((_: object, value: unknown) => value !== undefined)];
@@ -44,12 +45,12 @@ function doc(options: Common & Record<string, unknown>) {
 
 export function StringField(options: Common & { minLength?: number; maxLength: number }) {
   const minLength = options.minLength ?? 1;
-  return applyDecorators(...doc({ ...options, type: String, minLength, maxLength: options.maxLength }), IsString(), Length(minLength, options.maxLength));
+  return applyDecorators(...fieldDoc({ ...options, type: String, minLength, maxLength: options.maxLength }), IsString(), Length(minLength, options.maxLength));
 }
 
 /** An integer in a JSON body: a string such as "5" is a wrong type, not a number. */
 export function IntField(options: Common & { minimum: number; maximum: number; default?: number }) {
-  return applyDecorators(...doc({ ...options, type: 'integer' }), IsInt(), Min(options.minimum), Max(options.maximum));
+  return applyDecorators(...fieldDoc({ ...options, type: 'integer' }), IsInt(), Min(options.minimum), Max(options.maximum));
 }
 
 /** An integer in the query string, where every value arrives as text. */
@@ -61,33 +62,50 @@ export function IntQueryField(options: Common & { minimum: number; maximum: numb
 }
 
 export function BooleanField(options: Common = {}) {
-  return applyDecorators(...doc({ ...options, type: Boolean }), IsBoolean());
+  return applyDecorators(...fieldDoc({ ...options, type: Boolean }), IsBoolean());
 }
 
 export function UuidField(options: Common = {}) {
-  return applyDecorators(...doc({ ...options, type: String, format: 'uuid' }), IsUUID('all'));
+  return applyDecorators(...fieldDoc({ ...options, type: String, format: 'uuid' }), IsUUID('all'));
 }
 
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/** An ISO 8601 date-time with its offset, turned into a Date; anything else is refused, not guessed at. */
+/**
+ * The Date an ISO 8601 date-time with its offset names, or undefined when it names none. Date's own parser
+ * rolls impossible parts over (2027-02-31 becomes 3 March, T24:00 the next day), which would quietly act on a
+ * day the caller never asked for, so each part is checked against the calendar first.
+ */
+export function parseIsoDateTime(value: string): Date | undefined {
+  const parts = ISO_DATE_TIME.exec(value);
+  if (!parts) return undefined;
+  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = parts.slice(1).map((part) => Number(part ?? 0));
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const monthDays = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
+  if (monthDays === undefined || day < 1 || day > monthDays) return undefined;
+  if (hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) return undefined;
+  return new Date(value);
+}
+
+/** An ISO 8601 date-time with its offset, turned into a Date; anything else, impossible dates included, is refused, not guessed at. */
 export function DateTimeField(options: Common = {}) {
   return applyDecorators(
-    ...doc({ ...options, type: String, format: 'date-time' }),
-    Transform(({ value }: { value: unknown }) => (typeof value === 'string' && ISO_DATE_TIME.test(value) ? new Date(value) : value)),
+    ...fieldDoc({ ...options, type: String, format: 'date-time' }),
+    Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? (parseIsoDateTime(value) ?? value) : value)),
     IsDate({ message: '$property must be an ISO 8601 date-time such as 2027-01-31T12:00:00Z' }),
   );
 }
 
 export function EnumField<T extends string>(values: readonly T[], options: Common & { enumName: string }) {
-  return applyDecorators(...doc({ ...options, enum: values, enumName: options.enumName }), IsIn(values as unknown as T[]));
+  return applyDecorators(...fieldDoc({ ...options, enum: values, enumName: options.enumName }), IsIn(values as unknown as T[]));
 }
 
 /** A non-empty set of values out of a closed list, e.g. API key scopes. */
 export function EnumArrayField<T extends string>(values: readonly T[], options: Common & { enumName: string; maxItems?: number }) {
   const maxItems = options.maxItems ?? values.length;
   return applyDecorators(
-    ...doc({ ...options, enum: values, enumName: options.enumName, isArray: true, minItems: 1, maxItems }),
+    ...fieldDoc({ ...options, enum: values, enumName: options.enumName, isArray: true, minItems: 1, maxItems }),
     ArrayMinSize(1),
     ArrayMaxSize(maxItems),
     ArrayUnique(),

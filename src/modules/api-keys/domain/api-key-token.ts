@@ -29,11 +29,12 @@ function checksumOf(random: string): string {
 }
 
 /**
- * False for a string in our format whose checksum is wrong (typo, truncation, forgery). Keys not in our format
- * (the operator's BOOTSTRAP_API_KEY) cannot be checked this way and pass on to the look-up.
+ * True only for a string in our format with a correct checksum: a typo, a truncation or anything not in our
+ * format is refused without a look-up. The operator's BOOTSTRAP_API_KEY, whose format is the operator's, is
+ * recognised by the verifier before this check.
  */
 export function passesChecksum(token: string): boolean {
-  if (!token.startsWith(API_KEY_PREFIX)) return true;
+  if (!token.startsWith(API_KEY_PREFIX)) return false;
   if (token.length !== API_KEY_LENGTH) return false;
   const random = token.slice(API_KEY_PREFIX.length, API_KEY_PREFIX.length + RANDOM_LENGTH);
   return checksumOf(random) === token.slice(-CHECKSUM_LENGTH);

@@ -172,6 +172,30 @@ export class ApiKey extends AggregateRoot<DomainEvent> {
     this.apply(new ApiKeyRevokedEvent(this.tenantId, this.id, this.keyName, by, now.toISOString(), reason));
   }
 
+  /**
+   * The bootstrap key carries every scope there is, those added since it was made included; true when its
+   * scopes changed. The one way a key's scopes widen: the environment, not a caller, decides them (BR-AK-06).
+   */
+  grantEveryScope(scopes: readonly string[], now = new Date()): boolean {
+    if (!this.isBootstrap) throw new Error('Only the bootstrap key is granted every scope');
+    const every = [...new Set(scopes)].sort();
+    if (every.join() === this.scopes.join()) return false;
+    this.scopes = every;
+    this.modifiedAt = now;
+    this.apply(new ApiKeyUpdatedEvent(this.tenantId, this.id, { scopes: every }, null));
+    return true;
+  }
+
+  /**
+   * A revoked bootstrap key gives up its hash when the operator sets BOOTSTRAP_API_KEY back to its value, so a
+   * fresh key can take it (key_hash is unique). This key stays revoked, with its history (BR-AK-07); the marker
+   * is not a SHA-256 hex digest, so no token ever matches it.
+   */
+  releaseBootstrapHash(): void {
+    if (!this.isBootstrap || this.isActive) throw new Error('Only a revoked bootstrap key gives up its hash');
+    this.keyHash = `released:${this.id}`;
+  }
+
   private assertChangeable(): void {
     if (!this.isActive) throw new ApiKeyError(ApiKeyErrorCode.Revoked, 'The API key is revoked; revoked keys cannot be changed');
     if (this.isBootstrap) {

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { LRUCache } from 'lru-cache';
@@ -24,18 +25,33 @@ export interface VerifiedKey {
 }
 
 const INVALIDATION_CHANNEL = 'apikeys:invalidate';
-/** Marks a hash we looked up and found nothing for, so guessing does not cost a query per attempt. */
+/** What a look-up that found no row answers. */
 const UNKNOWN = 'unknown' as const;
+/**
+ * Hashes looked up lately and found in no row. Apart from the verified keys, so that made-up keys (the checksum
+ * is public, so well-formed ones cost nothing to make) only ever push out each other, never a valid key; small
+ * and short-lived, as a made-up key repeated is rare and a miss has nothing to invalidate it when a key with
+ * that hash appears (BOOTSTRAP_API_KEY's row at start-up).
+ */
+const UNKNOWN_MAX_ENTRIES = 10_000;
+const UNKNOWN_TTL_MS = 5_000;
 
 /**
- * Verifies API keys without a database round trip per request: a verified key (or a miss) is cached for
+ * Verifies API keys without a database round trip per request: a verified key is cached for
  * API_KEYS_CACHE_TTL_MS; revoke, rotate and update publish the key id on Redis and every replica drops it,
  * so a revoked key fails everywhere well within a second. Expiry is checked on every request against the
- * cached `validUntil`, so it needs no invalidation.
+ * cached `validUntil`, so it needs no invalidation. Only our own format (prefix and checksum) or the
+ * configured BOOTSTRAP_API_KEY ever reaches the database.
  */
 @Injectable()
 export class ApiKeyVerifier implements OnModuleInit {
-  private readonly cache: LRUCache<string, VerifiedKey | typeof UNKNOWN>;
+  private readonly cache: LRUCache<string, VerifiedKey>;
+  private readonly unknown: LRUCache<string, true>;
+  /**
+   * The SHA-256 of BOOTSTRAP_API_KEY, from the same configuration EnsureBootstrapKeyCommand is given at
+   * start-up: the one key not in our format that may be looked up. Compared in constant time, digest to digest.
+   */
+  private readonly bootstrapHash: Buffer;
   private readonly hashOfId = new Map<string, string>();
   private readonly inFlight = new Map<string, Promise<VerifiedKey | typeof UNKNOWN>>();
   /**
@@ -51,16 +67,16 @@ export class ApiKeyVerifier implements OnModuleInit {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.cache = new LRUCache({
-      max: 100_000,
+      max: config.apiKeys.cacheMaxEntries,
       ttl: Math.max(config.apiKeys.cacheTtlMs, 1),
       // Read the clock on each look-up. The default (1 ms) keeps a reading for a millisecond and arms a timer to
       // forget it, so a busy replica armed and fired about a thousand timers a second (with the async hooks'
       // bookkeeping each) to save calls to performance.now(), which cost less than one timer.
       ttlResolution: 0,
-      dispose: (value) => {
-        if (value !== UNKNOWN) this.hashOfId.delete(value.apiKeyId);
-      },
+      dispose: (value) => this.hashOfId.delete(value.apiKeyId),
     });
+    this.unknown = new LRUCache({ max: UNKNOWN_MAX_ENTRIES, ttl: Math.max(Math.min(config.apiKeys.cacheTtlMs, UNKNOWN_TTL_MS), 1), ttlResolution: 0 });
+    this.bootstrapHash = Buffer.from(hashApiKey(config.bootstrapApiKey), 'hex');
   }
 
   async onModuleInit(): Promise<void> {
@@ -68,6 +84,7 @@ export class ApiKeyVerifier implements OnModuleInit {
     this.channels.onResubscribed(() => {
       this.invalidations++;
       this.cache.clear();
+      this.unknown.clear();
     });
   }
 
@@ -79,8 +96,9 @@ export class ApiKeyVerifier implements OnModuleInit {
     const hash = hashApiKey(token);
     const cached = this.cache.get(hash);
     if (cached !== undefined) return this.judge(cached, now);
-    // Only a key we have not seen lately costs a look-up, and a mistyped one not even that.
-    if (!passesChecksum(token)) return this.reject(CommonErrorCode.InvalidApiKey, 'checksum');
+    // Only a key we have not seen lately costs a look-up, and a mistyped or foreign one not even that.
+    if (!this.isBootstrap(hash) && !passesChecksum(token)) return this.reject(CommonErrorCode.InvalidApiKey, 'checksum');
+    if (this.unknown.has(hash)) return this.reject(CommonErrorCode.InvalidApiKey, 'unknown');
     return this.lookUp(hash).then((found) => this.judge(found, now));
   }
 
@@ -88,6 +106,10 @@ export class ApiKeyVerifier implements OnModuleInit {
   async invalidateEverywhere(apiKeyId: string): Promise<void> {
     this.forget(apiKeyId);
     await this.channels.publish(INVALIDATION_CHANNEL, apiKeyId);
+  }
+
+  private isBootstrap(hash: string): boolean {
+    return timingSafeEqual(Buffer.from(hash, 'hex'), this.bootstrapHash);
   }
 
   private forget(apiKeyId: string): void {
@@ -127,9 +149,11 @@ export class ApiKeyVerifier implements OnModuleInit {
           revokedAsExpired: row.revoked_as_expired,
         }
       : UNKNOWN;
-    if (this.invalidations === invalidationsBefore) {
+    if (result === UNKNOWN) {
+      this.unknown.set(hash, true);
+    } else if (this.invalidations === invalidationsBefore) {
       this.cache.set(hash, result);
-      if (result !== UNKNOWN) this.hashOfId.set(result.apiKeyId, hash);
+      this.hashOfId.set(result.apiKeyId, hash);
     }
     return result;
   }

@@ -2,6 +2,7 @@ import { InjectRepository } from '@mikro-orm/nestjs';
 import { LockMode } from '@mikro-orm/postgresql';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { SCOPES } from '../../../../common/auth/scopes';
+import { ConfigError } from '../../../../common/config/app-config';
 import { afterCommit } from '../../../../common/cqrs/command-pipeline';
 import { DEFAULT_TENANT_ID, Tenant } from '../../../tenants/domain/tenant.entity';
 import { ApiKey } from '../../domain/api-key.entity';
@@ -29,7 +30,25 @@ export class EnsureBootstrapKeyHandler implements ICommandHandler<EnsureBootstra
     const bootstrapKeys = await this.keys.find({ tenantId: DEFAULT_TENANT_ID, isBootstrap: true, isActive: true });
     const replaced = bootstrapKeys.filter((key) => key.keyHash !== hash);
     for (const key of replaced) key.revoke(null, 'BOOTSTRAP_API_KEY changed');
-    if (!bootstrapKeys.some((key) => key.keyHash === hash) && !(await this.keys.count({ keyHash: hash }))) {
+    const changed = [...replaced];
+    const current = bootstrapKeys.find((key) => key.keyHash === hash);
+    if (current) {
+      // A key made before the scope list grew would otherwise never hold the new scopes.
+      if (current.grantEveryScope(SCOPES)) changed.push(current);
+    } else {
+      const holder = await this.keys.findOne({ keyHash: hash });
+      if (holder && !holder.isBootstrap) {
+        throw new ConfigError('BOOTSTRAP_API_KEY is the secret of an API key made through the API; choose a value of its own (e.g. openssl rand -base64 32)');
+      }
+      if (holder) {
+        // The operator went back to an earlier value (e.g. a rolled-back deployment). Its key stays revoked
+        // (BR-AK-07); a fresh key takes the value, as the operator, who owns it, asked. Refusing to start
+        // instead would turn a rollback into an outage. The hash is freed first: the unique index is checked
+        // per statement, and the unit of work would insert before it updates.
+        holder.releaseBootstrapHash();
+        await em.flush();
+        changed.push(holder);
+      }
       em.persist(
         ApiKey.fromToken(
           token,
@@ -40,7 +59,7 @@ export class EnsureBootstrapKeyHandler implements ICommandHandler<EnsureBootstra
       );
     }
     await afterCommit(async () => {
-      for (const key of replaced) await this.verifier.invalidateEverywhere(key.id);
+      for (const key of changed) await this.verifier.invalidateEverywhere(key.id);
     });
   }
 }

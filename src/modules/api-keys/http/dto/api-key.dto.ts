@@ -19,14 +19,15 @@ export class CreateApiKeyDto {
   rateLimitPerHour?: number;
 }
 
+/** A partial update: absent fields stay as they are; null is refused, as no field can be emptied. */
 export class UpdateApiKeyDto {
-  @StringField({ maxLength: 100, optional: true, example: 'Mobile App (read only)' })
+  @StringField({ maxLength: 100, optional: true, nullable: false, example: 'Mobile App (read only)' })
   keyName?: string;
 
-  @EnumArrayField(SCOPES, { enumName: 'Scope', optional: true, example: ['integration:read'], description: 'Can only narrow the current scopes' })
+  @EnumArrayField(SCOPES, { enumName: 'Scope', optional: true, nullable: false, example: ['integration:read'], description: 'Can only narrow the current scopes' })
   scopes?: string[];
 
-  @IntField({ minimum: 1, maximum: 10_000, optional: true, example: 500 })
+  @IntField({ minimum: 1, maximum: 10_000, optional: true, nullable: false, example: 500 })
   rateLimitPerHour?: number;
 }
 

@@ -1,6 +1,7 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayUnique, IsArray, IsDefined, IsIn, IsOptional } from 'class-validator';
-import { BooleanField, EnumField, StringField } from '../../../../common/http/fields';
+import { ArrayUnique, IsArray, IsDefined, IsIn } from 'class-validator';
+import { BooleanField, EnumField, fieldDoc, StringField } from '../../../../common/http/fields';
 import { iso } from '../../../../common/http/iso';
 import { PageOf, PageQueryDto } from '../../../../common/http/pagination';
 import type { Integration } from '../../domain/integration.entity';
@@ -30,7 +31,7 @@ const CONFIGURATION_DESCRIPTION =
 /** The configuration is free-form per provider: documented as an object, checked by the provider's adapter. */
 function ConfigurationField(optional: boolean) {
   const options = { description: CONFIGURATION_DESCRIPTION, type: 'object', additionalProperties: true, example: { apiKey: 'sk_test_…', currency: 'USD' } } as const;
-  return optional ? ApiPropertyOptional(options) : ApiProperty(options);
+  return applyDecorators(...fieldDoc({ ...options, optional, nullable: false }), IsDefined({ message: optional ? 'configuration must not be null' : 'configuration is required' }));
 }
 
 export class CreateIntegrationDto {
@@ -44,19 +45,18 @@ export class CreateIntegrationDto {
   provider: string;
 
   @ConfigurationField(false)
-  @IsDefined({ message: 'configuration is required' })
   configuration: Record<string, unknown> | string;
 }
 
+/** A partial update: absent fields stay as they are; null is refused, as none of them can be emptied. */
 export class UpdateIntegrationDto {
-  @StringField({ maxLength: 200, optional: true })
+  @StringField({ maxLength: 200, optional: true, nullable: false })
   name?: string;
 
-  @BooleanField({ optional: true, description: 'A disabled integration keeps its status but is not health-checked' })
+  @BooleanField({ optional: true, nullable: false, description: 'A disabled integration keeps its status but is not health-checked' })
   isEnabled?: boolean;
 
   @ConfigurationField(true)
-  @IsOptional()
   configuration?: Record<string, unknown> | string;
 }
 

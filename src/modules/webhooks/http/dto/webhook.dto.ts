@@ -1,8 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsObject, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
-import { DateTimeField, EnumField, IntField, StringField, UuidField, BooleanField } from '../../../../common/http/fields';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsObject, IsString, Length, ValidateNested } from 'class-validator';
+import { DateTimeField, EnumField, IntField, StringField, UuidField, BooleanField, fieldDoc } from '../../../../common/http/fields';
 import { iso } from '../../../../common/http/iso';
 import { PageOf, PageQueryDto } from '../../../../common/http/pagination';
 import { DELIVERY_STATUSES, DeliveryStatus, DUE_STATUSES } from '../../domain/delivery-policy';
@@ -11,10 +11,10 @@ import type { WebhookDelivery } from '../../domain/webhook-delivery.entity';
 import type { WebhookDeliveryAttempt } from '../../domain/webhook-delivery-attempt.entity';
 
 /** Event type names as subscribed: at least one, each named; whether each is known is checked by the catalog (422). */
-function EventTypesField(options: { optional?: boolean } = {}) {
+function EventTypesField(options: { optional?: boolean; nullable?: boolean } = {}) {
   const doc = { type: String, isArray: true, minItems: 1, maxItems: 100, example: ['BookingConfirmed', 'APIKeyRevoked'], description: 'Event types to receive: see GET /api/events/types' };
   return applyDecorators(
-    ...(options.optional ? [ApiPropertyOptional(doc), IsOptional()] : [ApiProperty(doc)]),
+    ...fieldDoc({ ...doc, ...options }),
     ArrayMinSize(1),
     ArrayMaxSize(100),
     ArrayUnique(),
@@ -23,15 +23,16 @@ function EventTypesField(options: { optional?: boolean } = {}) {
   );
 }
 
-function RetryPolicyField() {
-  return applyDecorators(ApiPropertyOptional({ type: () => RetryPolicyDto }), IsOptional(), IsObject(), ValidateNested(), Type(() => RetryPolicyDto));
+function RetryPolicyField(options: { nullable?: boolean } = {}) {
+  return applyDecorators(...fieldDoc({ type: () => RetryPolicyDto, optional: true, ...options }), IsObject(), ValidateNested(), Type(() => RetryPolicyDto));
 }
 
+/** Absent fields take the default on creation and stay as they are on update; null is refused (NOT NULL columns). */
 export class RetryPolicyDto {
-  @IntField({ minimum: 0, maximum: 10, optional: true, example: 5, description: 'Retries after the first attempt (BR-WH-03); default 5' })
+  @IntField({ minimum: 0, maximum: 10, optional: true, nullable: false, example: 5, description: 'Retries after the first attempt (BR-WH-03); default 5' })
   maxRetries?: number;
 
-  @IntField({ minimum: 1, maximum: 10, optional: true, example: 2, description: 'Each retry waits this many times longer than the one before; the first waits 1 minute. Default 2' })
+  @IntField({ minimum: 1, maximum: 10, optional: true, nullable: false, example: 2, description: 'Each retry waits this many times longer than the one before; the first waits 1 minute. Default 2' })
   backoffMultiplier?: number;
 }
 
@@ -55,23 +56,24 @@ export class CreateWebhookDto {
   integrationId?: string;
 }
 
+/** A partial update: absent fields stay as they are; null is refused except where it empties an optional field. */
 export class UpdateWebhookDto {
-  @StringField({ maxLength: 500, optional: true, example: 'https://example.com/webhooks/v2' })
+  @StringField({ maxLength: 500, optional: true, nullable: false, example: 'https://example.com/webhooks/v2' })
   url?: string;
 
-  @StringField({ maxLength: 500, optional: true })
-  description?: string;
+  @StringField({ maxLength: 500, optional: true, nullable: true, description: 'null removes the description' })
+  description?: string | null;
 
-  @EventTypesField({ optional: true })
+  @EventTypesField({ optional: true, nullable: false })
   eventTypes?: string[];
 
-  @RetryPolicyField()
+  @RetryPolicyField({ nullable: false })
   retryPolicy?: RetryPolicyDto;
 
-  @IntField({ minimum: 5, maximum: 300, optional: true, example: 30 })
+  @IntField({ minimum: 5, maximum: 300, optional: true, nullable: false, example: 30 })
   timeoutSeconds?: number;
 
-  @BooleanField({ optional: true, description: 'false disables the webhook (WebhookDisabled); true enables it again' })
+  @BooleanField({ optional: true, nullable: false, description: 'false disables the webhook (WebhookDisabled); true enables it again' })
   isActive?: boolean;
 }
 

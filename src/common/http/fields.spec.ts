@@ -1,0 +1,41 @@
+import 'reflect-metadata';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { DateTimeField, parseIsoDateTime } from './fields';
+
+class WithDate {
+  @DateTimeField()
+  at: Date;
+}
+
+function errorsOf(at: unknown): string[] {
+  return validateSync(plainToInstance(WithDate, { at })).map((error) => error.property);
+}
+
+describe('DateTimeField', () => {
+  it('turns an ISO 8601 date-time with its offset into the instant it names', () => {
+    expect(parseIsoDateTime('2028-02-29T23:59:59.5+02:00')?.toISOString()).toBe('2028-02-29T21:59:59.500Z');
+    expect(parseIsoDateTime('2027-12-31T23:59Z')?.toISOString()).toBe('2027-12-31T23:59:00.000Z');
+    expect(errorsOf('2027-01-31T12:00:00Z')).toEqual([]);
+  });
+
+  it.each([
+    '2027-02-31T00:00:00Z',
+    '2027-02-29T00:00:00Z',
+    '1900-02-29T00:00:00Z',
+    '2027-04-31T00:00:00Z',
+    '2027-13-01T00:00:00Z',
+    '2027-00-10T00:00:00Z',
+    '2027-01-00T00:00:00Z',
+    '2027-01-01T24:00:00Z',
+    '2027-01-01T12:60:00Z',
+    '2027-01-01T12:00:60Z',
+    '2027-01-01T12:00:00+24:00',
+    '2027-01-01T12:00:00+01:60',
+    '2027-01-01',
+    '2027-01-01T12:00:00',
+  ])('refuses %s rather than shifting it to another day', (value) => {
+    expect(parseIsoDateTime(value)).toBeUndefined();
+    expect(errorsOf(value)).toEqual(['at']);
+  });
+});
