@@ -209,6 +209,20 @@ describe('data sync', () => {
     expect(list.total).toBe(1);
   });
 
+  it('ends a stream when its key is revoked', async () => {
+    const integrationId = await activeIntegration();
+    const job = (await (await createSync(integrationId, 'Incremental', { scheduledAt: new Date(Date.now() + 86_400_000).toISOString() })).json()) as Job;
+    const reader = await hub.client(key).apiKeys.generateApiKey({ requestBody: { keyName: 'Stream reader', scopes: ['datasync:manage'] } });
+    const stream = await hub.request(`/api/datasyncs/${job.id}/stream`, { key: reader.key });
+    expect(stream.status).toBe(200);
+    const body = stream.text();
+    await hub.client(key).apiKeys.revokeApiKey({ id: reader.id, reason: 'Left the team' });
+    // The job never ends (it is scheduled a day ahead): only the revocation can end this stream, within a poll.
+    const text = await Promise.race([body, new Promise<string>((_, reject) => setTimeout(() => reject(new Error('the stream outlived its key')), 5000))]);
+    expect(text).toContain('event: progress');
+    expect(text).toMatch(/event: end\ndata: \{"reason":"The API key is invalid or revoked"\}/);
+  });
+
   it('keeps sync logs 180 days through the shared retention rule, deleting only older lines', async () => {
     await startWorker();
     const integrationId = await activeIntegration();

@@ -43,7 +43,9 @@ const afterCommitCallbacks = new AsyncLocalStorage<Array<() => Promise<void> | v
 /**
  * Runs `callback` once the current command's transaction has committed (and never if it rolls back): the
  * place for side effects that must not run on uncommitted data, e.g. telling other replicas to drop a cache.
- * Outside a command it runs at once.
+ * Outside a command it runs at once. What it throws reaches the caller, on purpose: some commands commit a record
+ * and then answer with an error (a refused OAuth grant, a provider check that found a conflict), so a callback
+ * whose failure must not fail a committed change catches its own errors.
  */
 export async function afterCommit(callback: () => Promise<void> | void): Promise<void> {
   const queue = afterCommitCallbacks.getStore();
@@ -91,8 +93,6 @@ export class MetricsBehaviour implements CommandBehaviour {
  * same commit. After the commit, the callbacks registered with `afterCommit` run.
  */
 export class UnitOfWorkBehaviour implements CommandBehaviour {
-  private readonly logger = new Logger('UnitOfWork');
-
   constructor(private readonly em: EntityManager) {}
 
   async handle(command: object, next: Next): Promise<unknown> {
@@ -106,16 +106,7 @@ export class UnitOfWorkBehaviour implements CommandBehaviour {
         return value;
       }),
     );
-    // The command has committed: a failing side effect is logged, not thrown, or the caller would get an error
-    // for a change that was made (and a retry a conflict). Each callback is a best effort with its own backstop,
-    // e.g. replicas drop their key caches when their Redis subscription comes back.
-    for (const callback of callbacks) {
-      try {
-        await callback();
-      } catch (error) {
-        this.logger.error({ command: command.constructor.name, error: (error as Error).message }, 'An after-commit step failed; the change itself is committed');
-      }
-    }
+    for (const callback of callbacks) await callback();
     return result;
   }
 }

@@ -20,6 +20,7 @@ import { GetDataSyncHandler } from './queries/get-data-sync/get-data-sync.handle
 import { ListDataSyncLogsHandler } from './queries/list-data-sync-logs/list-data-sync-logs.handler';
 import { ListDataSyncsHandler } from './queries/list-data-syncs/list-data-syncs.handler';
 import { ListSyncedRecordsHandler } from './queries/list-synced-records/list-synced-records.handler';
+import { ApiKeysModule } from '../api-keys/api-keys.module';
 
 const runQueue = BullModule.registerQueue({ name: DATA_SYNC_QUEUE, settings: { backoffStrategies: dataSyncBackoffStrategies } });
 
@@ -30,7 +31,7 @@ const runQueue = BullModule.registerQueue({ name: DATA_SYNC_QUEUE, settings: { b
  * streams jobs; the worker part (data-sync.worker-module.ts) runs them and the scheduler.
  */
 @Module({
-  imports: [MikroOrmModule.forFeature([DataSyncJob, DataSyncLog, Integration]), IntegrationsModule, runQueue],
+  imports: [MikroOrmModule.forFeature([DataSyncJob, DataSyncLog, Integration]), IntegrationsModule, ApiKeysModule, runQueue],
   controllers: [DataSyncsController, SyncedRecordsController],
   providers: [
     CreateDataSyncHandler,

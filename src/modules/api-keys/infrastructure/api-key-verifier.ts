@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { LRUCache } from 'lru-cache';
 import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
@@ -45,6 +45,7 @@ const UNKNOWN_TTL_MS = 5_000;
  */
 @Injectable()
 export class ApiKeyVerifier implements OnModuleInit {
+  private readonly logger = new Logger(ApiKeyVerifier.name);
   private readonly cache: LRUCache<string, VerifiedKey>;
   private readonly unknown: LRUCache<string, true>;
   /**
@@ -105,7 +106,14 @@ export class ApiKeyVerifier implements OnModuleInit {
   /** Drops the key from every replica's cache; call after the change committed. */
   async invalidateEverywhere(apiKeyId: string): Promise<void> {
     this.forget(apiKeyId);
-    await this.channels.publish(INVALIDATION_CHANNEL, apiKeyId);
+    try {
+      await this.channels.publish(INVALIDATION_CHANNEL, apiKeyId);
+    } catch (error) {
+      // The change has committed: failing now would answer an error for a change that was made (and a retry, a
+      // conflict). Replicas drop their whole cache when their subscription comes back, and entries live
+      // API_KEYS_CACHE_TTL_MS at most.
+      this.logger.error({ apiKeyId, error: (error as Error).message }, 'Could not tell other replicas to drop a changed API key');
+    }
   }
 
   private isBootstrap(hash: string): boolean {

@@ -1,8 +1,8 @@
-import { Body, Controller, Delete, Get, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CurrentActor, RequireScopes } from '../../../common/auth/auth.decorators';
+import { AuthenticatedRequest, CurrentActor, RequireScopes } from '../../../common/auth/auth.decorators';
 import type { Actor } from '../../../common/cqrs/actor';
 import { ApiBadRequest } from '../../../common/http/openapi';
 import { ProblemDetailsDto } from '../../../common/http/problem-details.dto';
@@ -88,10 +88,13 @@ export class DataSyncsController {
   @Get(':id/stream')
   @ApiOperation({ operationId: 'streamDataSync', summary: 'Server-Sent Events: `progress` on every batch until `end`' })
   @ApiProduces('text/event-stream')
-  @ApiOkResponse({ description: 'event: progress (data: the job as GET /{id}), then event: end' })
+  @ApiOkResponse({
+    description: 'event: progress (data: the job as GET /{id}), then event: end (data: { status } when the job ended, { reason } when the key was revoked or expired meanwhile)',
+  })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
-  async streamDataSync(@CurrentActor() actor: Actor, @UuidParam() jobId: string, @Res() reply: FastifyReply): Promise<void> {
-    await this.stream.serve(await this.queries.execute(new GetDataSyncQuery(actor.tenantId, jobId)), reply);
+  async streamDataSync(@CurrentActor() actor: Actor, @UuidParam() jobId: string, @Req() request: AuthenticatedRequest, @Res() reply: FastifyReply): Promise<void> {
+    // The guard let this request in with this key, so the header is the one string it checked.
+    await this.stream.serve(await this.queries.execute(new GetDataSyncQuery(actor.tenantId, jobId)), reply, request.headers['x-api-key'] as string);
   }
 }
 

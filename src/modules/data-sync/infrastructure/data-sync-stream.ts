@@ -5,23 +5,27 @@ import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
 import { DataSyncJob } from '../domain/data-sync-job.entity';
 import { FINISHED_STATUSES, SyncStatus } from '../domain/sync-types';
 import { DataSyncDto } from '../http/dto/data-sync.dto';
+import { ApiKeyVerifier } from '../../api-keys/infrastructure/api-key-verifier';
 import { SyncProgressChannel } from './sync-progress.channel';
 
 /**
  * GET /api/datasyncs/{id}/stream (UC-DS-03 step 5): Server-Sent Events with the job's state (`event: progress`,
  * data as GET /{id} answers) on every committed batch, until the job ends (`event: end`). Updates come through
  * Redis pub/sub, so any API replica serves any job; the job is also re-read every DATA_SYNC_STREAM_POLL_MS, so
- * a missed message only delays an update.
+ * a missed message only delays an update. The caller's key is checked again before every event (from the
+ * verifier's cache, which revocation clears on every replica): a stream outlives its request, and a revoked or
+ * expired key must not go on reading (UC-AK-02 step 6). Such a stream ends with `event: end` and the reason.
  */
 @Injectable()
 export class DataSyncStream {
   constructor(
     private readonly em: EntityManager,
     private readonly channel: SyncProgressChannel,
+    private readonly keys: ApiKeyVerifier,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async serve(job: DataSyncJob, reply: FastifyReply): Promise<void> {
+  async serve(job: DataSyncJob, reply: FastifyReply, apiKey: string): Promise<void> {
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
@@ -31,6 +35,12 @@ export class DataSyncStream {
       if (closed || sending) return;
       sending = true;
       try {
+        const refusal = await this.refusalOf(apiKey);
+        if (refusal && !closed) {
+          raw.write(`event: end\ndata: ${JSON.stringify({ reason: refusal })}\n\n`);
+          stop();
+          return;
+        }
         const current = await this.em.fork().findOne(DataSyncJob, { id: job.id });
         if (!current || closed) return;
         raw.write(`event: progress\ndata: ${JSON.stringify(DataSyncDto.from(current))}\n\n`);
@@ -53,5 +63,15 @@ export class DataSyncStream {
     };
     raw.on('close', stop);
     await send();
+  }
+
+  /** Why the key may no longer read, or null while it may. */
+  private async refusalOf(apiKey: string): Promise<string | null> {
+    try {
+      await this.keys.verify(apiKey);
+      return null;
+    } catch (error) {
+      return (error as Error).message;
+    }
   }
 }
