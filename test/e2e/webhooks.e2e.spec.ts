@@ -1,4 +1,5 @@
-import { EntityManager } from '@mikro-orm/postgresql';
+import type { ServerResponse } from 'node:http';
+import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { CommandBus } from '@nestjs/cqrs';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { IntegrationHubClient, WebhookDeliveryDto, WebhookDto } from '../../sdk/dist';
@@ -114,6 +115,49 @@ describe('outgoing webhooks through the SDK', () => {
 
     expect((await admin.webhooks.listWebhooks({ pageSize: 100 })).total).toBe(before);
     expect(receiver.at('/bad')).toHaveLength(0);
+  });
+
+  it('holds no database connection while receivers keep their verification requests waiting', async () => {
+    const tenant = await hub.client(hub.bootstrapKey).tenants.createTenant({ requestBody: { name: 'Slow receivers' } });
+    const slow = hub.client(tenant.adminKey.key);
+    // As many creations as the pool has connections: were each to wait inside a transaction, no other query could run.
+    const { max: poolSize } = hub.app.get(MikroORM).config.get('pool') as { max: number };
+    const waiting: ServerResponse[] = [];
+    receiver.on('/slow-verification', (_, res) => void waiting.push(res));
+    const creations = Promise.allSettled(
+      Array.from({ length: poolSize }, () =>
+        slow.webhooks.createWebhook({ requestBody: { url: receiver.url + '/slow-verification', eventTypes: ['APIKeyGenerated'], timeoutSeconds: 5 } }),
+      ),
+    );
+    await eventually(async () => expect(waiting).toHaveLength(poolSize), 10_000);
+    // Answered while every verification still waits (before, it waited for them to time out and fail).
+    expect((await slow.webhooks.listWebhooks({})).total).toBe(0);
+    for (const response of waiting) response.writeHead(200).end();
+    expect((await creations).map((result) => result.status)).toEqual(waiting.map(() => 'fulfilled'));
+    expect((await slow.webhooks.listWebhooks({ pageSize: 100 })).total).toBe(poolSize);
+  });
+
+  it('answers 409 to a tenant at its limit without calling the endpoint, and counts again under the lock before storing', async () => {
+    const tenant = await hub.client(hub.bootstrapKey).tenants.createTenant({ requestBody: { name: 'One webhook', maxWebhooks: 1 } });
+    const small = hub.client(tenant.adminKey.key);
+    const create = (path: string) => small.webhooks.createWebhook({ requestBody: { url: receiver.url + path, eventTypes: ['APIKeyGenerated'] } });
+
+    // Two creations that both pass the early check: their verifications are answered only once both have arrived.
+    const waiting: ServerResponse[] = [];
+    receiver.on('/race', (_, res) => void waiting.push(res));
+    const racing = Promise.allSettled([create('/race'), create('/race')]);
+    await eventually(async () => expect(waiting).toHaveLength(2), 10_000);
+    for (const response of waiting) response.writeHead(200).end();
+    const results = await racing;
+    expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const lost = results.find((result): result is PromiseRejectedResult => result.status === 'rejected')!;
+    expect(lost.reason).toMatchObject({ status: 409, body: { code: 'webhook.limit_reached' } });
+
+    const refused = await errorOf(create('/over-the-limit'));
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('webhook.limit_reached');
+    expect(receiver.at('/over-the-limit')).toHaveLength(0);
+    expect((await small.webhooks.listWebhooks({})).total).toBe(1);
   });
 
   it('delivers a published event signed per Standard Webhooks, records the attempt and counts it', async () => {
