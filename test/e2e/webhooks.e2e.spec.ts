@@ -24,6 +24,7 @@ describe('outgoing webhooks through the SDK', () => {
       WEBHOOK_SWEEP_CRON: '* * * * * *',
       WEBHOOK_STATUS_FLUSH_MS: '5',
       OUTBOX_POLL_MS: '50',
+      WEBHOOK_HEALTH_CHECK_PAGE_SIZE: '50',
     });
     receiver = await WebhookReceiver.start();
     const operator = hub.client(hub.bootstrapKey);
@@ -446,6 +447,24 @@ describe('outgoing webhooks through the SDK', () => {
     const em = hub.app.get(EntityManager).fork();
     const outbox = await em.getConnection().execute<Array<{ event_type: string }>>('SELECT event_type FROM outbox_message WHERE aggregate_id = ? ORDER BY seq', [webhook.id]);
     expect(outbox.map((r) => r.event_type)).toEqual(expect.arrayContaining(['WebhookFailureRateExceeded', 'WebhookDisabled']));
+  });
+
+  it('evaluates every candidate of the health check, however many, page by page', async () => {
+    // More candidates than a page (50 here), and more than the 500 a run used to take, in no particular order.
+    const tenant = await hub.client(hub.bootstrapKey).tenants.createTenant({ requestBody: { name: 'Many failing webhooks' } });
+    const db = hub.app.get(EntityManager).fork().getConnection();
+    const failing = await db.execute<Array<{ id: string }>>(
+      `INSERT INTO webhook (id, tenant_id, url, event_types, secret, failing_since)
+       SELECT gen_random_uuid(), ?, ?, '["APIKeyGenerated"]', 'never opened', now() - interval '1 hour' FROM generate_series(1, 510)
+       RETURNING id`,
+      [tenant.tenant.id, receiver.url + '/never'],
+    );
+
+    // Five days later, as the sweep would see it then.
+    const report = await hub.app.get(CommandBus).execute(new CheckWebhookHealthCommand([], new Date(Date.now() + 5 * 24 * 3600_000)));
+    expect(report.disabled).toEqual(expect.arrayContaining(failing.map((row) => row.id)));
+    expect(await db.execute('SELECT count(*) AS n FROM webhook WHERE tenant_id = ? AND is_active', [tenant.tenant.id])).toEqual([{ n: '0' }]);
+    expect(await db.execute("SELECT count(*) AS n FROM outbox_message WHERE tenant_id = ? AND event_type = 'WebhookDisabled'", [tenant.tenant.id])).toEqual([{ n: '510' }]);
   });
 });
 

@@ -115,6 +115,8 @@ export interface WebhooksConfig {
   autoDisableAfterSeconds: number;
   /** §12.3: alert when more than this share (percent) of a webhook's attempts in the last hour failed. */
   failureRateAlertPercent: number;
+  /** The health check goes through all its candidates this many webhooks (one transaction) at a time. */
+  healthCheckPageSize: number;
   /** After a secret rotation, deliveries are signed with both secrets this long. */
   secretRotationGraceSeconds: number;
   /** UC-WH-01 step 6: creating a webhook sends it a signed verification request that must answer 2xx. */
@@ -315,6 +317,7 @@ function loadWebhooksConfig(read: EnvReader): WebhooksConfig {
     requeueAfterMs: read.int('WEBHOOK_REQUEUE_AFTER_MS', 60_000, 0, 24 * 3_600_000),
     autoDisableAfterSeconds: read.int('WEBHOOK_AUTO_DISABLE_AFTER_SECONDS', 5 * 24 * 3600, 1, 365 * 24 * 3600),
     failureRateAlertPercent: read.int('WEBHOOK_FAILURE_RATE_ALERT_PERCENT', 20, 1, 100),
+    healthCheckPageSize: read.int('WEBHOOK_HEALTH_CHECK_PAGE_SIZE', 500, 1, 10_000),
     secretRotationGraceSeconds: read.int('WEBHOOK_SECRET_ROTATION_GRACE_SECONDS', 24 * 3600, 0, 30 * 24 * 3600),
     verifyOnCreate: read.bool('WEBHOOK_VERIFY_ON_CREATE', true),
     retentionDays: read.int('WEBHOOK_DELIVERY_RETENTION_DAYS', 30, 1, 36_500),
