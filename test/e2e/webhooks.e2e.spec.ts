@@ -221,6 +221,17 @@ describe('outgoing webhooks through the SDK', () => {
     expect(tooLarge.status).toBe(413);
     expect(tooLarge.body.errors).toEqual([expect.objectContaining({ field: 'data' })]);
 
+    // Over the server's own body limit (BODY_LIMIT_BYTES), Fastify refuses it before the handler: the same answer.
+    const overBodyLimit = await hub.request('/api/events', {
+      method: 'POST',
+      key: keyOf(admin),
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ eventType: 'BookingConfirmed', data: { bookingId: 'huge', blob: 'x'.repeat(hub.config.bodyLimitBytes) } }),
+    });
+    expect(overBodyLimit.status).toBe(413);
+    expect(overBodyLimit.headers.get('content-type')).toContain('application/problem+json');
+    expect(await overBodyLimit.json()).toMatchObject({ status: 413, code: tooLarge.body.code, errors: [expect.objectContaining({ field: 'data' })] });
+
     const unstorable = await errorOf(publish({ bookingId: 'nul\u0000inside' }));
     expect(unstorable.status).toBe(422);
     expect(unstorable.body.errors).toEqual([expect.objectContaining({ field: 'data', messages: [expect.stringMatching(/U\+0000/)] })]);
