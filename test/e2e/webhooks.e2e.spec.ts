@@ -1,4 +1,5 @@
-import { EntityManager } from '@mikro-orm/postgresql';
+import type { ServerResponse } from 'node:http';
+import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { CommandBus } from '@nestjs/cqrs';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { IntegrationHubClient, WebhookDeliveryDto, WebhookDto } from '../../sdk/dist';
@@ -23,6 +24,7 @@ describe('outgoing webhooks through the SDK', () => {
       WEBHOOK_SWEEP_CRON: '* * * * * *',
       WEBHOOK_STATUS_FLUSH_MS: '5',
       OUTBOX_POLL_MS: '50',
+      WEBHOOK_HEALTH_CHECK_PAGE_SIZE: '50',
     });
     receiver = await WebhookReceiver.start();
     const operator = hub.client(hub.bootstrapKey);
@@ -116,6 +118,49 @@ describe('outgoing webhooks through the SDK', () => {
     expect(receiver.at('/bad')).toHaveLength(0);
   });
 
+  it('holds no database connection while receivers keep their verification requests waiting', async () => {
+    const tenant = await hub.client(hub.bootstrapKey).tenants.createTenant({ requestBody: { name: 'Slow receivers' } });
+    const slow = hub.client(tenant.adminKey.key);
+    // As many creations as the pool has connections: were each to wait inside a transaction, no other query could run.
+    const { max: poolSize } = hub.app.get(MikroORM).config.get('pool') as { max: number };
+    const waiting: ServerResponse[] = [];
+    receiver.on('/slow-verification', (_, res) => void waiting.push(res));
+    const creations = Promise.allSettled(
+      Array.from({ length: poolSize }, () =>
+        slow.webhooks.createWebhook({ requestBody: { url: receiver.url + '/slow-verification', eventTypes: ['APIKeyGenerated'], timeoutSeconds: 5 } }),
+      ),
+    );
+    await eventually(async () => expect(waiting).toHaveLength(poolSize), 10_000);
+    // Answered while every verification still waits (before, it waited for them to time out and fail).
+    expect((await slow.webhooks.listWebhooks({})).total).toBe(0);
+    for (const response of waiting) response.writeHead(200).end();
+    expect((await creations).map((result) => result.status)).toEqual(waiting.map(() => 'fulfilled'));
+    expect((await slow.webhooks.listWebhooks({ pageSize: 100 })).total).toBe(poolSize);
+  });
+
+  it('answers 409 to a tenant at its limit without calling the endpoint, and counts again under the lock before storing', async () => {
+    const tenant = await hub.client(hub.bootstrapKey).tenants.createTenant({ requestBody: { name: 'One webhook', maxWebhooks: 1 } });
+    const small = hub.client(tenant.adminKey.key);
+    const create = (path: string) => small.webhooks.createWebhook({ requestBody: { url: receiver.url + path, eventTypes: ['APIKeyGenerated'] } });
+
+    // Two creations that both pass the early check: their verifications are answered only once both have arrived.
+    const waiting: ServerResponse[] = [];
+    receiver.on('/race', (_, res) => void waiting.push(res));
+    const racing = Promise.allSettled([create('/race'), create('/race')]);
+    await eventually(async () => expect(waiting).toHaveLength(2), 10_000);
+    for (const response of waiting) response.writeHead(200).end();
+    const results = await racing;
+    expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const lost = results.find((result): result is PromiseRejectedResult => result.status === 'rejected')!;
+    expect(lost.reason).toMatchObject({ status: 409, body: { code: 'webhook.limit_reached' } });
+
+    const refused = await errorOf(create('/over-the-limit'));
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('webhook.limit_reached');
+    expect(receiver.at('/over-the-limit')).toHaveLength(0);
+    expect((await small.webhooks.listWebhooks({})).total).toBe(1);
+  });
+
   it('delivers a published event signed per Standard Webhooks, records the attempt and counts it', async () => {
     const webhook = await createWebhook('/deliver');
     const { secret } = await admin.webhooks.getWebhookSecret({ id: webhook.id });
@@ -175,6 +220,17 @@ describe('outgoing webhooks through the SDK', () => {
     const tooLarge = await errorOf(publish({ bookingId: 'big', blob: 'x'.repeat(1_048_576) }));
     expect(tooLarge.status).toBe(413);
     expect(tooLarge.body.errors).toEqual([expect.objectContaining({ field: 'data' })]);
+
+    // Over the server's own body limit (BODY_LIMIT_BYTES), Fastify refuses it before the handler: the same answer.
+    const overBodyLimit = await hub.request('/api/events', {
+      method: 'POST',
+      key: keyOf(admin),
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ eventType: 'BookingConfirmed', data: { bookingId: 'huge', blob: 'x'.repeat(hub.config.bodyLimitBytes) } }),
+    });
+    expect(overBodyLimit.status).toBe(413);
+    expect(overBodyLimit.headers.get('content-type')).toContain('application/problem+json');
+    expect(await overBodyLimit.json()).toMatchObject({ status: 413, code: tooLarge.body.code, errors: [expect.objectContaining({ field: 'data' })] });
 
     const unstorable = await errorOf(publish({ bookingId: 'nul\u0000inside' }));
     expect(unstorable.status).toBe(422);
@@ -402,6 +458,24 @@ describe('outgoing webhooks through the SDK', () => {
     const em = hub.app.get(EntityManager).fork();
     const outbox = await em.getConnection().execute<Array<{ event_type: string }>>('SELECT event_type FROM outbox_message WHERE aggregate_id = ? ORDER BY seq', [webhook.id]);
     expect(outbox.map((r) => r.event_type)).toEqual(expect.arrayContaining(['WebhookFailureRateExceeded', 'WebhookDisabled']));
+  });
+
+  it('evaluates every candidate of the health check, however many, page by page', async () => {
+    // More candidates than a page (50 here), and more than the 500 a run used to take, in no particular order.
+    const tenant = await hub.client(hub.bootstrapKey).tenants.createTenant({ requestBody: { name: 'Many failing webhooks' } });
+    const db = hub.app.get(EntityManager).fork().getConnection();
+    const failing = await db.execute<Array<{ id: string }>>(
+      `INSERT INTO webhook (id, tenant_id, url, event_types, secret, failing_since)
+       SELECT gen_random_uuid(), ?, ?, '["APIKeyGenerated"]', 'never opened', now() - interval '1 hour' FROM generate_series(1, 510)
+       RETURNING id`,
+      [tenant.tenant.id, receiver.url + '/never'],
+    );
+
+    // Five days later, as the sweep would see it then.
+    const report = await hub.app.get(CommandBus).execute(new CheckWebhookHealthCommand([], new Date(Date.now() + 5 * 24 * 3600_000)));
+    expect(report.disabled).toEqual(expect.arrayContaining(failing.map((row) => row.id)));
+    expect(await db.execute('SELECT count(*) AS n FROM webhook WHERE tenant_id = ? AND is_active', [tenant.tenant.id])).toEqual([{ n: '0' }]);
+    expect(await db.execute("SELECT count(*) AS n FROM outbox_message WHERE tenant_id = ? AND event_type = 'WebhookDisabled'", [tenant.tenant.id])).toEqual([{ n: '510' }]);
   });
 });
 

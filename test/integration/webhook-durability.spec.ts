@@ -128,6 +128,43 @@ describe('webhook deliveries survive Redis losses and worker restarts', () => {
     await closeWorker(worker);
   });
 
+  it('publishes WebhookDeliveryFailed for deliveries that end unattempted; only an expiry counts against the webhook', async () => {
+    await admin.events.registerEventType({ requestBody: { name: 'OrderLost' } });
+    const expiring = await admin.webhooks.createWebhook({ requestBody: { url: `${receiver.url}/expiring`, eventTypes: ['OrderLost'] } });
+    const disabled = await admin.webhooks.createWebhook({ requestBody: { url: `${receiver.url}/disabled`, eventTypes: ['OrderLost'] } });
+    // Held in a paused queue until the one delivery is past its 24 hours and the other's webhook is disabled.
+    const apiQueue = api.app.get<Queue>(getQueueToken(WEBHOOK_DELIVERIES_QUEUE));
+    await apiQueue.pause();
+    const [eventId] = await publishMany(1, 'lost', 'OrderLost');
+    const worker = await startWorker();
+    const db = api.app.get(EntityManager).fork().getConnection();
+    try {
+      await eventually(async () => expect(await db.execute('SELECT id FROM webhook_delivery WHERE event_id = ?', [eventId])).toHaveLength(2), 15_000, 50);
+      await db.execute("UPDATE webhook_delivery SET expires_at = now() - interval '1 second' WHERE webhook_id = ?", [expiring.id]);
+      await admin.webhooks.updateWebhook({ id: disabled.id, requestBody: { isActive: false } });
+    } finally {
+      await apiQueue.resume();
+    }
+    await eventually(async () => expect(await statuses(expiring.id)).toEqual([{ status: 'Expired', n: '1' }]), 15_000, 100);
+    await eventually(async () => expect(await statuses(disabled.id)).toEqual([{ status: 'Failed', n: '1' }]), 15_000, 100);
+
+    const failures = await db.execute<Array<{ payload: Record<string, unknown> }>>(
+      "SELECT o.payload FROM outbox_message o JOIN webhook_delivery d ON d.id = o.aggregate_id WHERE d.event_id = ? AND o.event_type = 'WebhookDeliveryFailed'",
+      [eventId],
+    );
+    expect(failures.map((row) => row.payload)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ webhookId: expiring.id, attemptCount: 0, statusCode: null, nextRetryAt: null, errorMessage: expect.stringMatching(/24 hours/) }),
+        expect.objectContaining({ webhookId: disabled.id, attemptCount: 0, statusCode: null, nextRetryAt: null, errorMessage: expect.stringMatching(/disabled/) }),
+      ]),
+    );
+    expect(failures).toHaveLength(2);
+    expect((await admin.webhooks.getWebhook({ id: expiring.id })).failureCount).toBe(1);
+    expect((await admin.webhooks.getWebhook({ id: disabled.id })).failureCount).toBe(0);
+    expect([...receiver.events('/expiring'), ...receiver.events('/disabled')]).toHaveLength(0);
+    await closeWorker(worker);
+  });
+
   it('keeps a worker to WEBHOOK_IN_FLIGHT_PER_WORKER requests at once, however many attempts a job carries', async () => {
     await admin.events.registerEventType({ requestBody: { name: 'OrderWeighed' } });
     const webhook = await admin.webhooks.createWebhook({ requestBody: { url: `${receiver.url}/in-flight`, eventTypes: ['OrderWeighed'] } });

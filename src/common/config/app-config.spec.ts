@@ -54,6 +54,15 @@ describe('configuration', () => {
     expect(messageOf({ WORKER_METRICS_PORT: 'of' })).toContain('WORKER_METRICS_PORT');
   });
 
+  it('refuses a webhook payload limit that the body limit cannot carry to POST /api/events, naming both', () => {
+    const message = messageOf({ WEBHOOK_MAX_PAYLOAD_BYTES: '2000000' });
+    expect(message).toContain('WEBHOOK_MAX_PAYLOAD_BYTES');
+    expect(message).toContain('BODY_LIMIT_BYTES');
+    expect(messageOf({ BODY_LIMIT_BYTES: '1048576' })).toContain('WEBHOOK_MAX_PAYLOAD_BYTES');
+    expect(loadConfig({ WEBHOOK_MAX_PAYLOAD_BYTES: '2000000', BODY_LIMIT_BYTES: '2001024' }, quiet).webhooks.maxPayloadBytes).toBe(2_000_000);
+    expect(loadConfig({ BODY_LIMIT_BYTES: '4096', WEBHOOK_MAX_PAYLOAD_BYTES: '3072' }, quiet).bodyLimitBytes).toBe(4096);
+  });
+
   it("a worker's metrics port defaults to 9464, takes 0 for a free port and off to serve nothing", () => {
     expect(loadConfig({}, quiet).workerMetricsPort).toBe(9464);
     expect(loadConfig({ WORKER_METRICS_PORT: '' }, quiet).workerMetricsPort).toBe(9464);

@@ -127,6 +127,8 @@ export interface WebhooksConfig {
   autoDisableAfterSeconds: number;
   /** §12.3: alert when more than this share (percent) of a webhook's attempts in the last hour failed. */
   failureRateAlertPercent: number;
+  /** The health check goes through all its candidates this many webhooks (one transaction) at a time. */
+  healthCheckPageSize: number;
   /** After a secret rotation, deliveries are signed with both secrets this long. */
   secretRotationGraceSeconds: number;
   /** UC-WH-01 step 6: creating a webhook sends it a signed verification request that must answer 2xx. */
@@ -241,6 +243,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: str
   }
 
   const port = read.int('PORT', 3000, 0, 65535);
+  const bodyLimitBytes = read.int('BODY_LIMIT_BYTES', 1_100_000, 1024, 50_000_000);
   return {
     nodeEnv,
     production,
@@ -257,7 +260,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: str
     allowLoopbackTargets: read.bool('ALLOW_LOOPBACK_TARGETS', !production),
     logLevel: read.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     corsOrigins: read.list('CORS_ORIGINS'),
-    bodyLimitBytes: read.int('BODY_LIMIT_BYTES', 1_100_000, 1024, 50_000_000),
+    bodyLimitBytes,
     trustProxy: read.bool('TRUST_PROXY', false),
     apiKeys: {
       maxActivePerTenant: read.int('API_KEYS_MAX_ACTIVE_PER_TENANT', 100, 1, 100_000),
@@ -280,7 +283,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: str
       recoverCron: read.cron('OUTBOX_RECOVER_CRON', '* * * * *'),
     },
     integrations: loadIntegrationsConfig(read, port),
-    webhooks: loadWebhooksConfig(read),
+    webhooks: loadWebhooksConfig(read, bodyLimitBytes),
     incomingWebhooks: {
       toleranceSeconds: read.int('INCOMING_WEBHOOKS_TOLERANCE_SECONDS', 300, 1, 3600),
       maxBodyBytes: read.int('INCOMING_WEBHOOKS_MAX_BODY_BYTES', 1_048_576, 1024, 10_485_760),
@@ -318,18 +321,33 @@ function loadDataSyncConfig(read: EnvReader): DataSyncConfig {
   };
 }
 
-function loadWebhooksConfig(read: EnvReader): WebhooksConfig {
+/**
+ * What a POST /api/events request holds besides its `data`: eventType (at most 100 characters), idempotencyKey
+ * (at most 200) and the JSON around them. `data` takes no more room in the webhook body than in the request.
+ */
+const EVENT_REQUEST_ENVELOPE_BYTES = 1024;
+
+function loadWebhooksConfig(read: EnvReader, bodyLimitBytes: number): WebhooksConfig {
+  const maxPayloadBytes = read.int('WEBHOOK_MAX_PAYLOAD_BYTES', 1_048_576, 1024, 10_485_760);
+  // Refused rather than one derived from the other: both are the operator's, and a webhook limit that no request
+  // can reach is a mistake to hear about, not to paper over.
+  if (maxPayloadBytes + EVENT_REQUEST_ENVELOPE_BYTES > bodyLimitBytes) {
+    throw new ConfigError(
+      `WEBHOOK_MAX_PAYLOAD_BYTES (${maxPayloadBytes}) needs a BODY_LIMIT_BYTES of at least ${maxPayloadBytes + EVENT_REQUEST_ENVELOPE_BYTES} (${bodyLimitBytes} now) to carry such an event to POST /api/events; raise BODY_LIMIT_BYTES or lower WEBHOOK_MAX_PAYLOAD_BYTES`,
+    );
+  }
   return {
     maxPerTenant: read.int('WEBHOOKS_MAX_PER_TENANT', 50, 1, 100_000),
     retryBaseDelayMs: read.int('WEBHOOK_RETRY_BASE_DELAY_MS', 60_000, 10, 3_600_000),
     deliveryExpirySeconds: read.int('WEBHOOK_DELIVERY_EXPIRY_SECONDS', 24 * 3600, 1, 30 * 24 * 3600),
-    maxPayloadBytes: read.int('WEBHOOK_MAX_PAYLOAD_BYTES', 1_048_576, 1024, 10_485_760),
+    maxPayloadBytes,
     inFlightPerWorker: read.int('WEBHOOK_IN_FLIGHT_PER_WORKER', 100, 1, 10_000),
     concurrencyPerWebhook: read.int('WEBHOOK_CONCURRENCY_PER_WEBHOOK', 50, 1, 10_000),
     deliveriesPerJob: read.int('WEBHOOK_DELIVERIES_PER_JOB', 20, 1, 500),
     requeueAfterMs: read.int('WEBHOOK_REQUEUE_AFTER_MS', 60_000, 0, 24 * 3_600_000),
     autoDisableAfterSeconds: read.int('WEBHOOK_AUTO_DISABLE_AFTER_SECONDS', 5 * 24 * 3600, 1, 365 * 24 * 3600),
     failureRateAlertPercent: read.int('WEBHOOK_FAILURE_RATE_ALERT_PERCENT', 20, 1, 100),
+    healthCheckPageSize: read.int('WEBHOOK_HEALTH_CHECK_PAGE_SIZE', 500, 1, 10_000),
     secretRotationGraceSeconds: read.int('WEBHOOK_SECRET_ROTATION_GRACE_SECONDS', 24 * 3600, 0, 30 * 24 * 3600),
     verifyOnCreate: read.bool('WEBHOOK_VERIFY_ON_CREATE', true),
     retentionDays: read.int('WEBHOOK_DELIVERY_RETENTION_DAYS', 30, 1, 36_500),

@@ -4,7 +4,7 @@ import { EntityManager, RequestContext } from '@mikro-orm/postgresql';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { commandDuration } from '../metrics/metrics';
 import { stageDomainEvents } from '../outbox/stage-domain-events';
-import type { ActingCommand } from './actor';
+import type { ActingCommand, Actor } from './actor';
 
 type Next = () => Promise<unknown>;
 
@@ -19,8 +19,9 @@ const WITHOUT_UNIT_OF_WORK = Symbol('WITHOUT_UNIT_OF_WORK');
  * For a command whose handler makes exactly one atomic write of its own (one SQL statement that stores the
  * change, its outbox event and its audit entry together): it runs without BEGIN/COMMIT around it, saving two
  * round trips on the hottest writes, and without a MikroORM context, whose fork costs more than such a handler's
- * own work. Its handler must not rely on the unit of work: it writes through `em.getConnection()` or
- * `em.transactional`, and reads through `contextOrFork(em)`.
+ * own work; or for a handler that must not hold a transaction while it waits (see inUnitOfWork). Its handler must not
+ * rely on the unit of work: it writes through `em.getConnection()`, `em.transactional` or `inUnitOfWork`, and reads
+ * through `contextOrFork(em)`.
  */
 export const WithoutUnitOfWork = (): ClassDecorator => (target) => {
   Reflect.defineMetadata(WITHOUT_UNIT_OF_WORK, true, target);
@@ -88,6 +89,21 @@ export class MetricsBehaviour implements CommandBehaviour {
 }
 
 /**
+ * Runs `work` in a transaction and commits what it changed together with the events its aggregates applied
+ * (outbox and audit trail), as the unit of work does around a command. For handlers of commands marked
+ * @WithoutUnitOfWork that must do slow work (a request to a user's URL) before they write: the transaction
+ * spans only the write, not the wait.
+ */
+export function inUnitOfWork<T>(em: EntityManager, actor: Actor | undefined, work: (em: EntityManager) => Promise<T>): Promise<T> {
+  return em.transactional(async (tx) => {
+    const value = await work(tx);
+    await tx.flush();
+    if (stageDomainEvents(tx, actor) > 0) await tx.flush();
+    return value;
+  });
+}
+
+/**
  * One transaction per command: the handler changes aggregates through the injected EntityManager (which
  * resolves to this transaction's fork), and the aggregates' events go to the outbox and the audit trail in the
  * same commit. After the commit, the callbacks registered with `afterCommit` run.
@@ -98,14 +114,7 @@ export class UnitOfWorkBehaviour implements CommandBehaviour {
   async handle(command: object, next: Next): Promise<unknown> {
     if (Reflect.getMetadata(WITHOUT_UNIT_OF_WORK, command.constructor)) return next();
     const callbacks: Array<() => Promise<void> | void> = [];
-    const result = await afterCommitCallbacks.run(callbacks, () =>
-      this.em.transactional(async (em) => {
-        const value = await next();
-        await em.flush();
-        if (stageDomainEvents(em, (command as Partial<ActingCommand>).actor) > 0) await em.flush();
-        return value;
-      }),
-    );
+    const result = await afterCommitCallbacks.run(callbacks, () => inUnitOfWork(this.em, (command as Partial<ActingCommand>).actor, () => next()));
     for (const callback of callbacks) await callback();
     return result;
   }

@@ -1,4 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, ErrorKind } from '../errors/domain-error';
 
@@ -90,6 +91,29 @@ function fastifyDetail(error: { code?: string; message?: string }): string {
   return error.message ?? 'Bad request';
 }
 
+/** What a route says about a body over the server's limit (BODY_LIMIT_BYTES): the field to blame, and its code. */
+interface OversizedBodyRouteConfig {
+  oversizedBody?: { field: string; code: string };
+}
+
+/**
+ * For a route whose body is mostly one field (POST /api/events: `data`): Fastify refuses a body over the server's
+ * limit before the handler can check that field's own limit, and its 413 would name nothing. The route declares
+ * the field and the code of its own limit, so a client gets one answer for "too large", whichever limit caught it.
+ * Route configuration rather than a list of paths here: the route carries its rule, and the filter stays generic.
+ */
+export const OversizedBodyIs = (field: string, code: string): MethodDecorator => RouteConfig({ oversizedBody: { field, code } } satisfies OversizedBodyRouteConfig);
+
+function blameOversizedBody(problem: ProblemDetails, exception: unknown, request: FastifyRequest): ProblemDetails {
+  // Nest hands Fastify's FST_ERR_CTP_BODY_TOO_LARGE on as a bare HttpException(413): a 413 that is no domain
+  // error of the handler's is that one.
+  if (problem.status !== HttpStatus.PAYLOAD_TOO_LARGE || exception instanceof DomainError) return problem;
+  const blamed = (request.routeOptions.config as OversizedBodyRouteConfig | undefined)?.oversizedBody;
+  if (!blamed) return problem;
+  const message = `the request body is larger than the ${request.routeOptions.bodyLimit} bytes this server accepts`;
+  return buildProblem(problem.status, blamed.code, `${blamed.field}: ${message}`, { errors: [{ field: blamed.field, messages: [message] }] });
+}
+
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, problem: ProblemDetails): void {
   problem.instance = request.url.split('?')[0];
   problem.requestId = String(request.id);
@@ -104,7 +128,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const problem = toProblem(exception);
+    const problem = blameOversizedBody(toProblem(exception), exception, request);
     if (problem.status >= 500) {
       this.logger.error({ err: exception, requestId: request.id }, 'Unhandled error');
     }

@@ -7,8 +7,10 @@ import { iso } from '../../../common/http/iso';
 import { ApiBadRequest } from '../../../common/http/openapi';
 import { PageQueryDto } from '../../../common/http/pagination';
 import { ProblemDetailsDto } from '../../../common/http/problem-details.dto';
+import { OversizedBodyIs } from '../../../common/http/problem-details.filter';
 import { PublishEventCommand } from '../commands/publish-event/publish-event.command';
 import { RegisterEventTypeCommand } from '../commands/register-event-type/register-event-type.command';
+import { WebhookErrorCode } from '../domain/webhook.errors';
 import { ListEventTypesQuery } from '../queries/list-event-types/list-event-types.query';
 import { EventTypeDto, EventTypePageDto, PublishedEventDto, PublishEventDto, RegisterEventTypeDto } from './dto/event.dto';
 
@@ -32,6 +34,7 @@ export class EventsController {
   @ApiOperation({ operationId: 'publishEvent', summary: 'Publish an application event to every webhook subscribed to its type' })
   @ApiAcceptedResponse({ type: PublishedEventDto })
   @ApiPayloadTooLargeResponse({ description: 'The webhook body would exceed 1 MB (BR-WH-08)', type: ProblemDetailsDto })
+  @OversizedBodyIs('data', WebhookErrorCode.PayloadTooLarge)
   @ApiUnprocessableEntityResponse({ description: 'Unknown or reserved event type, or data that breaks its schema', type: ProblemDetailsDto })
   async publishEvent(@CurrentActor() actor: Actor, @Body() body: PublishEventDto): Promise<PublishedEventDto> {
     const event = await this.commands.execute(new PublishEventCommand(actor, body.eventType, body.data, body.idempotencyKey));

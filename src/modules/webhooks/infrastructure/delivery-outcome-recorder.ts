@@ -16,7 +16,10 @@ import { DeliveryJob, enqueueDeliveries, WEBHOOK_DELIVERIES_QUEUE } from './deli
 import { webhookDeliveries } from './webhook-metrics';
 import { postgresJson } from '../../../common/database/postgres-json';
 
-/** What became of one delivery job: an attempt (or none, when the webhook was disabled or the delivery expired). */
+/**
+ * What became of one delivery job: an attempt, or none when the webhook was disabled (Failed) or the delivery
+ * expired (Expired); either ends the delivery.
+ */
 export interface DeliveryOutcome {
   deliveryId: string;
   webhookId: string;
@@ -37,7 +40,8 @@ const WRITE_TRIES = 3;
 /**
  * Writes delivery outcomes in batches: per batch one transaction with a multi-row insert of the attempts, one
  * update of the deliveries, one of the webhooks' counters and health, and the WebhookSent /
- * WebhookDeliveryFailed events into the outbox (UC-WH-02 steps 7–8), sent to PostgreSQL together in one round
+ * WebhookDeliveryFailed events into the outbox (UC-WH-02 steps 7–8; UC-WH-03: also for deliveries that end
+ * without an attempt), sent to PostgreSQL together in one round
  * trip (StatementBatch). A single-row commit per delivery caps a
  * worker near 5,000 deliveries/s on two cores (BASELINES.md); batches move that ceiling toward the cost of
  * the HTTP requests themselves. Each caller learns when its own outcome is committed, so a job completes
@@ -156,7 +160,7 @@ export class DeliveryOutcomeRecorder {
       ],
     );
 
-    const health = webhookHealthChanges(attempted);
+    const health = webhookHealthChanges(outcomes.filter(countsAgainstWebhook));
     if (health.length) {
       statements.add(
         `UPDATE webhook w SET
@@ -170,20 +174,19 @@ export class DeliveryOutcomeRecorder {
       );
     }
 
-    const events = outcomes.flatMap((o): DomainEvent[] => {
-      if (!o.attempt) return [];
-      if (o.status === 'Delivered') return [new WebhookSentEvent(o.tenantId, o.deliveryId, o.webhookId, o.attempt.statusCode!, o.attempt.attemptedAt.toISOString())];
-      return [
-        new WebhookDeliveryFailedEvent(
-          o.tenantId,
-          o.deliveryId,
-          o.webhookId,
-          o.previousAttemptCount + 1,
-          o.attempt.statusCode,
-          o.errorMessage ?? 'Failed',
-          o.nextRetryAt?.toISOString() ?? null,
-        ),
-      ];
+    const events = outcomes.map((o): DomainEvent => {
+      if (o.status === 'Delivered') return new WebhookSentEvent(o.tenantId, o.deliveryId, o.webhookId, o.attempt!.statusCode!, o.attempt!.attemptedAt.toISOString());
+      // An outcome without an attempt (disabled webhook, expiry) ends the delivery for good: nextRetryAt is null,
+      // and attemptCount says how many attempts it had.
+      return new WebhookDeliveryFailedEvent(
+        o.tenantId,
+        o.deliveryId,
+        o.webhookId,
+        o.previousAttemptCount + (o.attempt ? 1 : 0),
+        o.attempt?.statusCode ?? null,
+        o.errorMessage ?? 'Failed',
+        o.nextRetryAt?.toISOString() ?? null,
+      );
     });
     const occurredAt = new Date().toISOString();
     await insertOutboxRows(
@@ -201,22 +204,34 @@ export class DeliveryOutcomeRecorder {
 }
 
 /**
+ * Whether an outcome is the webhook's own: every attempt, and an expiry (BR-WH-05: the endpoint did not take the
+ * event within the window, a final failure counted in FailureCount like any other). A delivery dropped
+ * unattempted because its webhook is disabled is not: the endpoint was never asked, and counting the drops of a
+ * webhook its owner (or the auto-disable) switched off would inflate its failure count with events it was never
+ * sent. Both still publish WebhookDeliveryFailed, so the event's loss is visible to subscribers.
+ */
+function countsAgainstWebhook(outcome: DeliveryOutcome): boolean {
+  return outcome.attempt !== null || outcome.status === 'Expired';
+}
+
+/**
  * Per webhook in a batch: deliveries that ended delivered or failed for good (SuccessCount / FailureCount),
  * the last attempt, and the failure streak. `failing_since` is the first failure after the batch's last
- * success; `recovered` says a success in this batch ended any earlier streak.
+ * success; `recovered` says a success in this batch ended any earlier streak. Only attempts move the last
+ * attempt and the streak; an expiry only counts.
  */
-function webhookHealthChanges(attempted: DeliveryOutcome[]) {
+function webhookHealthChanges(outcomes: DeliveryOutcome[]) {
   const byWebhook = new Map<string, DeliveryOutcome[]>();
-  for (const o of attempted) byWebhook.set(o.webhookId, [...(byWebhook.get(o.webhookId) ?? []), o]);
+  for (const o of outcomes) byWebhook.set(o.webhookId, [...(byWebhook.get(o.webhookId) ?? []), o]);
   return [...byWebhook].map(([id, list]) => {
-    const sorted = [...list].sort((a, b) => a.attempt!.attemptedAt.getTime() - b.attempt!.attemptedAt.getTime());
+    const sorted = list.filter((o) => o.attempt).sort((a, b) => a.attempt!.attemptedAt.getTime() - b.attempt!.attemptedAt.getTime());
     const lastSuccess = sorted.map((o) => o.status === 'Delivered').lastIndexOf(true);
     const firstFailureAfter = sorted.slice(lastSuccess + 1)[0];
     return {
       id,
       delivered: list.filter((o) => o.status === 'Delivered').length,
       failed: list.filter((o) => o.status === 'Failed' || o.status === 'Expired').length,
-      last_attempted_at: sorted[sorted.length - 1].attempt!.attemptedAt.toISOString(),
+      last_attempted_at: sorted.at(-1)?.attempt!.attemptedAt.toISOString() ?? null,
       recovered: lastSuccess >= 0,
       failing_since: firstFailureAfter?.attempt!.attemptedAt.toISOString() ?? null,
     };

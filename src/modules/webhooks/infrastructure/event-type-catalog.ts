@@ -26,7 +26,7 @@ export class EventTypeCatalog {
     const builtIn = new Set(subscribableDomainEventNames());
     const others = eventTypes.filter((type) => !builtIn.has(type));
     if (!others.length) return;
-    const registered = await this.em.find(EventTypeDefinition, { tenantId, name: { $in: others } });
+    const registered = await contextOrFork(this.em).find(EventTypeDefinition, { tenantId, name: { $in: others } });
     const known = new Set(registered.map((type) => type.name));
     const unknown = others.filter((type) => !known.has(type));
     if (unknown.length) {

@@ -12,11 +12,13 @@ export class WebhookRepository extends EntityRepository<Webhook> {
   }
 
   /**
-   * BR-WH-07. Locks the tenant row first, so two concurrent creations cannot both see room for one more.
+   * BR-WH-07. Locks the tenant row first (in the caller's transaction), so two concurrent creations cannot both
+   * see room for one more. `lock: false` is the cheap early answer, outside any transaction, before work that
+   * is not worth doing for a tenant at its limit; only the locked check may guard the insert.
    * The tenant's own `maxWebhooks` overrides the configured default.
    */
-  async assertRoomForWebhook(tenantId: string, defaultLimit: number): Promise<void> {
-    const tenant = await this.em.findOneOrFail(Tenant, tenantId, { lockMode: LockMode.PESSIMISTIC_WRITE });
+  async assertRoomForWebhook(tenantId: string, defaultLimit: number, { lock = true }: { lock?: boolean } = {}): Promise<void> {
+    const tenant = await this.em.findOneOrFail(Tenant, tenantId, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
     const limit = tenant.webhookLimit(defaultLimit);
     const count = await this.count({ tenantId });
     if (count >= limit) {

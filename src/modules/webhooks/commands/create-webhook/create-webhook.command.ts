@@ -1,7 +1,10 @@
 import { Command } from '@nestjs/cqrs';
 import type { ActingCommand, Actor } from '../../../../common/cqrs/actor';
+import { WithoutUnitOfWork } from '../../../../common/cqrs/command-pipeline';
 import type { Webhook, WebhookSettings } from '../../domain/webhook.entity';
 
+/** Verifies the endpoint before it opens a transaction of its own (see the handler): no unit of work around it. */
+@WithoutUnitOfWork()
 export class CreateWebhookCommand extends Command<Webhook> implements ActingCommand {
   constructor(
     readonly actor: Actor,

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
-import { InjectRepository } from '@mikro-orm/nestjs';
+import { EntityManager } from '@mikro-orm/postgresql';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { APP_CONFIG, AppConfig } from '../../../../common/config/app-config';
 import { SECRET_VAULT, SecretVault } from '../../../../common/crypto/secret-vault';
+import { inUnitOfWork } from '../../../../common/cqrs/command-pipeline';
 import { CommonError } from '../../../../common/errors/domain-error';
+import { contextOrFork } from '../../../../common/database/context-or-fork';
 import { SafeHttpClient } from '../../../../common/outbound/safe-http-client';
 import { isSuccess } from '../../domain/delivery-policy';
 import { VERIFICATION_EVENT_TYPE } from '../../domain/event-catalog';
@@ -20,14 +22,18 @@ import { CreateWebhookCommand } from './create-webhook.command';
 const VERIFICATION_TIMEOUT_SECONDS = 10;
 
 /**
- * UC-WH-01: checks the URL (BR-WH-01) and the event types, sends the endpoint a signed verification request
- * that must answer 2xx, then stores the webhook active, within the tenant's limit (BR-WH-07). Nothing is
+ * UC-WH-01: checks the URL (BR-WH-01), the event types and the tenant's limit (BR-WH-07), sends the endpoint a
+ * signed verification request that must answer 2xx, then stores the webhook active. The command runs without
+ * the unit of work: the verification may take VERIFICATION_TIMEOUT_SECONDS, and a transaction open meanwhile
+ * would hold one of the pool's connections, so that a few slow receivers could starve every other request.
+ * The limit is checked before the request (a tenant at its limit costs no outbound call) and again, under the
+ * tenant row lock, in the short transaction that stores the webhook and its WebhookCreated event. Nothing is
  * stored when any step fails.
  */
 @CommandHandler(CreateWebhookCommand)
 export class CreateWebhookHandler implements ICommandHandler<CreateWebhookCommand> {
   constructor(
-    @InjectRepository(Webhook) private readonly webhooks: WebhookRepository,
+    private readonly em: EntityManager,
     private readonly catalog: EventTypeCatalog,
     private readonly http: SafeHttpClient,
     private readonly sender: WebhookSender,
@@ -36,13 +42,17 @@ export class CreateWebhookHandler implements ICommandHandler<CreateWebhookComman
   ) {}
 
   async execute({ actor, settings }: CreateWebhookCommand): Promise<Webhook> {
+    const { maxPerTenant, verifyOnCreate } = this.config.webhooks;
     assertAllowedUrl(this.http, settings.url);
     await this.catalog.assertSubscribable(actor.tenantId, settings.eventTypes);
+    await contextOrFork(this.em).getRepository<Webhook, WebhookRepository>(Webhook).assertRoomForWebhook(actor.tenantId, maxPerTenant, { lock: false });
     const { webhook, secret } = Webhook.create(actor.tenantId, settings, actor.apiKeyId, this.vault);
-    if (this.config.webhooks.verifyOnCreate) await this.verify(webhook, secret);
-    await this.webhooks.assertRoomForWebhook(actor.tenantId, this.config.webhooks.maxPerTenant);
-    this.webhooks.getEntityManager().persist(webhook);
-    return webhook;
+    if (verifyOnCreate) await this.verify(webhook, secret);
+    return inUnitOfWork(this.em, actor, async (em) => {
+      await em.getRepository<Webhook, WebhookRepository>(Webhook).assertRoomForWebhook(actor.tenantId, maxPerTenant);
+      em.persist(webhook);
+      return webhook;
+    });
   }
 
   private async verify(webhook: Webhook, secret: string): Promise<void> {
