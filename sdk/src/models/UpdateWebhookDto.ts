@@ -5,7 +5,10 @@
 import type { RetryPolicyDto } from './RetryPolicyDto';
 export type UpdateWebhookDto = {
     url?: string;
-    description?: string;
+    /**
+     * null removes the description
+     */
+    description?: string | null;
     /**
      * Event types to receive: see GET /api/events/types
      */

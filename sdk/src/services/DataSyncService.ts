@@ -187,7 +187,7 @@ export class DataSyncService {
     }
     /**
      * Server-Sent Events: `progress` on every batch until `end`
-     * @returns string event: progress (data: the job as GET /{id}), then event: end
+     * @returns string event: progress (data: the job as GET /{id}), then event: end (data: { status } when the job ended, { reason } when the key was revoked or expired meanwhile)
      * @throws ApiError
      */
     public streamDataSync({
