@@ -51,6 +51,8 @@ describe('configuration', () => {
     expect(messageOf({ API_KEYS_ROTATION_GRACE_SECONDS: '-1' })).toContain('API_KEYS_ROTATION_GRACE_SECONDS');
     expect(messageOf({ WORKER_METRICS_PORT: '70000' })).toContain('WORKER_METRICS_PORT');
     expect(messageOf({ OUTBOX_RECOVER_AFTER_MS: 'soon' })).toContain('OUTBOX_RECOVER_AFTER_MS');
+    expect(messageOf({ INCOMING_WEBHOOKS_MAX_BODY_BYTES: '5000000' })).toMatch(/INCOMING_WEBHOOKS_MAX_BODY_BYTES .*BODY_LIMIT_BYTES/);
+    expect(loadConfig({ INCOMING_WEBHOOKS_MAX_BODY_BYTES: '5000000', BODY_LIMIT_BYTES: '6000000' }, quiet).incomingWebhooks.maxBodyBytes).toBe(5_000_000);
     expect(messageOf({ WORKER_METRICS_PORT: 'of' })).toContain('WORKER_METRICS_PORT');
   });
 
@@ -60,7 +62,7 @@ describe('configuration', () => {
     expect(message).toContain('BODY_LIMIT_BYTES');
     expect(messageOf({ BODY_LIMIT_BYTES: '1048576' })).toContain('WEBHOOK_MAX_PAYLOAD_BYTES');
     expect(loadConfig({ WEBHOOK_MAX_PAYLOAD_BYTES: '2000000', BODY_LIMIT_BYTES: '2001024' }, quiet).webhooks.maxPayloadBytes).toBe(2_000_000);
-    expect(loadConfig({ BODY_LIMIT_BYTES: '4096', WEBHOOK_MAX_PAYLOAD_BYTES: '3072' }, quiet).bodyLimitBytes).toBe(4096);
+    expect(loadConfig({ BODY_LIMIT_BYTES: '4096', WEBHOOK_MAX_PAYLOAD_BYTES: '3072', INCOMING_WEBHOOKS_MAX_BODY_BYTES: '4096' }, quiet).bodyLimitBytes).toBe(4096);
   });
 
   it("a worker's metrics port defaults to 9464, takes 0 for a free port and off to serve nothing", () => {

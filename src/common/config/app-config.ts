@@ -286,7 +286,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: str
     webhooks: loadWebhooksConfig(read, bodyLimitBytes),
     incomingWebhooks: {
       toleranceSeconds: read.int('INCOMING_WEBHOOKS_TOLERANCE_SECONDS', 300, 1, 3600),
-      maxBodyBytes: read.int('INCOMING_WEBHOOKS_MAX_BODY_BYTES', 1_048_576, 1024, 10_485_760),
+      maxBodyBytes: incomingMaxBodyBytes(read, bodyLimitBytes),
       settingsCacheMs: read.int('INCOMING_WEBHOOKS_SETTINGS_CACHE_MS', 5000, 0, 600_000),
       retentionDays: read.int('INCOMING_WEBHOOKS_RETENTION_DAYS', 30, 3, 3650),
       cleanupCron: read.cron('INCOMING_WEBHOOKS_CLEANUP_CRON', '15 3 * * *'),
@@ -326,6 +326,17 @@ function loadDataSyncConfig(read: EnvReader): DataSyncConfig {
  * (at most 200) and the JSON around them. `data` takes no more room in the webhook body than in the request.
  */
 const EVENT_REQUEST_ENVELOPE_BYTES = 1024;
+
+/** A provider's callback arrives through the same body limit as every request, so its own limit must fit in it. */
+function incomingMaxBodyBytes(read: EnvReader, bodyLimitBytes: number): number {
+  const maxBodyBytes = read.int('INCOMING_WEBHOOKS_MAX_BODY_BYTES', 1_048_576, 1024, 10_485_760);
+  if (maxBodyBytes > bodyLimitBytes) {
+    throw new ConfigError(
+      `INCOMING_WEBHOOKS_MAX_BODY_BYTES (${maxBodyBytes}) is above BODY_LIMIT_BYTES (${bodyLimitBytes}), which refuses such a callback first; raise BODY_LIMIT_BYTES or lower INCOMING_WEBHOOKS_MAX_BODY_BYTES`,
+    );
+  }
+  return maxBodyBytes;
+}
 
 function loadWebhooksConfig(read: EnvReader, bodyLimitBytes: number): WebhooksConfig {
   const maxPayloadBytes = read.int('WEBHOOK_MAX_PAYLOAD_BYTES', 1_048_576, 1024, 10_485_760);
