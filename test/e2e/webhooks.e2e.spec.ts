@@ -100,6 +100,7 @@ describe('outgoing webhooks through the SDK', () => {
       [{ url: receiver.url + '/bad', eventTypes: ['BookingConfirmed'], timeoutSeconds: 4 }, 400, 'timeoutSeconds'],
       [{ url: receiver.url + '/bad', eventTypes: ['BookingConfirmed'], timeoutSeconds: 301 }, 400, 'timeoutSeconds'],
       [{ url: receiver.url + '/bad', eventTypes: ['BookingConfirmed'], secret: 'whsec_mine' }, 400, 'secret'],
+      [{ url: receiver.url + '/bad', eventTypes: ['BookingConfirmed'], integrationId: '00000000-0000-4000-8000-00000000beef' }, 400, 'integrationId'],
     ];
     for (const [body, status, field] of cases) {
       const response = await hub.request('/api/webhooks', { method: 'POST', key: keyOf(admin), headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

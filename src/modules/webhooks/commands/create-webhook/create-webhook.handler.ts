@@ -45,6 +45,7 @@ export class CreateWebhookHandler implements ICommandHandler<CreateWebhookComman
     const { maxPerTenant, verifyOnCreate } = this.config.webhooks;
     assertAllowedUrl(this.http, settings.url);
     await this.catalog.assertSubscribable(actor.tenantId, settings.eventTypes);
+    if (settings.integrationId) await this.assertOwnIntegration(actor.tenantId, settings.integrationId);
     await contextOrFork(this.em).getRepository<Webhook, WebhookRepository>(Webhook).assertRoomForWebhook(actor.tenantId, maxPerTenant, { lock: false });
     const { webhook, secret } = Webhook.create(actor.tenantId, settings, actor.apiKeyId, this.vault);
     if (verifyOnCreate) await this.verify(webhook, secret);
@@ -53,6 +54,12 @@ export class CreateWebhookHandler implements ICommandHandler<CreateWebhookComman
       em.persist(webhook);
       return webhook;
     });
+  }
+
+  /** A webhook may name an integration of its own tenant only; another tenant's reads as a missing one. */
+  private async assertOwnIntegration(tenantId: string, integrationId: string): Promise<void> {
+    const found: unknown[] = await this.em.getConnection().execute('SELECT 1 FROM integration WHERE id = ? AND tenant_id = ?', [integrationId, tenantId]);
+    if (!found.length) throw CommonError.validation([{ field: 'integrationId', messages: ['no integration of this tenant has this id'] }]);
   }
 
   private async verify(webhook: Webhook, secret: string): Promise<void> {
