@@ -1,4 +1,5 @@
 import { EntityManager } from '@mikro-orm/postgresql';
+import { RedisChannels } from '../../src/common/redis/redis.module';
 import { ApiKeyVerifier } from '../../src/modules/api-keys/infrastructure/api-key-verifier';
 import { startTestApp, TestApp } from '../support/test-app';
 
@@ -72,6 +73,21 @@ describe('API keys across replicas', () => {
     // The change itself, written behind the cache's back: a cached read would still let the key in.
     await b.app.get(EntityManager).getConnection().execute('UPDATE api_key SET is_active = false, revoked_at = now() WHERE id = ?', [key.id]);
     expect((await b.request('/api/me', { key: key.key })).status).toBe(401);
+  });
+
+  it('answers a revocation that committed even when Redis refuses to carry the news', async () => {
+    const key = await a.client(adminKey).apiKeys.generateApiKey({ requestBody: { keyName: 'Unannounced', scopes: ['integration:read'] } });
+    const channels = a.app.get(RedisChannels);
+    const publish = jest.spyOn(channels, 'publish').mockRejectedValue(new Error('Connection is closed.'));
+    try {
+      const revoked = await a.client(adminKey).apiKeys.revokeApiKey({ id: key.id, reason: 'Redis down' });
+      expect(revoked).toMatchObject({ status: 'Revoked' });
+      expect(publish).toHaveBeenCalled();
+    } finally {
+      publish.mockRestore();
+    }
+    // The replica that revoked it dropped it itself.
+    expect((await a.request('/api/me', { key: key.key })).status).toBe(401);
   });
 
   it('shares one hourly budget between replicas', async () => {

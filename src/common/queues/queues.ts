@@ -7,11 +7,11 @@ export const DOMAIN_EVENTS_QUEUE = 'domain-events';
 export const MAINTENANCE_QUEUE = 'maintenance';
 
 /**
- * Retried with backoff for about 18 hours before a job is left failed for an operator to see: Bull doubles the
- * wait from 1 s, so 16 retries wait 1 + 2 + … + 2^15 s in all.
+ * Retried with backoff for about 18 hours before a job is left failed for an operator to see: Bull's exponential
+ * backoff waits (2^n − 1) s before the n-th retry, so 15 retries wait 1 + 3 + 7 + … + 32,767 s in all.
  */
 export const DURABLE_JOB: JobOptions = {
-  attempts: 17,
+  attempts: 16,
   backoff: { type: 'exponential', delay: 1000 },
   removeOnComplete: true,
   removeOnFail: 1000,
