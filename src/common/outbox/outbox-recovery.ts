@@ -24,7 +24,7 @@ type Standing = Awaited<ReturnType<typeof jobStanding>>;
  * marked runs again harmlessly. An event whose job is live (waiting, delayed, active) is left to it.
  *
  * An event whose job failed for good is left too, for an operator to retry from the queue: jobs fail for good
- * after about a year of backoff or after bringing their worker down ten times (see the queue's maxStalledCount),
+ * after about 18 hours of backoff (DURABLE_JOB) or after bringing their worker down ten times (see the queue's maxStalledCount),
  * and queueing the latter again on every run would take the workers down on every run. It stays unprocessed, so
  * retention keeps it, and it is queued again only if Redis loses the failed job as well.
  */
