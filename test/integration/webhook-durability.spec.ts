@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { INestApplicationContext } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bull';
@@ -7,7 +8,9 @@ import { Webhook as StandardWebhook } from 'standardwebhooks';
 import type { IntegrationHubClient } from '../../sdk/dist';
 import { createWorker } from '../../src/bootstrap';
 import { loadConfig } from '../../src/common/config/app-config';
+import { DeliveryOutcome, DeliveryOutcomeRecorder } from '../../src/modules/webhooks/infrastructure/delivery-outcome-recorder';
 import { deliveryJobId, WEBHOOK_DELIVERIES_QUEUE } from '../../src/modules/webhooks/infrastructure/delivery-queue';
+import { WebhookDeliveryProcessor } from '../../src/modules/webhooks/workers/webhook-delivery.processor';
 import { WebhookMaintenanceProcessor } from '../../src/modules/webhooks/workers/webhook-maintenance.processor';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
 import { answer, WebhookReceiver } from '../support/webhook-receiver';
@@ -162,6 +165,93 @@ describe('webhook deliveries survive Redis losses and worker restarts', () => {
     expect((await admin.webhooks.getWebhook({ id: expiring.id })).failureCount).toBe(1);
     expect((await admin.webhooks.getWebhook({ id: disabled.id })).failureCount).toBe(0);
     expect([...receiver.events('/expiring'), ...receiver.events('/disabled')]).toHaveLength(0);
+    await closeWorker(worker);
+  });
+
+  it('logs, counts and announces an attempt once when a second run of its job sends it again', async () => {
+    await admin.events.registerEventType({ requestBody: { name: 'OrderCounted' } });
+    const webhook = await admin.webhooks.createWebhook({ requestBody: { url: `${receiver.url}/twice`, eventTypes: ['OrderCounted'] } });
+    // Slow enough that the second run loads the delivery before the first run's outcome is written.
+    receiver.on('/twice', (_, res) => void setTimeout(() => res.writeHead(200).end(), 300));
+    const worker = await startWorker({ WEBHOOK_CONCURRENCY_PER_WEBHOOK: '4' });
+    const [eventId] = await publishMany(1, 'twice', 'OrderCounted');
+    await eventually(async () => expect(receiver.events('/twice')).toHaveLength(1), 15_000, 10);
+    const db = api.app.get(EntityManager).fork().getConnection();
+    const [delivery] = await db.execute<Array<{ id: string }>>('SELECT id FROM webhook_delivery WHERE event_id = ? AND webhook_id = ?', [eventId, webhook.id]);
+
+    // What Bull does with a job whose worker stalled: the same attempt runs again while the first run is in flight.
+    await worker.get(WebhookDeliveryProcessor).run({ deliveryId: delivery.id, webhookId: webhook.id, attemptCount: 0 });
+    await eventually(async () => expect(await statuses(webhook.id)).toEqual([{ status: 'Delivered', n: '1' }]), 15_000, 20);
+
+    // The receiver got the request twice, as at-least-once delivery allows, with one webhook-id to drop the copy by...
+    expect(receiver.events('/twice').map((r) => r.headers['webhook-id'])).toEqual([eventId, eventId]);
+    // ...but the log holds one attempt, the webhook counts one success, and WebhookSent is published once.
+    expect(await db.execute('SELECT attempt_number FROM webhook_delivery_attempt WHERE delivery_id = ?', [delivery.id])).toEqual([{ attempt_number: 1 }]);
+    expect(await db.execute('SELECT attempt_count FROM webhook_delivery WHERE id = ?', [delivery.id])).toEqual([{ attempt_count: 1 }]);
+    expect(await db.execute('SELECT event_type FROM outbox_message WHERE aggregate_id = ?', [delivery.id])).toEqual([{ event_type: 'WebhookSent' }]);
+    expect(await admin.webhooks.getWebhook({ id: webhook.id })).toMatchObject({ successCount: 1, failureCount: 0 });
+    await closeWorker(worker);
+  });
+
+  it('moves counters and failure streaks by the outcomes of one batch, in the order of their attempts', async () => {
+    await admin.events.registerEventType({ requestBody: { name: 'OrderAudited' } });
+    const worker = await startWorker({ WEBHOOK_STATUS_FLUSH_MS: '1000' });
+    const db = api.app.get(EntityManager).fork().getConnection();
+    const at = (seconds: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, seconds));
+    const webhookWith = async (name: string, failingSince: Date | null) => {
+      const { id } = await admin.webhooks.createWebhook({ requestBody: { url: `${receiver.url}/${name}`, eventTypes: ['OrderAudited'] } });
+      await db.execute('UPDATE webhook SET failing_since = ? WHERE id = ?', [failingSince, id]);
+      return id;
+    };
+    const outcome = async (webhookId: string, status: 'Delivered' | 'Retrying' | 'Failed' | 'Expired', attemptedAt: Date | null): Promise<DeliveryOutcome> => {
+      const id = randomUUID();
+      const [tenant] = await db.execute<Array<{ tenant_id: string }>>('SELECT tenant_id FROM webhook WHERE id = ?', [webhookId]);
+      await db.execute(
+        `INSERT INTO webhook_delivery (id, tenant_id, webhook_id, event_id, event_type, payload, status, scheduled_at, expires_at)
+         VALUES (?, ?, ?, ?, 'OrderAudited', '{}', 'Pending', now(), now() + interval '1 day')`,
+        [id, tenant.tenant_id, webhookId, randomUUID()],
+      );
+      const attempt = attemptedAt && { statusCode: status === 'Delivered' ? 200 : 500, responseBody: null, error: null, durationMs: 1, attemptedAt };
+      return { deliveryId: id, webhookId, tenantId: tenant.tenant_id, previousAttemptCount: 0, attemptsInRound: attempt ? 1 : 0, status, attempt, errorMessage: null, nextRetryAt: status === 'Retrying' ? at(600) : null };
+    };
+
+    // Failing, recovering and failing again: the streak starts at the failure after the last success.
+    const relapsed = await webhookWith('relapsed', null);
+    // Failing before and still failing: the old streak goes on.
+    const stillFailing = await webhookWith('still-failing', at(1));
+    // Failing before, then one success in the batch (listed before an older failure): the streak ends.
+    const recovered = await webhookWith('recovered', at(1));
+    // Healthy until the batch, which only fails: the first failure starts the streak; the expiry only counts.
+    const started = await webhookWith('started', null);
+    const outcomes = [
+      await outcome(relapsed, 'Retrying', at(10)),
+      await outcome(relapsed, 'Failed', at(40)),
+      await outcome(relapsed, 'Delivered', at(20)),
+      await outcome(relapsed, 'Retrying', at(30)),
+      await outcome(stillFailing, 'Retrying', at(10)),
+      await outcome(recovered, 'Delivered', at(20)),
+      await outcome(recovered, 'Retrying', at(15)),
+      await outcome(started, 'Expired', null),
+      await outcome(started, 'Failed', at(25)),
+      await outcome(started, 'Retrying', at(12)),
+    ];
+    // One batch: WEBHOOK_STATUS_FLUSH_MS holds the first outcome for a second, and all of them are in by then.
+    const recorder = worker.get(DeliveryOutcomeRecorder);
+    await Promise.all(outcomes.map((o) => recorder.record(o)));
+
+    // Times as seconds past the start of 2026, as at() takes them.
+    const rows = await db.execute<Array<{ id: string; success_count: string; failure_count: string; failing_since: number | null; last_triggered_at: number | null }>>(
+      `SELECT id, success_count, failure_count,
+              extract(epoch FROM failing_since - '2026-01-01Z')::int AS failing_since, extract(epoch FROM last_triggered_at - '2026-01-01Z')::int AS last_triggered_at
+         FROM webhook WHERE id IN (?, ?, ?, ?)`,
+      [relapsed, stillFailing, recovered, started],
+    );
+    const of = (id: string) => rows.find((row) => row.id === id);
+    expect(of(relapsed)).toMatchObject({ success_count: '1', failure_count: '1', failing_since: 30, last_triggered_at: 40 });
+    expect(of(stillFailing)).toMatchObject({ success_count: '0', failure_count: '0', failing_since: 1, last_triggered_at: 10 });
+    expect(of(recovered)).toMatchObject({ success_count: '1', failure_count: '0', failing_since: null, last_triggered_at: 20 });
+    expect(of(started)).toMatchObject({ success_count: '0', failure_count: '2', failing_since: 12, last_triggered_at: 25 });
+    expect(await db.execute('SELECT count(*)::int AS n FROM webhook_delivery_attempt WHERE delivery_id = ANY(?::uuid[])', [`{${outcomes.map((o) => o.deliveryId).join(',')}}`])).toEqual([{ n: 9 }]);
     await closeWorker(worker);
   });
 

@@ -4,11 +4,9 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { InjectQueue } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { MicroBatcher } from '../../../common/batching/micro-batcher';
-import { StatementBatch } from '../../../common/database/statement-batch';
 import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
 import type { DomainEvent } from '../../../common/events/domain-event';
 import { describeEvent } from '../../../common/events/domain-event';
-import { insertOutboxRows } from '../../../common/outbox/insert-outbox-rows';
 import type { DeliveryStatus } from '../domain/delivery-policy';
 import { WebhookDeliveryFailedEvent, WebhookSentEvent } from '../domain/events/webhook.events';
 import type { SendResult } from './webhook-sender';
@@ -38,15 +36,20 @@ const MAX_BATCH = 1000;
 const WRITE_TRIES = 3;
 
 /**
- * Writes delivery outcomes in batches: per batch one transaction with a multi-row insert of the attempts, one
- * update of the deliveries, one of the webhooks' counters and health, and the WebhookSent /
- * WebhookDeliveryFailed events into the outbox (UC-WH-02 steps 7–8; UC-WH-03: also for deliveries that end
- * without an attempt), sent to PostgreSQL together in one round
- * trip (StatementBatch). A single-row commit per delivery caps a
- * worker near 5,000 deliveries/s on two cores (BASELINES.md); batches move that ceiling toward the cost of
- * the HTTP requests themselves. Each caller learns when its own outcome is committed, so a job completes
- * only after its outcome is durable. The delivery log is the audit record of deliveries (§17.1), so these
- * events are not copied into the audit trail.
+ * Writes delivery outcomes in batches: per batch one statement that updates the deliveries, inserts the
+ * attempts, moves the webhooks' counters and health, and writes the WebhookSent / WebhookDeliveryFailed events
+ * into the outbox (UC-WH-02 steps 7–8; UC-WH-03: also for deliveries that end without an attempt). A single-row
+ * commit per delivery caps a worker near 5,000 deliveries/s on two cores (BASELINES.md); batches move that
+ * ceiling toward the cost of the HTTP requests themselves. Each caller learns when its own outcome is committed,
+ * so a job completes only after its outcome is durable. The delivery log is the audit record of deliveries
+ * (§17.1), so these events are not copied into the audit trail.
+ *
+ * Bull runs a job at least once: a job whose worker stalled runs again elsewhere, and a second run of an attempt
+ * may find the row before the first run's outcome is written. The receiver then gets the request twice, which
+ * at-least-once delivery allows (the webhook-id header lets it drop the copy), but the delivery log must not
+ * show two attempts, count two successes or announce WebhookSent twice. So the delivery's UPDATE is the guard,
+ * matching only the attempt count it was loaded with, and everything else in the statement is driven by the
+ * rows it changed (data-modifying CTEs reading its RETURNING); outcomes it did not change are dropped.
  */
 @Injectable()
 export class DeliveryOutcomeRecorder {
@@ -71,11 +74,10 @@ export class DeliveryOutcomeRecorder {
   }
 
   private async write(outcomes: DeliveryOutcome[]): Promise<void[]> {
+    let applied: DeliveryOutcome[];
     for (let attempt = 1; ; attempt++) {
       try {
-        const statements = new StatementBatch(this.em);
-        await this.writeOnce(statements, outcomes);
-        await statements.commit();
+        applied = await this.writeOnce(outcomes);
         break;
       } catch (error) {
         // A deadlock with another worker's batch on the same webhook rows: try again before failing the jobs
@@ -84,8 +86,11 @@ export class DeliveryOutcomeRecorder {
         this.logger.warn({ error: (error as Error).message, attempt }, 'Writing delivery outcomes failed; trying again');
       }
     }
-    for (const outcome of outcomes) webhookDeliveries.inc({ outcome: outcome.status.toLowerCase() });
-    const retries = outcomes.filter((o) => o.status === 'Retrying');
+    if (applied.length < outcomes.length) {
+      this.logger.log({ dropped: outcomes.length - applied.length }, 'Outcomes of attempts another run of their job already recorded were dropped');
+    }
+    for (const outcome of applied) webhookDeliveries.inc({ outcome: outcome.status.toLowerCase() });
+    const retries = applied.filter((o) => o.status === 'Retrying');
     try {
       await enqueueDeliveries(
         this.queue,
@@ -98,109 +103,112 @@ export class DeliveryOutcomeRecorder {
     return outcomes.map(() => undefined);
   }
 
-  /** Adds the batch's statements; they are sent together, as one transaction. */
-  private async writeOnce(statements: StatementBatch, outcomes: DeliveryOutcome[]): Promise<void> {
-    const attempted = outcomes.filter((o) => o.attempt);
-    if (attempted.length) {
-      statements.add(
-        `INSERT INTO webhook_delivery_attempt (delivery_id, webhook_id, attempt_number, attempted_at, duration_ms, status_code, response_body, error_message, succeeded)
-         SELECT r.delivery_id, r.webhook_id, r.attempt_number, r.attempted_at, r.duration_ms, r.status_code, r.response_body, r.error_message, r.succeeded
-           FROM jsonb_to_recordset(?::jsonb) AS r(delivery_id uuid, webhook_id uuid, attempt_number int, attempted_at timestamptz, duration_ms int,
-                                                   status_code int, response_body text, error_message text, succeeded boolean)`,
-        [
-          postgresJson(
-            attempted.map((o) => ({
-              delivery_id: o.deliveryId,
-              webhook_id: o.webhookId,
-              attempt_number: o.previousAttemptCount + 1,
-              attempted_at: o.attempt!.attemptedAt.toISOString(),
-              duration_ms: o.attempt!.durationMs,
-              status_code: o.attempt!.statusCode,
-              response_body: o.attempt!.responseBody,
-              error_message: o.status === 'Delivered' ? null : o.errorMessage,
-              succeeded: o.status === 'Delivered',
-            })),
-          ),
-        ],
-      );
-    }
-
-    statements.add(
-      `UPDATE webhook_delivery d SET
-          status = r.status,
-          attempt_count = r.attempt_count,
-          attempts_in_round = r.attempts_in_round,
-          http_status_code = CASE WHEN r.attempted THEN r.status_code ELSE d.http_status_code END,
-          response_body = CASE WHEN r.attempted THEN r.response_body ELSE d.response_body END,
-          error_message = r.error_message,
-          last_attempt_at = COALESCE(r.attempted_at, d.last_attempt_at),
-          delivered_at = CASE WHEN r.status = 'Delivered' THEN r.attempted_at ELSE d.delivered_at END,
-          next_retry_at = r.next_retry_at,
-          batch_job_id = NULL
-         FROM jsonb_to_recordset(?::jsonb) AS r(id uuid, previous_attempt_count int, status text, attempt_count int, attempts_in_round int,
-                                                 attempted boolean, status_code int, response_body text, error_message text,
-                                                 attempted_at timestamptz, next_retry_at timestamptz)
-        WHERE d.id = r.id AND d.attempt_count = r.previous_attempt_count AND d.status IN ('Pending', 'Retrying')`,
-      [
-        postgresJson(
-          outcomes.map((o) => ({
-            id: o.deliveryId,
-            previous_attempt_count: o.previousAttemptCount,
-            status: o.status,
-            attempt_count: o.previousAttemptCount + (o.attempt ? 1 : 0),
-            attempts_in_round: o.attemptsInRound,
-            attempted: o.attempt !== null,
-            status_code: o.attempt?.statusCode ?? null,
-            response_body: o.attempt?.responseBody ?? null,
-            error_message: o.status === 'Delivered' ? null : o.errorMessage,
-            attempted_at: o.attempt?.attemptedAt.toISOString() ?? null,
-            next_retry_at: o.nextRetryAt?.toISOString() ?? null,
-          })),
-        ),
-      ],
-    );
-
-    const health = webhookHealthChanges(outcomes.filter(countsAgainstWebhook));
-    if (health.length) {
-      statements.add(
-        `UPDATE webhook w SET
-            success_count = w.success_count + r.delivered,
-            failure_count = w.failure_count + r.failed,
-            last_triggered_at = GREATEST(w.last_triggered_at, r.last_attempted_at),
-            failing_since = CASE WHEN r.recovered THEN r.failing_since ELSE COALESCE(w.failing_since, r.failing_since) END
-           FROM jsonb_to_recordset(?::jsonb) AS r(id uuid, delivered int, failed int, last_attempted_at timestamptz, recovered boolean, failing_since timestamptz)
-          WHERE w.id = r.id`,
-        [JSON.stringify(health)],
-      );
-    }
-
-    const events = outcomes.map((o): DomainEvent => {
-      if (o.status === 'Delivered') return new WebhookSentEvent(o.tenantId, o.deliveryId, o.webhookId, o.attempt!.statusCode!, o.attempt!.attemptedAt.toISOString());
-      // An outcome without an attempt (disabled webhook, expiry) ends the delivery for good: nextRetryAt is null,
-      // and attemptCount says how many attempts it had.
-      return new WebhookDeliveryFailedEvent(
-        o.tenantId,
-        o.deliveryId,
-        o.webhookId,
-        o.previousAttemptCount + (o.attempt ? 1 : 0),
-        o.attempt?.statusCode ?? null,
-        o.errorMessage ?? 'Failed',
-        o.nextRetryAt?.toISOString() ?? null,
-      );
-    });
+  /**
+   * One statement, so one transaction and one round trip. `n` numbers the outcomes: when two outcomes of one
+   * attempt share the batch, the UPDATE changes the row once and RETURNING names the outcome it took, so the
+   * other is dropped too. Returns the outcomes that were recorded.
+   */
+  private async writeOnce(outcomes: DeliveryOutcome[]): Promise<DeliveryOutcome[]> {
     const occurredAt = new Date().toISOString();
-    await insertOutboxRows(
-      statements,
-      events.map((event) => ({
-        id: randomUUID(),
-        tenant_id: event.tenantId,
+    const rows = outcomes.map((o, n) => {
+      const event = outcomeEvent(o);
+      return {
+        n,
+        id: o.deliveryId,
+        webhook_id: o.webhookId,
+        tenant_id: o.tenantId,
+        previous_attempt_count: o.previousAttemptCount,
+        status: o.status,
+        attempt_count: o.previousAttemptCount + (o.attempt ? 1 : 0),
+        attempts_in_round: o.attemptsInRound,
+        attempted: o.attempt !== null,
+        status_code: o.attempt?.statusCode ?? null,
+        response_body: o.attempt?.responseBody ?? null,
+        duration_ms: o.attempt?.durationMs ?? null,
+        error_message: o.status === 'Delivered' ? null : o.errorMessage,
+        attempted_at: o.attempt?.attemptedAt.toISOString() ?? null,
+        next_retry_at: o.nextRetryAt?.toISOString() ?? null,
+        counts_against_webhook: countsAgainstWebhook(o),
+        event_id: randomUUID(),
         event_type: describeEvent(event).name,
-        aggregate_id: event.aggregateId,
-        payload: { ...event },
-        occurred_at: occurredAt,
-      })),
+        event_payload: { ...event },
+      };
+    });
+    const recorded = await this.em.getConnection().execute<Array<{ n: number }>>(
+      `WITH outcome AS (
+         SELECT * FROM jsonb_to_recordset(?::jsonb) AS r(n int, id uuid, webhook_id uuid, tenant_id uuid, previous_attempt_count int, status text,
+                attempt_count int, attempts_in_round int, attempted boolean, status_code int, response_body text, duration_ms int, error_message text,
+                attempted_at timestamptz, next_retry_at timestamptz, counts_against_webhook boolean, event_id uuid, event_type text, event_payload jsonb)
+       ),
+       recorded AS (
+         UPDATE webhook_delivery d SET
+             status = r.status,
+             attempt_count = r.attempt_count,
+             attempts_in_round = r.attempts_in_round,
+             http_status_code = CASE WHEN r.attempted THEN r.status_code ELSE d.http_status_code END,
+             response_body = CASE WHEN r.attempted THEN r.response_body ELSE d.response_body END,
+             error_message = r.error_message,
+             last_attempt_at = COALESCE(r.attempted_at, d.last_attempt_at),
+             delivered_at = CASE WHEN r.status = 'Delivered' THEN r.attempted_at ELSE d.delivered_at END,
+             next_retry_at = r.next_retry_at,
+             batch_job_id = NULL
+           FROM outcome r
+          WHERE d.id = r.id AND d.attempt_count = r.previous_attempt_count AND d.status IN ('Pending', 'Retrying')
+         RETURNING r.n
+       ),
+       applied AS (SELECT r.* FROM outcome r JOIN recorded USING (n)),
+       attempts AS (
+         INSERT INTO webhook_delivery_attempt (delivery_id, webhook_id, attempt_number, attempted_at, duration_ms, status_code, response_body, error_message, succeeded)
+         SELECT id, webhook_id, attempt_count, attempted_at, duration_ms, status_code, response_body, error_message, status = 'Delivered'
+           FROM applied WHERE attempted
+       ),
+       -- Per webhook: deliveries that ended delivered or failed for good (SuccessCount / FailureCount), the last
+       -- attempt, and the failure streak. A success in the batch ends any earlier streak; the new streak, if
+       -- any, starts at the first failed attempt after the batch's last success. An expiry only counts.
+       scored AS (
+         SELECT a.*, max(a.attempted_at) FILTER (WHERE a.status = 'Delivered') OVER (PARTITION BY a.webhook_id) AS last_success
+           FROM applied a WHERE a.counts_against_webhook
+       ),
+       health AS (
+         UPDATE webhook w SET
+             success_count = w.success_count + h.delivered,
+             failure_count = w.failure_count + h.failed,
+             last_triggered_at = GREATEST(w.last_triggered_at, h.last_attempted_at),
+             failing_since = CASE WHEN h.last_success IS NOT NULL THEN h.failing_since ELSE COALESCE(w.failing_since, h.failing_since) END
+           FROM (SELECT webhook_id,
+                        count(*) FILTER (WHERE status = 'Delivered') AS delivered,
+                        count(*) FILTER (WHERE status IN ('Failed', 'Expired')) AS failed,
+                        max(attempted_at) AS last_attempted_at,
+                        max(last_success) AS last_success,
+                        min(attempted_at) FILTER (WHERE attempted AND status <> 'Delivered' AND (last_success IS NULL OR attempted_at > last_success)) AS failing_since
+                   FROM scored GROUP BY webhook_id) h
+          WHERE w.id = h.webhook_id
+       ),
+       events AS (
+         INSERT INTO outbox_message (id, tenant_id, event_type, aggregate_id, payload, occurred_at)
+         SELECT event_id, tenant_id, event_type, id, event_payload, ?::timestamptz FROM applied
+       )
+       SELECT n FROM recorded`,
+      [postgresJson(rows), occurredAt],
     );
+    return recorded.map(({ n }) => outcomes[n]);
   }
+}
+
+/** WebhookSent for a delivered outcome, WebhookDeliveryFailed for any other. */
+function outcomeEvent(o: DeliveryOutcome): DomainEvent {
+  if (o.status === 'Delivered') return new WebhookSentEvent(o.tenantId, o.deliveryId, o.webhookId, o.attempt!.statusCode!, o.attempt!.attemptedAt.toISOString());
+  // An outcome without an attempt (disabled webhook, expiry) ends the delivery for good: nextRetryAt is null,
+  // and attemptCount says how many attempts it had.
+  return new WebhookDeliveryFailedEvent(
+    o.tenantId,
+    o.deliveryId,
+    o.webhookId,
+    o.previousAttemptCount + (o.attempt ? 1 : 0),
+    o.attempt?.statusCode ?? null,
+    o.errorMessage ?? 'Failed',
+    o.nextRetryAt?.toISOString() ?? null,
+  );
 }
 
 /**
@@ -212,28 +220,4 @@ export class DeliveryOutcomeRecorder {
  */
 function countsAgainstWebhook(outcome: DeliveryOutcome): boolean {
   return outcome.attempt !== null || outcome.status === 'Expired';
-}
-
-/**
- * Per webhook in a batch: deliveries that ended delivered or failed for good (SuccessCount / FailureCount),
- * the last attempt, and the failure streak. `failing_since` is the first failure after the batch's last
- * success; `recovered` says a success in this batch ended any earlier streak. Only attempts move the last
- * attempt and the streak; an expiry only counts.
- */
-function webhookHealthChanges(outcomes: DeliveryOutcome[]) {
-  const byWebhook = new Map<string, DeliveryOutcome[]>();
-  for (const o of outcomes) byWebhook.set(o.webhookId, [...(byWebhook.get(o.webhookId) ?? []), o]);
-  return [...byWebhook].map(([id, list]) => {
-    const sorted = list.filter((o) => o.attempt).sort((a, b) => a.attempt!.attemptedAt.getTime() - b.attempt!.attemptedAt.getTime());
-    const lastSuccess = sorted.map((o) => o.status === 'Delivered').lastIndexOf(true);
-    const firstFailureAfter = sorted.slice(lastSuccess + 1)[0];
-    return {
-      id,
-      delivered: list.filter((o) => o.status === 'Delivered').length,
-      failed: list.filter((o) => o.status === 'Failed' || o.status === 'Expired').length,
-      last_attempted_at: sorted.at(-1)?.attempt!.attemptedAt.toISOString() ?? null,
-      recovered: lastSuccess >= 0,
-      failing_since: firstFailureAfter?.attempt!.attemptedAt.toISOString() ?? null,
-    };
-  });
 }
