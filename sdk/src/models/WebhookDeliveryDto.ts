@@ -11,6 +11,9 @@ export type WebhookDeliveryDto = {
      */
     eventId: string;
     eventType: string;
+    /**
+     * Pending or Retrying until an attempt is recorded, then Delivered, Retrying, Failed or Expired. Sending is in the enum for the spec's sake but never stored: an attempt in flight reads as Pending or Retrying (marking it would cost a write per attempt)
+     */
     status: DeliveryStatus;
     attemptCount: number;
     httpStatusCode: number | null;

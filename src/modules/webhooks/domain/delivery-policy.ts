@@ -9,6 +9,11 @@
  *   each time, while retries remain (`maxRetries` after the first attempt) and before the delivery expires (24 h).
  *   A retry that would fall after the expiry is not scheduled: the delivery expires now instead.
  */
+/**
+ * The spec's statuses (§2.4). `Sending` is never stored: an attempt in flight leaves its delivery Pending or
+ * Retrying, since marking it would cost one more write per attempt on the hottest path (bench/webhooks), and a
+ * worker that dies mid-request would leave the mark behind for the sweep to undo.
+ */
 export const DELIVERY_STATUSES = ['Pending', 'Sending', 'Delivered', 'Failed', 'Retrying', 'Expired'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 /** Deliveries that a queued job will still attempt. */

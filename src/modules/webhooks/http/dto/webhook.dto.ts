@@ -184,7 +184,14 @@ export class WebhookDeliveryDto {
   @ApiProperty({ format: 'uuid' }) webhookId: string;
   @ApiProperty({ format: 'uuid', description: 'The event; sent as the webhook-id header, the same on every retry' }) eventId: string;
   @ApiProperty({ example: 'BookingConfirmed' }) eventType: string;
-  @ApiProperty({ enum: DELIVERY_STATUSES, enumName: 'DeliveryStatus' }) status: DeliveryStatus;
+  @ApiProperty({
+    enum: DELIVERY_STATUSES,
+    enumName: 'DeliveryStatus',
+    description:
+      'Pending or Retrying until an attempt is recorded, then Delivered, Retrying, Failed or Expired. Sending is in the enum for ' +
+      "the spec's sake but never stored: an attempt in flight reads as Pending or Retrying (marking it would cost a write per attempt)",
+  })
+  status: DeliveryStatus;
   @ApiProperty({ type: 'integer' }) attemptCount: number;
   @ApiProperty({ type: 'integer', nullable: true }) httpStatusCode: number | null;
   @ApiProperty({ type: String, nullable: true, description: 'The last answer, cut at 4 KB' }) responseBody: string | null;
