@@ -1,7 +1,7 @@
 import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { InjectQueue, Process, Processor } from '@nestjs/bull';
-import type { Queue } from 'bull';
+import type { Job, Queue } from 'bull';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { pgArray } from '../database/pg-array';
 import { outboxRecovered } from '../metrics/metrics';
@@ -13,7 +13,11 @@ export const OUTBOX_RECOVERY_JOB = 'outbox-recovery';
 const PAGE = 500;
 const MAX_PAGES = 20;
 
-type Standing = Awaited<ReturnType<typeof jobStanding>>;
+/** A job found by id (null when Redis has none) and what it still means for its events. */
+interface LookedUp {
+  job: Job | null;
+  standing: Awaited<ReturnType<typeof jobStanding>>;
+}
 
 /**
  * Published is not processed: Redis keeps nothing on disk, so a flush, restart or failover between the relay and
@@ -62,22 +66,22 @@ export class OutboxRecovery implements OnApplicationBootstrap {
       if (!rows.length) break;
       // The relay's job first, then the event's own: a job of many sends the events whose reactions failed back
       // alone, under the event's id, before it completes, so once it is gone such an event's own job is found.
-      const relayJobs = new Map(await Promise.all([...new Set(rows.map((row) => row.relay_job_id))].map(async (id) => [id, await this.standing(id)] as const)));
+      const relayJobs = new Map(await Promise.all([...new Set(rows.map((row) => row.relay_job_id))].map(async (id) => [id, await this.lookUp(id)] as const)));
       const lost: string[] = [];
-      const doneJobs = new Set<string>();
+      const doneJobs = new Map<string, Job>();
       for (const row of rows) {
-        const standings: Array<[string, Standing]> = [[row.relay_job_id, relayJobs.get(row.relay_job_id)!]];
-        if (standings[0][1] !== 'live' && row.relay_job_id !== row.id) standings.push([row.id, await this.standing(row.id)]);
-        if (standings.some(([, standing]) => standing === 'live')) continue;
-        if (standings.some(([, standing]) => standing === 'failed')) {
+        const found: Array<[string, LookedUp]> = [[row.relay_job_id, relayJobs.get(row.relay_job_id)!]];
+        if (found[0][1].standing !== 'live' && row.relay_job_id !== row.id) found.push([row.id, await this.lookUp(row.id)]);
+        if (found.some(([, { standing }]) => standing === 'live')) continue;
+        if (found.some(([, { standing }]) => standing === 'failed')) {
           inFailedJobs++;
           continue;
         }
         lost.push(row.id);
         // A completed job of the same id would make Bull ignore the relay's new one.
-        for (const [id, standing] of standings) if (standing === 'completed') doneJobs.add(id);
+        for (const [id, { job, standing }] of found) if (standing === 'completed') doneJobs.set(id, job!);
       }
-      await Promise.all([...doneJobs].map(async (id) => (await this.queue.getJob(id))?.remove()));
+      await Promise.all([...doneJobs.values()].map((job) => job.remove()));
       if (lost.length) {
         // Only rows still unprocessed and not relayed again since they were read (by an overlapping run).
         const result = await connection.execute(
@@ -99,7 +103,8 @@ export class OutboxRecovery implements OnApplicationBootstrap {
     return { recovered, inFailedJobs };
   }
 
-  private async standing(jobId: string): Promise<Standing> {
-    return jobStanding(await this.queue.getJob(jobId));
+  private async lookUp(jobId: string): Promise<LookedUp> {
+    const job = await this.queue.getJob(jobId);
+    return { job, standing: await jobStanding(job) };
   }
 }
