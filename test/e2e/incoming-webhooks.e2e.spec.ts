@@ -319,6 +319,25 @@ describe('incoming provider webhooks', () => {
     expect(fields).toEqual(expect.arrayContaining(['configuration.incomingWebhook.scheme', 'configuration.incomingWebhook.secrets', 'configuration.incomingWebhook.allowedIps']));
   });
 
+  it('refuses a Standard Webhooks secret that is not base64 on create and on update, naming the field and not echoing it', async () => {
+    const usable = `whsec_${Buffer.from('a usable standard secret').toString('base64')}`;
+    const unusable = 'not-base64-secret!';
+    const configuration = (secrets: string[]) => ({ baseUrl: 'http://127.0.0.1:9/api', incomingWebhook: { scheme: 'standard-webhooks', secrets } });
+    const send = (path: string, method: string, body: unknown) => hub.request(path, { method, key: adminKey, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const refusedWith = async (response: Response) => {
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      const text = await response.text();
+      expect(text).not.toContain(unusable);
+      return (JSON.parse(text) as { errors: Array<{ field: string }> }).errors.map((e) => e.field);
+    };
+
+    const base = { name: `Standard ${randomUUID()}`, integrationType: 'CustomAPI', provider: 'Custom' };
+    expect(await refusedWith(await send('/api/integrations', 'POST', { ...base, configuration: configuration([unusable, usable]) }))).toEqual(['configuration.incomingWebhook.secrets']);
+    const integrationId = await customIntegration({ scheme: 'standard-webhooks', secrets: [usable] });
+    expect(await refusedWith(await send(`/api/integrations/${integrationId}`, 'PUT', { configuration: configuration([unusable]) }))).toEqual(['configuration.incomingWebhook.secrets']);
+  });
+
   it('refuses oversized and malformed bodies with the right 4xx and stores nothing', async () => {
     const integrationId = await stripeIntegration();
     const big = JSON.stringify({ id: 'evt_big', type: 'x', pad: 'x'.repeat(1_050_000) });

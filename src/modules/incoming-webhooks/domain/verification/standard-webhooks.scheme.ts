@@ -16,12 +16,29 @@ export function verifyStandardWebhooks(input: VerificationInput): Verification {
   if (Math.abs(input.now.getTime() - signedAt.getTime()) > input.toleranceSeconds * 1000) return rejected('stale_timestamp');
   const headers = { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature };
   for (const secret of input.secrets) {
+    const webhook = webhookWith(secret);
+    // Refused when an integration is configured; one stored earlier matches nothing, and the next may.
+    if (!webhook) continue;
     try {
-      new Webhook(secret).verify(input.rawBody.toString('utf8'), headers);
+      webhook.verify(input.rawBody.toString('utf8'), headers);
       return { ok: true, deliveryId: id, signedAt };
     } catch (error) {
       if (!(error instanceof WebhookVerificationError)) throw error;
     }
   }
   return rejected('bad_signature');
+}
+
+/** Whether the library can sign with this secret: `whsec_` (optional) and the base64 of at least one byte. */
+export function isStandardWebhooksSecret(secret: string): boolean {
+  return webhookWith(secret) !== null;
+}
+
+function webhookWith(secret: string): Webhook | null {
+  try {
+    return new Webhook(secret);
+  } catch {
+    // A plain Error (not base64, or empty), which says nothing of the secret worth keeping.
+    return null;
+  }
 }

@@ -75,6 +75,11 @@ describe('incoming webhook signatures', () => {
       expect(verifySignature(settings('standard-webhooks', [secret]), raw, signed(new Date(now.getTime() - 400_000)), now)).toEqual({ ok: false, reason: 'stale_timestamp' });
       expect(verifySignature(settings('standard-webhooks', [secret]), Buffer.from(`${body} `), signed(now), now)).toEqual({ ok: false, reason: 'bad_signature' });
     });
+
+    it('treats a secret the library cannot use (not base64, empty) as one that does not match, and tries the next', () => {
+      expect(verifySignature(settings('standard-webhooks', ['bad', 'whsec_', secret]), raw, signed(now), now)).toMatchObject({ ok: true, deliveryId: 'msg_1' });
+      expect(verifySignature(settings('standard-webhooks', ['bad', 'whsec_']), raw, signed(now), now)).toEqual({ ok: false, reason: 'bad_signature' });
+    });
   });
 
   describe('generic HMAC', () => {
