@@ -319,6 +319,19 @@ describe('incoming provider webhooks', () => {
     expect(fields).toEqual(expect.arrayContaining(['configuration.incomingWebhook.scheme', 'configuration.incomingWebhook.secrets', 'configuration.incomingWebhook.allowedIps']));
   });
 
+  it('refuses an allowedIps that is no list with a 400 naming it, on create and on update', async () => {
+    const send = (path: string, method: string, body: unknown) => hub.request(path, { method, key: adminKey, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const fieldsOf = async (response: Response) => {
+      expect(response.status).toBe(400);
+      return ((await response.json()) as { errors: Array<{ field: string }> }).errors.map((e) => e.field);
+    };
+    const configuration = (allowedIps: unknown) => ({ apiKey: 'sk_test_abc123', webhookSecret: stripeSecret, incomingWebhook: { allowedIps } });
+    const created = await send('/api/integrations', 'POST', { name: `Stripe ${randomUUID()}`, integrationType: 'PaymentGateway', provider: 'Stripe', configuration: configuration(5) });
+    expect(await fieldsOf(created)).toEqual(['configuration.incomingWebhook.allowedIps']);
+    const integrationId = await stripeIntegration();
+    expect(await fieldsOf(await send(`/api/integrations/${integrationId}`, 'PUT', { configuration: configuration({}) }))).toEqual(['configuration.incomingWebhook.allowedIps']);
+  });
+
   it('refuses a Standard Webhooks secret that is not base64 on create and on update, naming the field and not echoing it', async () => {
     const usable = `whsec_${Buffer.from('a usable standard secret').toString('base64')}`;
     const unusable = 'not-base64-secret!';

@@ -30,4 +30,17 @@ describe('incoming webhook settings', () => {
       expect(settings?.secrets).toEqual(['bad', usable]);
     });
   });
+
+  describe('allowedIps', () => {
+    it.each([5, {}, '127.0.0.1'])('refuses %p, which is no list, naming the field', (allowedIps) => {
+      const { settings, errors } = readIncomingWebhookSettings('Stripe', configured({ allowedIps }, { webhookSecret: 'whsec_x' }), 300);
+      expect(settings).toBeUndefined();
+      expect(errors).toEqual([{ field: 'configuration.incomingWebhook.allowedIps', messages: [expect.stringContaining('list')] }]);
+    });
+
+    it('reads addresses and ranges, and refuses an entry that is neither, or no string', () => {
+      expect(readIncomingWebhookSettings('Stripe', configured({ allowedIps: ['127.0.0.1', '::1/128'] }, { webhookSecret: 'whsec_x' }), 300).settings?.allowedIps).toHaveLength(2);
+      expect(readIncomingWebhookSettings('Stripe', configured({ allowedIps: ['127.0.0.1', 7, 'not-an-ip'] }, { webhookSecret: 'whsec_x' }), 300).errors.map((e) => e.field)).toEqual(['configuration.incomingWebhook.allowedIps', 'configuration.incomingWebhook.allowedIps']);
+    });
+  });
 });

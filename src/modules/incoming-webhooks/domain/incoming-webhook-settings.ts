@@ -52,11 +52,18 @@ export function readIncomingWebhookSettings(
   if (typeof tolerance !== 'number' || !Number.isInteger(tolerance) || tolerance < 1 || tolerance > 3600) fail('toleranceSeconds', 'toleranceSeconds must be an integer from 1 to 3600');
 
   const allowedIps: IncomingWebhookSettings['allowedIps'] = [];
-  for (const cidr of (section.allowedIps as unknown[] | undefined) ?? []) {
+  const listedIps = section.allowedIps ?? [];
+  // Checked before iterating: a number or an object would otherwise throw a TypeError, a 500 instead of this 400.
+  if (!Array.isArray(listedIps)) fail('allowedIps', 'allowedIps must be a list of IP addresses or CIDR ranges');
+  for (const cidr of Array.isArray(listedIps) ? (listedIps as unknown[]) : []) {
+    if (typeof cidr !== 'string') {
+      fail('allowedIps', 'allowedIps must hold strings, each an IP address or CIDR range');
+      continue;
+    }
     try {
-      allowedIps.push(typeof cidr === 'string' && cidr.includes('/') ? ipaddr.parseCIDR(cidr) : [ipaddr.parse(String(cidr)), ipaddr.parse(String(cidr)).kind() === 'ipv4' ? 32 : 128]);
+      allowedIps.push(cidr.includes('/') ? ipaddr.parseCIDR(cidr) : [ipaddr.parse(cidr), ipaddr.parse(cidr).kind() === 'ipv4' ? 32 : 128]);
     } catch {
-      fail('allowedIps', `${String(cidr)} is not an IP address or CIDR range`);
+      fail('allowedIps', `${cidr} is not an IP address or CIDR range`);
     }
   }
 
