@@ -1,8 +1,9 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { createServer, IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { Webhook } from 'standardwebhooks';
+import { InboundEventWriter } from '../../src/modules/incoming-webhooks/infrastructure/inbound-event.writer';
 import { FakeSyncSource } from '../support/fake-sync-source';
 import { signLikeGitHub } from '../support/octokit-sign';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
@@ -122,6 +123,59 @@ describe('incoming provider webhooks', () => {
     expect((await deliver(integrationId, payload, { ...headers, 'x-hub-signature-256': signLikeGitHub('wrong', payload) })).status).toBe(401);
     const [event] = await events(integrationId);
     expect(event).toMatchObject({ eventType: 'pull_request.opened', dedupeKey: headers['x-github-delivery'] });
+  });
+
+  it('stores a resent GitHub delivery whose unsigned id and event name exceed their columns, and fails none of the callbacks beside it', async () => {
+    // X-GitHub-Delivery and X-GitHub-Event are not signed: anyone holding one signed delivery can resend it with others.
+    const secret = 'gh-secret-value';
+    const integrationId = await customIntegration({ scheme: 'github', secrets: [secret] });
+    const neighbour = await stripeIntegration();
+    const payload = JSON.stringify({ action: 'opened', number: 8 });
+    const deliveryId = 'd'.repeat(400);
+    const headers = { 'x-hub-signature-256': signLikeGitHub(secret, payload), 'x-github-event': 'e'.repeat(400), 'x-github-delivery': deliveryId };
+    const others = Array.from({ length: 5 }, () => stripeEvent());
+    const answers = await Promise.all([deliver(integrationId, payload, headers), ...others.map((p) => deliver(neighbour, p, { 'stripe-signature': stripeHeader(p) }))]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(await (await deliver(integrationId, payload, headers)).json()).toMatchObject({ duplicate: true });
+
+    const stored = await events(integrationId);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ dedupeKey: `sha256:${createHash('sha256').update(deliveryId).digest('hex')}`, eventType: 'e'.repeat(200) });
+    expect(await events(neighbour)).toHaveLength(5);
+  });
+
+  it('bounds a generic HMAC delivery id taken from an unsigned header', async () => {
+    const integrationId = await customIntegration({ scheme: 'hmac', secrets: ['hmac-key'], hmac: { header: 'X-Signature', idHeader: 'X-Delivery-Id' } });
+    const payload = JSON.stringify({ event: 'contact.updated', id: 43 });
+    const signature = createHmac('sha256', 'hmac-key').update(payload).digest('hex');
+    const deliveryId = 'x'.repeat(301);
+    expect((await deliver(integrationId, payload, { 'x-signature': signature, 'x-delivery-id': deliveryId })).status).toBe(200);
+    expect((await deliver(integrationId, payload, { 'x-signature': signature, 'x-delivery-id': 'x'.repeat(300) })).status).toBe(200);
+    expect((await events(integrationId)).map((e) => e.dedupeKey).sort()).toEqual([`sha256:${createHash('sha256').update(deliveryId).digest('hex')}`, 'x'.repeat(300)]);
+  });
+
+  it('fails a batch the database refuses with an error that carries neither the SQL nor the bodies', async () => {
+    const writer = hub.app.get(InboundEventWriter);
+    const refused = {
+      tenantId: randomUUID(),
+      integrationId: randomUUID(),
+      provider: 'Custom',
+      scheme: 'hmac',
+      // Too long for its column, which the handler no longer lets through: only the writer's own error is looked at.
+      dedupeKey: 'k'.repeat(301),
+      eventType: null,
+      headers: {},
+      body: '{"card":"secret-body-marker"}',
+      sourceIp: '127.0.0.1',
+      signedAt: null,
+      actorRequestId: null,
+    };
+    const error = (await writer.store(refused).then(() => undefined, (reason: unknown) => reason)) as Error & { cause?: unknown };
+    expect(error.message).toContain('code 22001'); // string_data_right_truncation: the fault is still named
+    const logged = [error.message, error.stack, JSON.stringify(error), String(error.cause)].join('\n');
+    expect(logged).not.toContain('secret-body-marker');
+    expect(logged).not.toContain(refused.dedupeKey);
+    expect(logged).not.toMatch(/insert into|jsonb_to_recordset/i);
   });
 
   it('verifies Standard Webhooks, accepting either secret during a rotation and refusing stale ones', async () => {
@@ -263,6 +317,38 @@ describe('incoming provider webhooks', () => {
     expect(response.status).toBe(400);
     const fields = ((await response.json()) as { errors: Array<{ field: string }> }).errors.map((e) => e.field);
     expect(fields).toEqual(expect.arrayContaining(['configuration.incomingWebhook.scheme', 'configuration.incomingWebhook.secrets', 'configuration.incomingWebhook.allowedIps']));
+  });
+
+  it('refuses an allowedIps that is no list with a 400 naming it, on create and on update', async () => {
+    const send = (path: string, method: string, body: unknown) => hub.request(path, { method, key: adminKey, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const fieldsOf = async (response: Response) => {
+      expect(response.status).toBe(400);
+      return ((await response.json()) as { errors: Array<{ field: string }> }).errors.map((e) => e.field);
+    };
+    const configuration = (allowedIps: unknown) => ({ apiKey: 'sk_test_abc123', webhookSecret: stripeSecret, incomingWebhook: { allowedIps } });
+    const created = await send('/api/integrations', 'POST', { name: `Stripe ${randomUUID()}`, integrationType: 'PaymentGateway', provider: 'Stripe', configuration: configuration(5) });
+    expect(await fieldsOf(created)).toEqual(['configuration.incomingWebhook.allowedIps']);
+    const integrationId = await stripeIntegration();
+    expect(await fieldsOf(await send(`/api/integrations/${integrationId}`, 'PUT', { configuration: configuration({}) }))).toEqual(['configuration.incomingWebhook.allowedIps']);
+  });
+
+  it('refuses a Standard Webhooks secret that is not base64 on create and on update, naming the field and not echoing it', async () => {
+    const usable = `whsec_${Buffer.from('a usable standard secret').toString('base64')}`;
+    const unusable = 'not-base64-secret!';
+    const configuration = (secrets: string[]) => ({ baseUrl: 'http://127.0.0.1:9/api', incomingWebhook: { scheme: 'standard-webhooks', secrets } });
+    const send = (path: string, method: string, body: unknown) => hub.request(path, { method, key: adminKey, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const refusedWith = async (response: Response) => {
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      const text = await response.text();
+      expect(text).not.toContain(unusable);
+      return (JSON.parse(text) as { errors: Array<{ field: string }> }).errors.map((e) => e.field);
+    };
+
+    const base = { name: `Standard ${randomUUID()}`, integrationType: 'CustomAPI', provider: 'Custom' };
+    expect(await refusedWith(await send('/api/integrations', 'POST', { ...base, configuration: configuration([unusable, usable]) }))).toEqual(['configuration.incomingWebhook.secrets']);
+    const integrationId = await customIntegration({ scheme: 'standard-webhooks', secrets: [usable] });
+    expect(await refusedWith(await send(`/api/integrations/${integrationId}`, 'PUT', { configuration: configuration([unusable]) }))).toEqual(['configuration.incomingWebhook.secrets']);
   });
 
   it('refuses oversized and malformed bodies with the right 4xx and stores nothing', async () => {

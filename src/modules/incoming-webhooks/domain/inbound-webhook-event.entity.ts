@@ -3,6 +3,10 @@ import { Entity, Enum, PrimaryKey, Property } from '@mikro-orm/core';
 export const INBOUND_EVENT_STATUSES = ['Received', 'Processed', 'Failed'] as const;
 export type InboundEventStatus = (typeof INBOUND_EVENT_STATUSES)[number];
 
+/** Column lengths of what a provider (or whoever resends its callbacks) chooses; the receiver bounds both. */
+export const DEDUPE_KEY_LENGTH = 300;
+export const EVENT_TYPE_LENGTH = 200;
+
 /**
  * A provider callback as it arrived: verified, stored before it is acknowledged, processed by the worker.
  * Written by a single statement on the hot path (infrastructure/inbound-event.writer.ts), read here.
@@ -25,10 +29,10 @@ export class InboundWebhookEvent {
   scheme: string;
 
   /** The provider's delivery or event id (or a hash of the body when it sends none): what duplicates share. */
-  @Property({ type: 'string', length: 300 })
+  @Property({ type: 'string', length: DEDUPE_KEY_LENGTH })
   dedupeKey: string;
 
-  @Property({ type: 'string', length: 200, nullable: true })
+  @Property({ type: 'string', length: EVENT_TYPE_LENGTH, nullable: true })
   eventType: string | null;
 
   /** The headers that matter (signature headers excluded): content type, delivery id, event name. */

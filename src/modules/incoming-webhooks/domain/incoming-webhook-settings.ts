@@ -1,6 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import type { FieldError } from '../../../common/errors/domain-error';
 import { SYNC_TYPES, SyncType } from '../../data-sync/domain/sync-types';
+import { isStandardWebhooksSecret } from './verification/standard-webhooks.scheme';
 import { GenericHmacSettings, SIGNATURE_SCHEMES, SignatureScheme } from './verification/verification';
 
 /**
@@ -44,20 +45,25 @@ export function readIncomingWebhookSettings(
   const scheme = (section.scheme ?? DEFAULT_SCHEME[provider.toLowerCase()] ?? 'standard-webhooks') as SignatureScheme;
   if (!SIGNATURE_SCHEMES.includes(scheme)) fail('scheme', `scheme must be one of ${SIGNATURE_SCHEMES.join(', ')}`);
 
-  const secrets = [section.secrets, section.secret, configuration.webhookSecret]
-    .flat()
-    .filter((s): s is string => typeof s === 'string' && s.length > 0);
+  const secrets = signingSecrets(configuration).map(({ secret }) => secret);
   if (secrets.length === 0) fail('secrets', 'at least one signing secret is needed to accept webhooks');
 
   const tolerance = section.toleranceSeconds ?? defaultToleranceSeconds;
   if (typeof tolerance !== 'number' || !Number.isInteger(tolerance) || tolerance < 1 || tolerance > 3600) fail('toleranceSeconds', 'toleranceSeconds must be an integer from 1 to 3600');
 
   const allowedIps: IncomingWebhookSettings['allowedIps'] = [];
-  for (const cidr of (section.allowedIps as unknown[] | undefined) ?? []) {
+  const listedIps = section.allowedIps ?? [];
+  // Checked before iterating: a number or an object would otherwise throw a TypeError, a 500 instead of this 400.
+  if (!Array.isArray(listedIps)) fail('allowedIps', 'allowedIps must be a list of IP addresses or CIDR ranges');
+  for (const cidr of Array.isArray(listedIps) ? (listedIps as unknown[]) : []) {
+    if (typeof cidr !== 'string') {
+      fail('allowedIps', 'allowedIps must hold strings, each an IP address or CIDR range');
+      continue;
+    }
     try {
-      allowedIps.push(typeof cidr === 'string' && cidr.includes('/') ? ipaddr.parseCIDR(cidr) : [ipaddr.parse(String(cidr)), ipaddr.parse(String(cidr)).kind() === 'ipv4' ? 32 : 128]);
+      allowedIps.push(cidr.includes('/') ? ipaddr.parseCIDR(cidr) : [ipaddr.parse(cidr), ipaddr.parse(cidr).kind() === 'ipv4' ? 32 : 128]);
     } catch {
-      fail('allowedIps', `${String(cidr)} is not an IP address or CIDR range`);
+      fail('allowedIps', `${cidr} is not an IP address or CIDR range`);
     }
   }
 
@@ -90,6 +96,30 @@ export function readIncomingWebhookSettings(
     settings: { scheme, secrets, toleranceSeconds: tolerance as number, allowedIps, hmac, republish: republish as Record<string, string>, syncOn: syncOn as Record<string, SyncType> },
     errors,
   };
+}
+
+/**
+ * What POST/PUT /api/integrations refuses in the receiving settings: whatever the receiver could not read, and
+ * secrets the scheme cannot use. Those are refused here only: an integration stored with one earlier still
+ * receives, its verifier taking such a secret as one that matches nothing, so the others keep working.
+ */
+export function incomingWebhookConfigurationProblems(provider: string, configuration: Record<string, unknown>, defaultToleranceSeconds: number): FieldError[] {
+  const { settings, errors } = readIncomingWebhookSettings(provider, configuration, defaultToleranceSeconds);
+  if (!settings || settings.scheme !== 'standard-webhooks') return errors;
+  return signingSecrets(configuration)
+    .filter(({ secret }) => !isStandardWebhooksSecret(secret))
+    .map(({ field, name }) => ({ field, messages: [`${name} must be a Standard Webhooks secret: whsec_ followed by the base64 of the key`] }));
+}
+
+/** Every signing secret with the field it came from; the spec's Stripe example keeps one at the top level. */
+function signingSecrets(configuration: Record<string, unknown>): Array<{ secret: string; field: string; name: string }> {
+  const section = (configuration.incomingWebhook ?? {}) as Record<string, unknown>;
+  const listed = Array.isArray(section.secrets) ? section.secrets.map((secret: unknown, index) => ({ secret, name: `secrets[${index}]` })) : [{ secret: section.secrets, name: 'secrets' }];
+  return [
+    ...listed.map((entry) => ({ ...entry, field: 'configuration.incomingWebhook.secrets' })),
+    { secret: section.secret, name: 'secret', field: 'configuration.incomingWebhook.secret' },
+    { secret: configuration.webhookSecret, name: 'webhookSecret', field: 'configuration.webhookSecret' },
+  ].filter((entry): entry is { secret: string; field: string; name: string } => typeof entry.secret === 'string' && entry.secret.length > 0);
 }
 
 /** True when no allow-list is set, or `ip` falls in one of its ranges. */

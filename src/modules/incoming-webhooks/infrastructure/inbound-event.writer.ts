@@ -87,7 +87,7 @@ export class InboundEventWriter {
 
   /** One statement for the batch; answers, per row, whether it was stored (false: a duplicate). */
   private async insert(rows: Row[]): Promise<boolean[]> {
-    const stored: Array<{ id: string }> = await this.em.getConnection().execute(
+    const stored = await this.em.getConnection().execute<Array<{ id: string }>>(
       `WITH input AS (
          SELECT * FROM jsonb_to_recordset(?::jsonb) AS r(
            id uuid, tenant_id uuid, integration_id uuid, provider text, scheme text, dedupe_key text, event_type text,
@@ -110,8 +110,22 @@ export class InboundEventWriter {
        )
        SELECT id FROM stored`,
       [postgresJson(rows)],
-    );
+    ).catch((error: unknown) => {
+      throw storeFailed(error, rows.length);
+    });
     const storedIds = new Set(stored.map((row) => row.id));
     return rows.map((row) => storedIds.has(row.id));
   }
+}
+
+/**
+ * The error every caller of a failed batch rejects with, logged with each one's 500. knex writes the statement
+ * into its message with the parameters inlined (every callback's body, headers and ids), and pg adds the data near
+ * the fault (`where`), so neither is kept, nor the original as `cause` (the logger prints causes): only the names
+ * of the fault and of where it happened.
+ */
+function storeFailed(error: unknown, count: number): Error {
+  const fields = (error ?? {}) as Record<string, unknown>;
+  const fault = ['name', 'code', 'routine', 'table', 'column', 'constraint'].filter((name) => typeof fields[name] === 'string').map((name) => `${name} ${String(fields[name])}`);
+  return new Error(`Storing ${count} incoming webhook(s) failed (${fault.join(', ')})`);
 }

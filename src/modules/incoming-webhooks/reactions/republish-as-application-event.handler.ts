@@ -17,7 +17,8 @@ export class RepublishAsApplicationEvent implements IncomingWebhookHandler {
   constructor(private readonly commands: CommandBus) {}
 
   handles(received: WebhookReceivedEvent, receiver: Receiver): boolean {
-    return received.eventType !== null && receiver.settings.republish[received.eventType] !== undefined;
+    // Own keys only: the type may come from an unsigned header, and `constructor` would find Object.prototype's.
+    return received.eventType !== null && Object.hasOwn(receiver.settings.republish, received.eventType);
   }
 
   async handle(event: InboundWebhookEvent, receiver: Receiver): Promise<void> {

@@ -20,7 +20,8 @@ export class StartSyncOnProviderEvent implements IncomingWebhookHandler {
   constructor(private readonly commands: CommandBus) {}
 
   handles(received: WebhookReceivedEvent, receiver: Receiver): boolean {
-    return received.eventType !== null && receiver.settings.syncOn[received.eventType] !== undefined;
+    // Own keys only: the type may come from an unsigned header, and `constructor` would find Object.prototype's.
+    return received.eventType !== null && Object.hasOwn(receiver.settings.syncOn, received.eventType);
   }
 
   async handle(event: InboundWebhookEvent, receiver: Receiver): Promise<void> {

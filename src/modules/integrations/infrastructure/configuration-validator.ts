@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
 import { CommonError } from '../../../common/errors/domain-error';
 import { SafeHttpClient } from '../../../common/outbound/safe-http-client';
-import { readIncomingWebhookSettings } from '../../incoming-webhooks/domain/incoming-webhook-settings';
+import { incomingWebhookConfigurationProblems } from '../../incoming-webhooks/domain/incoming-webhook-settings';
 import { ConfigurationObject, parseConfiguration } from '../domain/configuration';
 import type { IntegrationType } from '../domain/integration-types';
 import type { ProviderAdapter } from '../providers/provider-adapter';
@@ -36,7 +36,7 @@ export class ConfigurationValidator {
     const problems = adapter.checkConfiguration(configuration, (url) => this.http.problemWith(url));
     // How the provider signs its callbacks to /api/webhooks/incoming/{id}, when the integration receives them.
     if (configuration.incomingWebhook !== undefined) {
-      problems.push(...readIncomingWebhookSettings(adapter.provider, configuration, this.config.incomingWebhooks.toleranceSeconds).errors);
+      problems.push(...incomingWebhookConfigurationProblems(adapter.provider, configuration, this.config.incomingWebhooks.toleranceSeconds));
     }
     if (problems.length) throw CommonError.validation(problems);
     return configuration;

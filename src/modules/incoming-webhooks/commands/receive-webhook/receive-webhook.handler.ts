@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { APP_CONFIG, AppConfig } from '../../../../common/config/app-config';
+import { DEDUPE_KEY_LENGTH, EVENT_TYPE_LENGTH } from '../../domain/inbound-webhook-event.entity';
 import { IncomingWebhookError, IncomingWebhookErrorCode } from '../../domain/incoming-webhook.errors';
 import { ipAllowed } from '../../domain/incoming-webhook-settings';
 import { header } from '../../domain/verification/verification';
@@ -58,7 +59,7 @@ export class ReceiveWebhookHandler implements ICommandHandler<ReceiveWebhookComm
       integrationId,
       provider,
       scheme: settings.scheme,
-      dedupeKey: verified.deliveryId ?? `sha256:${createHash('sha256').update(rawBody).digest('hex')}`,
+      dedupeKey: dedupeKeyOf(verified.deliveryId, rawBody),
       eventType: eventTypeOf(settings.scheme, headers, parsed),
       headers: Object.fromEntries(KEPT_HEADERS.map((name) => [name, header(headers, name)]).filter(([, value]) => value !== undefined)) as Record<string, string>,
       body: rawBody.toString('utf8'),
@@ -82,14 +83,32 @@ export class ReceiveWebhookHandler implements ICommandHandler<ReceiveWebhookComm
   }
 }
 
-/** The provider's name for what happened: Stripe and Standard Webhooks put it in `type`, GitHub in a header. */
+/**
+ * What duplicates share: the provider's id, or a hash of the body when it sends none. Some ids come from headers
+ * no signature covers (GitHub's X-GitHub-Delivery, a generic HMAC's id header), so whoever resends a signed
+ * callback picks them; one longer than its column is hashed, because a value the database refuses fails every
+ * callback stored in the same statement, other tenants' included.
+ */
+function dedupeKeyOf(deliveryId: string | null, rawBody: Buffer): string {
+  if (deliveryId === null) return sha256Key(rawBody);
+  return deliveryId.length > DEDUPE_KEY_LENGTH ? sha256Key(deliveryId) : deliveryId;
+}
+
+const sha256Key = (value: string | Buffer): string => `sha256:${createHash('sha256').update(value).digest('hex')}`;
+
+/**
+ * The provider's name for what happened: Stripe and Standard Webhooks put it in `type`, GitHub in a header (not
+ * signed either). Cut to its column for the same reason as the dedupe key.
+ */
 function eventTypeOf(scheme: string, headers: Record<string, string | string[] | undefined>, body: unknown): string | null {
+  let type: unknown;
   if (scheme === 'github') {
     const event = header(headers, 'x-github-event');
     const action = (body as { action?: unknown } | null)?.action;
-    return event ? (typeof action === 'string' ? `${event}.${action}` : event) : null;
+    type = event ? (typeof action === 'string' ? `${event}.${action}` : event) : null;
+  } else {
+    const fields = (body ?? {}) as { type?: unknown; event?: unknown; eventType?: unknown };
+    type = fields.type ?? fields.event ?? fields.eventType;
   }
-  const fields = (body ?? {}) as { type?: unknown; event?: unknown; eventType?: unknown };
-  const type = fields.type ?? fields.event ?? fields.eventType;
-  return typeof type === 'string' ? type.slice(0, 200) : null;
+  return typeof type === 'string' ? type.slice(0, EVENT_TYPE_LENGTH) : null;
 }

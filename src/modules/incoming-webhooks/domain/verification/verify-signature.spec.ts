@@ -75,6 +75,25 @@ describe('incoming webhook signatures', () => {
       expect(verifySignature(settings('standard-webhooks', [secret]), raw, signed(new Date(now.getTime() - 400_000)), now)).toEqual({ ok: false, reason: 'stale_timestamp' });
       expect(verifySignature(settings('standard-webhooks', [secret]), Buffer.from(`${body} `), signed(now), now)).toEqual({ ok: false, reason: 'bad_signature' });
     });
+
+    it('honours a tolerance above the library\'s own five minutes, both ways, and refuses beyond it', () => {
+      const hour = settings('standard-webhooks', [secret], { toleranceSeconds: 3600 });
+      expect(verifySignature(hour, raw, signed(new Date(now.getTime() - 1800_000)), now)).toMatchObject({ ok: true, deliveryId: 'msg_1' });
+      expect(verifySignature(hour, raw, signed(new Date(now.getTime() + 1800_000)), now).ok).toBe(true);
+      expect(verifySignature(hour, raw, signed(new Date(now.getTime() - 3700_000)), now)).toEqual({ ok: false, reason: 'stale_timestamp' });
+    });
+
+    it('accepts any one of several signatures, and only v1 ones', () => {
+      const headers = signed(now);
+      const other = new Webhook(`whsec_${Buffer.from('someone else').toString('base64')}`).sign('msg_1', now, body);
+      expect(verifySignature(settings('standard-webhooks', [secret]), raw, { ...headers, 'webhook-signature': `${other} ${headers['webhook-signature']}` }, now).ok).toBe(true);
+      expect(verifySignature(settings('standard-webhooks', [secret]), raw, { ...headers, 'webhook-signature': `${other} ${headers['webhook-signature'].replace('v1,', 'v2,')}` }, now)).toEqual({ ok: false, reason: 'bad_signature' });
+    });
+
+    it('treats a secret the library cannot use (not base64, empty) as one that does not match, and tries the next', () => {
+      expect(verifySignature(settings('standard-webhooks', ['bad', 'whsec_', secret]), raw, signed(now), now)).toMatchObject({ ok: true, deliveryId: 'msg_1' });
+      expect(verifySignature(settings('standard-webhooks', ['bad', 'whsec_']), raw, signed(now), now)).toEqual({ ok: false, reason: 'bad_signature' });
+    });
   });
 
   describe('generic HMAC', () => {
