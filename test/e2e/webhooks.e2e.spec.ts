@@ -236,6 +236,10 @@ describe('outgoing webhooks through the SDK', () => {
     const unstorable = await errorOf(publish({ bookingId: 'nul\u0000inside' }));
     expect(unstorable.status).toBe(422);
     expect(unstorable.body.errors).toEqual([expect.objectContaining({ field: 'data', messages: [expect.stringMatching(/U\+0000/)] })]);
+    // Half of an emoji: JSON carries it as the escape \ud83d, which jsonb refuses.
+    const halfEmoji = await errorOf(publish({ bookingId: 'cut \ud83d' }));
+    expect(halfEmoji.status).toBe(422);
+    expect(halfEmoji.body.errors).toEqual([expect.objectContaining({ field: 'data', messages: [expect.stringMatching(/unpaired surrogate U\+D83D/)] })]);
 
     const reserved = await errorOf(admin.events.registerEventType({ requestBody: { name: 'WebhookSent' } }));
     expect(reserved.status).toBe(422);

@@ -3,7 +3,7 @@ import { Inject } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { APP_CONFIG, AppConfig } from '../../../../common/config/app-config';
-import { jsonHoldsNul } from '../../../../common/database/postgres-json';
+import { unstorableCharacterIn } from '../../../../common/database/postgres-json';
 import { insertOutboxRows, OutboxRow } from '../../../../common/outbox/insert-outbox-rows';
 import { WebhookError, WebhookErrorCode } from '../../domain/webhook.errors';
 import { webhookBody } from '../../domain/webhook-signature';
@@ -42,8 +42,9 @@ export class PublishEventHandler implements ICommandHandler<PublishEventCommand>
     }
     // Refused rather than altered: the publisher owns its data and should learn that it cannot be kept as sent.
     // Unchecked, it would fail the multi-row insert it joins, with other publishers' events.
-    if (jsonHoldsNul(body)) {
-      throw WebhookError.onField(WebhookErrorCode.UnstorableData, 'data', ['holds the character U+0000, which cannot be stored; remove it or encode it']);
+    const unstorable = unstorableCharacterIn(body);
+    if (unstorable) {
+      throw WebhookError.onField(WebhookErrorCode.UnstorableData, 'data', [`holds ${unstorable}, which cannot be stored; remove it or encode it`]);
     }
     const payload: ApplicationEventPayload = { data };
     const row: OutboxRow = { id: randomUUID(), tenant_id: actor.tenantId, event_type: eventType, aggregate_id: null, payload: { ...payload }, occurred_at: occurredAt.toISOString() };
