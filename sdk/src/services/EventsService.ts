@@ -31,7 +31,7 @@ export class EventsService {
                 401: `Missing, unknown, revoked or expired API key`,
                 403: `The key lacks a scope: events:publish`,
                 413: `The webhook body would exceed 1 MB (BR-WH-08)`,
-                422: `Unknown or reserved event type, or data that breaks its schema`,
+                422: `Unknown or reserved event type, data that breaks its schema, or data holding a character that cannot be stored (U+0000, an unpaired UTF-16 surrogate)`,
                 429: `The key's hourly rate limit is spent`,
             },
         });

@@ -35,7 +35,7 @@ export class EventsController {
   @ApiAcceptedResponse({ type: PublishedEventDto })
   @ApiPayloadTooLargeResponse({ description: 'The webhook body would exceed 1 MB (BR-WH-08)', type: ProblemDetailsDto })
   @OversizedBodyIs('data', WebhookErrorCode.PayloadTooLarge)
-  @ApiUnprocessableEntityResponse({ description: 'Unknown or reserved event type, or data that breaks its schema', type: ProblemDetailsDto })
+  @ApiUnprocessableEntityResponse({ description: 'Unknown or reserved event type, data that breaks its schema, or data holding a character that cannot be stored (U+0000, an unpaired UTF-16 surrogate)', type: ProblemDetailsDto })
   async publishEvent(@CurrentActor() actor: Actor, @Body() body: PublishEventDto): Promise<PublishedEventDto> {
     const event = await this.commands.execute(new PublishEventCommand(actor, body.eventType, body.data, body.idempotencyKey));
     return { id: event.id, eventType: event.eventType, timestamp: event.occurredAt.toISOString(), duplicate: event.duplicate };
