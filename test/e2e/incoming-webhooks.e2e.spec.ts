@@ -204,6 +204,29 @@ describe('incoming provider webhooks', () => {
     expect(event).toMatchObject({ eventType: 'contact.updated', dedupeKey: expect.stringMatching(/^sha256:/) });
   });
 
+  it('takes bodies of any content type as their exact bytes, verified over them; other routes still refuse them', async () => {
+    const integrationId = await customIntegration({ scheme: 'hmac', secrets: ['hmac-key'], hmac: { header: 'X-Signature' } });
+    const bodies: Array<[string | undefined, string]> = [
+      ['text/plain; charset=utf-8', 'contact 42 updated'],
+      ['application/xml', '<event type="contact.updated"><id>42</id></event>'],
+      ['multipart/form-data; boundary=b0', '--b0\r\ncontent-disposition: form-data; name="event"\r\n\r\ncontact.updated\r\n--b0--\r\n'],
+      [undefined, 'no content type at all'],
+    ];
+    for (const [contentType, body] of bodies) {
+      const signature = createHmac('sha256', 'hmac-key').update(body).digest('hex');
+      const headers: Record<string, string> = { 'x-signature': signature, ...(contentType ? { 'content-type': contentType } : {}) };
+      const sent = await hub.request(`/api/webhooks/incoming/${integrationId}`, { method: 'POST', headers, body });
+      expect({ contentType, status: sent.status }).toEqual({ contentType, status: 200 });
+      const forged = await hub.request(`/api/webhooks/incoming/${integrationId}`, { method: 'POST', headers, body: `${body}!` });
+      expect({ contentType, status: forged.status }).toEqual({ contentType, status: 401 });
+    }
+    expect((await events(integrationId)).map((e) => e.body).sort()).toEqual(bodies.map(([, body]) => body).sort());
+
+    const elsewhere = await hub.request('/api/events', { method: 'POST', key: adminKey, headers: { 'content-type': 'text/plain' }, body: 'not json' });
+    expect(elsewhere.status).toBe(415);
+    expect(elsewhere.headers.get('content-type')).toContain('application/problem+json');
+  });
+
   it('applies the IP allow-list to the client address', async () => {
     // 203.0.113.0/24 is only configuration here (a documentation range): no request goes there.
     const refusing = await stripeIntegration({ incomingWebhook: { allowedIps: ['203.0.113.0/24'] } });

@@ -20,7 +20,7 @@ export class IncomingWebhooksService {
     }: {
         integrationId: string,
         /**
-         * The provider payload, verified over its exact bytes
+         * The provider payload, verified over its exact bytes: JSON, or any other content type (a form, XML, plain text, multipart), kept as sent
          */
         requestBody: Record<string, any>,
     }): CancelablePromise<ReceivedWebhookDto> {

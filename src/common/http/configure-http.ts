@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import cors from '@fastify/cors';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions, LogController, onResponseHookHandler } from 'fastify';
+import { errorCodes, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions, LogController, onResponseHookHandler } from 'fastify';
 import type { Logger } from 'pino';
 import type { Histogram } from 'prom-client';
 import type { AppConfig } from '../config/app-config';
@@ -68,6 +69,15 @@ const DOCS_SECURITY_HEADERS: Record<string, string> = {
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'",
 };
 
+const ACCEPTS_ANY_BODY = 'acceptsAnyBody';
+
+/**
+ * Marks a route that takes a body of any content type as its exact bytes, in `request.rawBody`: providers' callbacks,
+ * verified over those bytes, come as JSON, forms, XML, plain text or multipart. Every other route still answers 415
+ * to a body that is neither JSON nor a form.
+ */
+export const AcceptsAnyBody = (): MethodDecorator => RouteConfig({ [ACCEPTS_ANY_BODY]: true });
+
 /**
  * Fastify's own options: body limit, proxies, and a request id taken from `X-Request-Id` or made up; and for Nest's
  * adapter, no @fastify/middie. It only runs Nest middleware (MiddlewareConsumer, app.use), which the service has
@@ -95,6 +105,18 @@ export async function configureHttp(app: NestFastifyApplication, config: AppConf
   app.useGlobalFilters(new ProblemDetailsFilter());
 
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
+  // Content types without a parser of their own (Nest's rawBody option parses JSON and forms, keeping their bytes).
+  // Fastify's own text/plain parser goes too: it would hand a marked route a string without its bytes, and the
+  // others a string their DTOs refuse as a 400 rather than the 415 a wrong content type is.
+  fastify.removeContentTypeParser('text/plain');
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
+    if (!(request.routeOptions.config as unknown as Record<string, unknown>)[ACCEPTS_ANY_BODY]) {
+      done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(request.headers['content-type']), undefined);
+      return;
+    }
+    (request as FastifyRequest & { rawBody?: Buffer }).rawBody = body as Buffer;
+    done(null, body);
+  });
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.headers(request.url.startsWith('/docs') ? DOCS_SECURITY_HEADERS : API_SECURITY_HEADERS).header('X-Request-Id', request.id);
     done();

@@ -15,6 +15,7 @@ import type { FastifyRequest } from 'fastify';
 import { CurrentActor, Public, RequireScopes } from '../../../common/auth/auth.decorators';
 import type { Actor } from '../../../common/cqrs/actor';
 import { DateTimeField, EnumField, StringField } from '../../../common/http/fields';
+import { AcceptsAnyBody } from '../../../common/http/configure-http';
 import { iso } from '../../../common/http/iso';
 import { ApiBadRequest } from '../../../common/http/openapi';
 import { PageOf, PageQueryDto } from '../../../common/http/pagination';
@@ -73,12 +74,16 @@ export class IncomingWebhooksController {
 
   @Post('api/webhooks/incoming/:integrationId')
   @Public()
+  @AcceptsAnyBody()
   @HttpCode(200)
   @ApiOperation({
     operationId: 'receiveIncomingWebhook',
     summary: "A provider's callback. No API key: verified by the integration's signature scheme (Stripe, GitHub, Standard Webhooks or HMAC)",
   })
-  @ApiBody({ description: 'The provider payload, verified over its exact bytes', schema: { type: 'object', additionalProperties: true } })
+  @ApiBody({
+    description: 'The provider payload, verified over its exact bytes: JSON, or any other content type (a form, XML, plain text, multipart), kept as sent',
+    schema: { type: 'object', additionalProperties: true },
+  })
   @ApiOkResponse({ type: ReceivedWebhookDto })
   @ApiUnauthorizedResponse({ description: 'Missing, malformed or wrong signature, or a timestamp outside the tolerance', type: ProblemDetailsDto })
   @ApiForbiddenResponse({ description: 'The source address is not in the allow-list', type: ProblemDetailsDto })
