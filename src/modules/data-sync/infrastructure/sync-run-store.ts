@@ -124,7 +124,8 @@ export class SyncRunStore {
    * Takes a job for this worker when it is due (or its previous worker's lease lapsed) and there is room:
    * fewer than `maxRunning` jobs running everywhere, the tenant below its fair share (the limit split evenly
    * between tenants with due or running jobs), and no other job of the same integration running. One advisory
-   * lock serializes claims, so two workers cannot both take the last slot.
+   * lock serializes claims, so two workers cannot both take the last slot. The job's row is locked from the read
+   * on: a cancellation or the end of a run committing meanwhile is then seen, and never turned back to Running.
    */
   async claim(jobId: string, leaseToken: string, leaseMs: number, maxRunning: number): Promise<ClaimResult> {
     return this.knex().transaction(async (trx) => {
@@ -134,7 +135,7 @@ export class SyncRunStore {
           `SELECT tenant_id, integration_id, status,
                   ((status = 'Scheduled' AND scheduled_at <= now() + interval '1 second')
                     OR (status = 'Running' AND (lease_expires_at IS NULL OR lease_expires_at < now()))) AS runnable
-             FROM data_sync_job WHERE id = ?`,
+             FROM data_sync_job WHERE id = ? FOR UPDATE`,
           [jobId],
         ),
       );
