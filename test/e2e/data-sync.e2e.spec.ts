@@ -347,6 +347,37 @@ describe('data sync', () => {
     expect(source.writes.map((w) => w.id).sort()).toEqual(['c00001', 'n00001']);
     expect(source.records.get('c00001')).toMatchObject({ name: 'Changed here' });
   });
+  it('flags as deleted only what a Full import no longer finds: not local changes still to export, records it pushed, or records it could not import', async () => {
+    await startWorker();
+    const integrationId = await activeIntegration();
+    seed(5);
+    source.records.set('too-big', { id: 'too-big', name: 'Small for now', updatedAt: '2026-01-01T00:00:00.000Z' });
+    source.records.set('bad-date', { id: 'bad-date', name: 'Dated for now', updatedAt: '2026-01-01T00:00:00.000Z' });
+    const fullAt = (daysAgo: number) => ({ scheduledAt: new Date(Date.now() - daysAgo * 86_400_000).toISOString() });
+    await finished(((await (await createSync(integrationId, 'Full', fullAt(4))).json()) as Job).id);
+    const put = (externalId: string) => call(`/api/integrations/${integrationId}/records/contacts/${externalId}`, { method: 'PUT', body: JSON.stringify({ data: { id: externalId, name: 'Added here', updatedAt: '2026-01-01T00:00:00.000Z' } }) });
+    const deletedOnes = async () => {
+      const page = (await (await call(`/api/integrations/${integrationId}/records?entity=contacts&pageSize=100`)).json()) as { items: Array<{ externalId: string; deleted: boolean }> };
+      return page.items.filter((r) => r.deleted).map((r) => r.externalId).sort();
+    };
+
+    // Added here, not exported yet; two records the source still has but this import refuses; one really gone.
+    expect((await put('new-1')).status).toBe(200);
+    source.records.set('too-big', { id: 'too-big', name: 'x'.repeat(4000), updatedAt: '2026-02-01T00:00:00.000Z' });
+    source.records.set('bad-date', { id: 'bad-date', name: 'Dated', updatedAt: 'not a date' });
+    source.records.delete('c00000');
+    const imported = await finished(((await (await createSync(integrationId, 'Full', fullAt(2))).json()) as Job).id);
+    expect(imported).toMatchObject({ status: 'PartialSuccess', recordsFailed: 2, recordsDeleted: 1 });
+    expect(await deletedOnes()).toEqual(['c00000']);
+
+    // A Full Bidirectional run pushes the local additions after its import, and must not flag them at its end.
+    expect((await put('new-2')).status).toBe(200);
+    source.writes = [];
+    const both = await finished(((await (await createSync(integrationId, 'Full', { ...fullAt(0), direction: 'Bidirectional' })).json()) as Job).id);
+    expect(source.writes.map((w) => w.id).sort()).toEqual(['new-1', 'new-2']);
+    expect(both).toMatchObject({ recordsFailed: 2, recordsDeleted: 0 });
+    expect(await deletedOnes()).toEqual(['c00000']);
+  });
   it('starts the recurring sync an integration asks for (sync.schedule), once per period across scheduler runs', async () => {
     const created = await call('/api/integrations', {
       method: 'POST',

@@ -13,6 +13,8 @@ export class RedisChannels implements OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
   private subscriber: Redis | undefined;
   private readonly handlers = new Map<string, Array<(message: string) => void>>();
+  /** SUBSCRIBE per channel, sent once and shared by the callers that wait for it; a failed one is forgotten. */
+  private readonly subscriptions = new Map<string, Promise<unknown>>();
   private readonly reconnectHandlers: Array<() => void> = [];
 
   constructor(
@@ -28,14 +30,27 @@ export class RedisChannels implements OnApplicationShutdown {
     await this.redis.publish(this.channel(name), message);
   }
 
-  /** Calls `handler` for each message on the channel, in this process. */
+  /**
+   * Calls `handler` for each message on the channel, in this process. The handler is kept only once Redis has
+   * confirmed the subscription: ioredis does not resubscribe a channel whose SUBSCRIBE failed, so after a failure
+   * the next call must send it again rather than find a handler already there.
+   */
   async subscribe(name: string, handler: (message: string) => void): Promise<void> {
     const channel = this.channel(name);
-    const subscriber = this.ensureSubscriber();
+    let subscribed = this.subscriptions.get(channel);
+    if (!subscribed) {
+      subscribed = this.ensureSubscriber()
+        .subscribe(channel)
+        .catch((error: unknown) => {
+          this.subscriptions.delete(channel);
+          throw error;
+        });
+      this.subscriptions.set(channel, subscribed);
+    }
+    await subscribed;
     const list = this.handlers.get(channel) ?? [];
     list.push(handler);
     this.handlers.set(channel, list);
-    if (list.length === 1) await subscriber.subscribe(channel);
   }
 
   /** Messages sent while the connection was down are lost: caches use this to drop everything on reconnect. */

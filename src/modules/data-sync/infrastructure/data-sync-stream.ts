@@ -1,7 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyReply } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
+import { CommonError } from '../../../common/errors/domain-error';
 import { DataSyncJob } from '../domain/data-sync-job.entity';
 import { FINISHED_STATUSES, SyncStatus } from '../domain/sync-types';
 import { DataSyncDto } from '../http/dto/data-sync.dto';
@@ -18,6 +19,8 @@ import { SyncProgressChannel } from './sync-progress.channel';
  */
 @Injectable()
 export class DataSyncStream {
+  private readonly logger = new Logger(DataSyncStream.name);
+
   constructor(
     private readonly em: EntityManager,
     private readonly channel: SyncProgressChannel,
@@ -31,6 +34,18 @@ export class DataSyncStream {
     raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     let closed = false;
     let sending = false;
+    // Started once the subscription holds, so that a failed one leaves no timer behind.
+    let poll: NodeJS.Timeout | undefined = undefined;
+    let unlisten: (() => void) | undefined;
+    const stop = () => {
+      if (closed) return;
+      closed = true;
+      clearInterval(poll);
+      unlisten?.();
+      raw.end();
+    };
+    // Sends run on a timer and on Redis messages, where nobody awaits them: a failure is logged, never thrown
+    // (an unhandled rejection ends the process), and the next poll or update tries again.
     const send = async () => {
       if (closed || sending) return;
       sending = true;
@@ -48,30 +63,35 @@ export class DataSyncStream {
           raw.write(`event: end\ndata: ${JSON.stringify({ status: current.status })}\n\n`);
           stop();
         }
+      } catch (error) {
+        this.logger.warn(`Streaming the progress of data sync ${job.id}: ${(error as Error).message}`);
       } finally {
         sending = false;
       }
     };
-    const poll = setInterval(() => void send(), this.config.dataSync.streamPollMs);
-    const unlisten = await this.channel.listen(job.id, () => void send());
-    const stop = () => {
-      if (closed) return;
-      closed = true;
-      clearInterval(poll);
-      unlisten();
-      raw.end();
-    };
     raw.on('close', stop);
+    try {
+      unlisten = await this.channel.listen(job.id, () => void send());
+    } catch (error) {
+      // Without Redis no update would come: the stream ends without `end`, so an EventSource reconnects later.
+      this.logger.warn(`Streaming the progress of data sync ${job.id}: cannot subscribe to updates: ${(error as Error).message}`);
+      stop();
+      return;
+    }
+    // The client may have left while the subscription was made.
+    if (closed) return unlisten();
+    poll = setInterval(() => void send(), this.config.dataSync.streamPollMs);
     await send();
   }
 
-  /** Why the key may no longer read, or null while it may. */
+  /** Why the key may no longer read, or null while it may; a look-up that failed (PostgreSQL down) throws. */
   private async refusalOf(apiKey: string): Promise<string | null> {
     try {
       await this.keys.verify(apiKey);
       return null;
     } catch (error) {
-      return (error as Error).message;
+      if (error instanceof CommonError) return error.message;
+      throw error;
     }
   }
 }

@@ -38,7 +38,11 @@ export class SyncProgressChannel {
 
   /** Calls `listener` with each update of the job; returns the function that stops it. */
   async listen(jobId: string, listener: (update: ProgressUpdate) => void): Promise<() => void> {
-    this.subscribed ??= this.redis.subscribe(CHANNEL, (message) => this.dispatch(message));
+    // A failed subscription is forgotten, so the next stream tries again instead of failing like the first.
+    this.subscribed ??= this.redis.subscribe(CHANNEL, (message) => this.dispatch(message)).catch((error: unknown) => {
+      this.subscribed = undefined;
+      throw error;
+    });
     await this.subscribed;
     const set = this.listeners.get(jobId) ?? new Set();
     set.add(listener);

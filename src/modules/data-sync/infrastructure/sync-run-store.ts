@@ -102,6 +102,12 @@ const INCOMING_WINS = `((s.source_modified_at IS NULL OR EXCLUDED.source_modifie
   AND (s.content_hash <> EXCLUDED.content_hash OR s.deleted))`;
 
 /**
+ * A record changed here and not exported since (in its current version): the export sends it, and a Full import's
+ * end must not take it for a record the source deleted, since the source may never have had it.
+ */
+export const UNEXPORTED_LOCAL_CHANGE = '(local_modified_at IS NOT NULL AND (exported_at IS NULL OR local_modified_at > exported_at))';
+
+/**
  * The executor's SQL: claiming a job within the running limits, storing a batch of records with a bulk upsert
  * and its checkpoint in one transaction, renewing and releasing the lease. Raw SQL because these are the hot
  * writes (BASELINES.md: one multi-row statement per batch runs ~10× faster than rows one by one).
@@ -118,7 +124,8 @@ export class SyncRunStore {
    * Takes a job for this worker when it is due (or its previous worker's lease lapsed) and there is room:
    * fewer than `maxRunning` jobs running everywhere, the tenant below its fair share (the limit split evenly
    * between tenants with due or running jobs), and no other job of the same integration running. One advisory
-   * lock serializes claims, so two workers cannot both take the last slot.
+   * lock serializes claims, so two workers cannot both take the last slot. The job's row is locked from the read
+   * on: a cancellation or the end of a run committing meanwhile is then seen, and never turned back to Running.
    */
   async claim(jobId: string, leaseToken: string, leaseMs: number, maxRunning: number): Promise<ClaimResult> {
     return this.knex().transaction(async (trx) => {
@@ -128,7 +135,7 @@ export class SyncRunStore {
           `SELECT tenant_id, integration_id, status,
                   ((status = 'Scheduled' AND scheduled_at <= now() + interval '1 second')
                     OR (status = 'Running' AND (lease_expires_at IS NULL OR lease_expires_at < now()))) AS runnable
-             FROM data_sync_job WHERE id = ?`,
+             FROM data_sync_job WHERE id = ? FOR UPDATE`,
           [jobId],
         ),
       );
@@ -210,8 +217,9 @@ export class SyncRunStore {
       const counts: BatchCounts = { created: 0, updated: 0, unchanged: batch.duplicates, failed: batch.failures.length };
       await this.upsertSplitting(trx, batch, batch.records, counts, failures);
       if (failures.length) await this.insertLogs(trx, batch.jobId, batch.tenantId, failures);
+      if (batch.markSeen) await this.markFailedSeen(trx, batch, failures);
       const exported = batch.exported?.length ?? 0;
-      if (exported) await this.markExported(trx, batch.integrationId, batch.exported!);
+      if (exported) await this.markExported(trx, batch.jobId, batch.integrationId, batch.exported!);
       const processed = counts.created + counts.updated + counts.unchanged + exported;
       const row = first<Record<string, unknown>>(
         await trx.raw(
@@ -264,7 +272,7 @@ export class SyncRunStore {
       `SELECT entity, external_id, data, to_char(local_modified_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS modified_at
          FROM synced_record
         WHERE integration_id = ? AND entity = ANY(?) AND NOT deleted
-          AND local_modified_at IS NOT NULL AND (exported_at IS NULL OR local_modified_at > exported_at)
+          AND ${UNEXPORTED_LOCAL_CHANGE}
           AND (source_modified_at IS NULL OR local_modified_at >= source_modified_at)
           AND (local_modified_at, entity, external_id) > (?::timestamptz, ?, ?)
         ORDER BY local_modified_at, entity, external_id
@@ -344,14 +352,29 @@ export class SyncRunStore {
     return first<{ created: number; updated: number; unchanged: number }>(result)!;
   }
 
-  /** The exported version is the one marked: a record changed again meanwhile stays due for the next export. */
-  private async markExported(trx: Knex.Transaction, integrationId: string, keys: ExportedKey[]): Promise<void> {
+  /**
+   * The exported version is the one marked: a record changed again meanwhile stays due for the next export. The
+   * external system has the record now, so a Full Bidirectional job counts it as seen and does not flag it deleted.
+   */
+  private async markExported(trx: Knex.Transaction, jobId: string, integrationId: string, keys: ExportedKey[]): Promise<void> {
     await trx.raw(
-      `UPDATE synced_record s SET exported_at = r.modified_at
+      `UPDATE synced_record s SET exported_at = r.modified_at, last_seen_job_id = ?
          FROM jsonb_to_recordset(?::jsonb) AS r(entity text, external_id text, modified_at timestamptz)
         WHERE s.integration_id = ? AND s.entity = r.entity AND s.external_id = r.external_id`,
-      [JSON.stringify(keys.map((k) => ({ entity: k.entity, external_id: k.externalId, modified_at: k.modifiedAt }))), integrationId],
+      [jobId, JSON.stringify(keys.map((k) => ({ entity: k.entity, external_id: k.externalId, modified_at: k.modifiedAt }))), integrationId],
     );
+  }
+
+  /** A record the source sent but this job could not store (too large, a bad date…) still exists there: not deleted. */
+  private async markFailedSeen(trx: Knex.Transaction, batch: BatchWrite, failures: SyncLogLine[]): Promise<void> {
+    const ids = failures.flatMap((failure) => (failure.externalId ? [failure.externalId] : []));
+    if (!ids.length) return;
+    await trx.raw(`UPDATE synced_record SET last_seen_job_id = ? WHERE integration_id = ? AND entity = ? AND external_id = ANY(?)`, [
+      batch.jobId,
+      batch.integrationId,
+      batch.entity,
+      ids,
+    ]);
   }
 
   private async insertLogs(db: Knex | Knex.Transaction, jobId: string, tenantId: string, lines: SyncLogLine[]): Promise<void> {

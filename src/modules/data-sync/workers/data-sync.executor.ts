@@ -236,7 +236,12 @@ export class DataSyncExecutor implements OnApplicationBootstrap, BeforeApplicati
     }
   }
 
-  /** Pages from the checkpoint until the batch is full or the resource ends (the page size is constant so page numbers hold). */
+  /**
+   * Pages from the checkpoint until the batch is full or the resource ends (the page size is constant so page
+   * numbers hold). A page can be bigger than asked (page-numbered and linked resources ask their own `pageSize`,
+   * and a source may ignore the limit), so the next page is taken as big as the biggest seen: the batch stops
+   * before a page that could take it past DATA_SYNC_BATCH_SIZE (BR-DS-03).
+   */
   private async readBatch(connector: SyncConnector, resource: SyncResource, checkpoint: SyncCheckpoint, signal: AbortSignal) {
     const settings = this.config.dataSync;
     const pageSize = Math.min(settings.defaultPageSize, settings.batchSize);
@@ -245,14 +250,16 @@ export class DataSyncExecutor implements OnApplicationBootstrap, BeforeApplicati
     let cursor = checkpoint.cursor;
     let reportedTotal = checkpoint.reportedTotal;
     let collected = 0;
+    let biggestPage = pageSize;
     for (;;) {
       const page = await this.readPage(connector, { resource, cursor, limit: pageSize, updatedSince: since }, signal);
       if (cursor === null && page.reportedTotal !== null) reportedTotal += page.reportedTotal;
       pages.push(page);
       collected += page.records.length;
+      biggestPage = Math.max(biggestPage, page.records.length);
       cursor = page.nextCursor;
       if (cursor === null) return { pages, cursor, reportedTotal, finishedResource: true };
-      if (collected + pageSize > settings.batchSize) return { pages, cursor, reportedTotal, finishedResource: false };
+      if (collected + biggestPage > settings.batchSize) return { pages, cursor, reportedTotal, finishedResource: false };
     }
   }
 
