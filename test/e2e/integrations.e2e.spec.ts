@@ -226,6 +226,23 @@ describe('Integrations through the SDK', () => {
     expect(JSON.stringify(audit)).not.toContain(FAKE_CREDENTIALS.stripeKey);
   });
 
+  it('keeps no masked secret through an update that points the integration elsewhere', async () => {
+    const created = await admin.integrations.createIntegration({
+      requestBody: { name: 'Moving API', integrationType: 'CustomAPI', provider: 'Custom', configuration: { baseUrl: `${fakes.baseUrl}/custom`, healthPath: '/status', auth: { type: 'bearer', token: FAKE_CREDENTIALS.customToken } } },
+    });
+    const read = await admin.integrations.getIntegration({ id: created.id });
+    const configuration = read.configuration as { auth: Record<string, unknown> };
+    expect(configuration.auth.token).toBe('********');
+    // Elsewhere is another path of the local fake provider; what matters is that baseUrl changed with the token masked.
+    const moved = await errorOf(admin.integrations.updateIntegration({ id: created.id, requestBody: { configuration: { ...read.configuration, baseUrl: `${fakes.baseUrl}/elsewhere` } } }));
+    expect(moved.status).toBe(400);
+    expect(moved.body.errors).toEqual([{ field: 'configuration.auth.token', messages: [expect.stringContaining('configuration.baseUrl changed')] }]);
+    expect((await admin.integrations.getIntegration({ id: created.id })).configuration).toEqual(read.configuration);
+    // Sent again with the new address, the token is taken.
+    const resent = { ...read.configuration, baseUrl: `${fakes.baseUrl}/custom/`, auth: { ...configuration.auth, token: FAKE_CREDENTIALS.customToken } };
+    expect((await admin.integrations.updateIntegration({ id: created.id, requestBody: { configuration: resent } })).configuration).toMatchObject({ baseUrl: `${fakes.baseUrl}/custom/` });
+  });
+
   it('suspends on refused credentials and alerts (§11.1); a failing SendGrid key without mail.send stays Draft', async () => {
     const revoked = await admin.integrations.createIntegration({ requestBody: { name: 'Revoked CRM', integrationType: 'CRM', provider: 'HubSpot', configuration: { accessToken: 'pat-revoked' } } });
     const tested = await admin.integrations.testIntegration({ id: revoked.id });

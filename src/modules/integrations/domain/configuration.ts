@@ -50,18 +50,35 @@ export function maskConfiguration(configuration: ConfigurationObject, secretPath
   return masked;
 }
 
+/** Names of settings that say where requests, and the secrets riding in them, are sent. */
+const DESTINATION_NAME = /(url|uri|host|endpoint|domain|server)$/i;
+
 /**
  * An update's configuration with each MASK replaced by the secret it stands for, so a client can send back
- * what it read and change only what it means to.
+ * what it read and change only what it means to. Not when the update moves a destination (`baseUrl`,
+ * `auth.tokenUrl`, any setting named like an address): a key allowed to edit an integration but not to read its
+ * secrets could otherwise point it at a server of its own and have the kept secret sent there by the next test.
+ * Such an update must send the secrets again; each masked field is named in the errors.
  */
-export function restoreMaskedSecrets(next: ConfigurationObject, previous: ConfigurationObject): ConfigurationObject {
-  const restored: ConfigurationObject = {};
-  for (const [key, value] of Object.entries(next)) {
-    if (value === MASK && key in previous) restored[key] = previous[key];
-    else if (isObject(value)) restored[key] = restoreMaskedSecrets(value, isObject(previous[key]) ? previous[key] : {});
-    else restored[key] = value;
-  }
-  return restored;
+export function restoreMaskedSecrets(next: ConfigurationObject, previous: ConfigurationObject): { configuration: ConfigurationObject; errors: FieldError[] } {
+  const masked: string[] = [];
+  const restore = (from: ConfigurationObject, kept: ConfigurationObject, prefix: string): ConfigurationObject => {
+    const restored: ConfigurationObject = {};
+    for (const [key, value] of Object.entries(from)) {
+      if (value === MASK && key in kept) {
+        masked.push(prefix + key);
+        restored[key] = kept[key];
+      } else if (isObject(value)) restored[key] = restore(value, isObject(kept[key]) ? kept[key] : {}, `${prefix}${key}.`);
+      else restored[key] = value;
+    }
+    return restored;
+  };
+  const configuration = restore(next, previous, '');
+  // Compared once restored: an address that reads as a secret (`tokenUrl`) comes back masked too.
+  const moved = changedPaths(previous, configuration).filter((path) => DESTINATION_NAME.test(path.split('.').pop()!));
+  if (!moved.length) return { configuration, errors: [] };
+  const because = `${moved.map((path) => `configuration.${path}`).join(', ')} changed: send the secret again rather than ${MASK}, which would carry the stored one to the new address`;
+  return { configuration, errors: masked.map((path) => ({ field: `configuration.${path}`, messages: [because] })) };
 }
 
 /** Dotted paths of the leaves that differ, for the audit trail (names only, never values). */

@@ -113,7 +113,20 @@ describe('configuration', () => {
     const stored = { apiKey: 'k', headerValue: 'v', nested: { clientSecret: 's', region: 'eu' }, currency: 'USD' };
     const masked = maskConfiguration(stored, ['headerValue']);
     expect(masked).toEqual({ apiKey: MASK, headerValue: MASK, nested: { clientSecret: MASK, region: 'eu' }, currency: 'USD' });
-    expect(restoreMaskedSecrets({ ...masked, currency: 'EUR' }, stored)).toEqual({ ...stored, currency: 'EUR' });
+    expect(restoreMaskedSecrets({ ...masked, currency: 'EUR' }, stored)).toEqual({ configuration: { ...stored, currency: 'EUR' }, errors: [] });
     expect(changedPaths(stored, { ...stored, nested: { clientSecret: 't', region: 'eu' } })).toEqual(['nested.clientSecret']);
+  });
+
+  it('keeps no masked secret through an update that moves where requests go', () => {
+    const stored = { baseUrl: 'https://api.example.com', auth: { type: 'oauth2', tokenUrl: 'https://auth.example.com/token', clientSecret: 's' }, token: 't' };
+    const masked = maskConfiguration(stored, []);
+    // Same destinations: the secrets are kept.
+    expect(restoreMaskedSecrets({ ...masked, timeoutSeconds: 5 }, stored).errors).toEqual([]);
+    // A new token URL: every masked secret must be sent again, each named.
+    const moved = restoreMaskedSecrets({ ...masked, auth: { ...masked.auth as object, tokenUrl: 'https://attacker.example/token' } }, stored);
+    expect(moved.errors.map((e) => e.field).sort()).toEqual(['configuration.auth.clientSecret', 'configuration.token']);
+    expect(moved.errors[0].messages[0]).toContain('configuration.auth.tokenUrl changed');
+    // Sent again, the secrets go with the new address.
+    expect(restoreMaskedSecrets({ ...stored, baseUrl: 'https://api2.example.com' }, stored).errors).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { Inject } from '@nestjs/common';
 import { InjectRepository } from '@mikro-orm/nestjs';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { SECRET_VAULT, SecretVault } from '../../../../common/crypto/secret-vault';
+import { CommonError } from '../../../../common/errors/domain-error';
 import { ConfigurationObject, restoreMaskedSecrets } from '../../domain/configuration';
 import { Integration } from '../../domain/integration.entity';
 import { IntegrationLog } from '../../domain/integration-log.entity';
@@ -25,7 +26,12 @@ export class UpdateIntegrationHandler implements ICommandHandler<UpdateIntegrati
       const adapter = this.validator.adapterFor(integration.integrationType, integration.provider);
       // Masks are restored before the provider's checks, so a round-tripped secret counts as present.
       const parsed = parseConfiguration(changes.configuration, Number.MAX_SAFE_INTEGER).configuration;
-      const restored = parsed ? restoreMaskedSecrets(parsed, integration.configuration(this.vault)) : changes.configuration;
+      let restored: unknown = changes.configuration;
+      if (parsed) {
+        const { configuration: withSecrets, errors } = restoreMaskedSecrets(parsed, integration.configuration(this.vault));
+        if (errors.length) throw CommonError.validation(errors);
+        restored = withSecrets;
+      }
       configuration = this.validator.validConfiguration(adapter, restored);
     }
     const changed = integration.update({ name: changes.name, isEnabled: changes.isEnabled, configuration }, this.vault, actor.apiKeyId);
