@@ -218,6 +218,7 @@ describe('API keys through the SDK', () => {
     const past = await errorOf(admin.apiKeys.generateApiKey({ requestBody: { keyName: 'Past', scopes: ['integration:read'], expiresAt: '2020-01-01T00:00:00Z' } }));
     expect(past.status).toBe(400);
     expect(past.body.detail).toContain('expiresAt');
+    expect(past.body.errors).toEqual([{ field: 'expiresAt', messages: ['must be in the future'] }]);
 
     const malformed = await hub.request('/api/apikeys', { method: 'POST', key: tenantAdminKey, headers: { 'content-type': 'application/json' }, body: '{"keyName":' });
     expect(malformed.status).toBe(400);

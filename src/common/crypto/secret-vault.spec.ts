@@ -24,6 +24,12 @@ describe('KeyRingVault', () => {
     expect(() => before.open(parts.join(':'), 'webhook:1')).toThrow();
   });
 
+  it('refuses an authentication tag cut short', () => {
+    const parts = before.seal('whsec_abc', 'webhook:1').split(':');
+    parts[3] = Buffer.from(parts[3], 'base64url').subarray(0, 4).toString('base64url');
+    expect(() => before.open(parts.join(':'), 'webhook:1')).toThrow(/auth.*tag/i);
+  });
+
   it('names a missing key by id only', () => {
     const sealed = after.seal('x', 'c');
     expect(() => before.open(sealed, 'c')).toThrow('Encryption key "k2" is not in ENCRYPTION_KEYS');

@@ -87,7 +87,7 @@ export class ApiKey extends AggregateRoot<DomainEvent> {
   /** Creates a key and returns it with its secret, which exists only in this return value. */
   static generate(props: NewApiKey, now = new Date()): { apiKey: ApiKey; token: string } {
     if (props.expiresAt && props.expiresAt.getTime() <= now.getTime()) {
-      throw new ApiKeyError(ApiKeyErrorCode.ExpiryInPast, 'expiresAt must be in the future');
+      throw new ApiKeyError(ApiKeyErrorCode.ExpiryInPast, 'expiresAt must be in the future', { errors: [{ field: 'expiresAt', messages: ['must be in the future'] }] });
     }
     const token = generateApiKeyToken();
     return { apiKey: ApiKey.fromToken(token, props, now), token };
