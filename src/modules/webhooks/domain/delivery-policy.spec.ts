@@ -39,4 +39,10 @@ describe('delivery policy', () => {
     expect(decideAfterAttempt({ statusCode: 500, retryAfterHeader: '600' }, 1, in24h, rules, now)).toEqual({ status: 'Retrying', nextRetryAt: new Date(now.getTime() + 60_000) });
     expect(retryAfterMs('soon', now)).toBeNull();
   });
+
+  it('expires on a Retry-After beyond any date, rather than making an invalid one', () => {
+    for (const seconds of ['9000000000000', '9'.repeat(400)]) {
+      expect(decideAfterAttempt({ statusCode: 503, retryAfterHeader: seconds }, 1, in24h, rules, now).status).toBe('Expired');
+    }
+  });
 });

@@ -72,7 +72,10 @@ export function decideAfterAttempt(result: AttemptResult, attemptsInRound: numbe
   if (retry > rules.maxRetries) return { status: 'Failed', reason: `No retries left (maxRetries ${rules.maxRetries})` };
   let delay = backoffDelayMs(retry, rules);
   if (result.statusCode === 429 || result.statusCode === 503) delay = Math.max(delay, retryAfterMs(result.retryAfterHeader, now) ?? 0);
-  const nextRetryAt = new Date(now.getTime() + delay);
-  if (nextRetryAt >= expiresAt) return { status: 'Expired', reason: 'The next retry would fall after the delivery expires (24 h after it was scheduled)' };
-  return { status: 'Retrying', nextRetryAt };
+  // Compared as numbers before any Date is made: a receiver's Retry-After of 9000000000000 s lies past the last
+  // date JavaScript holds, and the invalid Date it made compared as "not after the expiry" and then failed to
+  // serialize, failing the whole batch of outcomes it was written with, other tenants' included.
+  const retryAt = now.getTime() + delay;
+  if (!(retryAt < expiresAt.getTime())) return { status: 'Expired', reason: 'The next retry would fall after the delivery expires (24 h after it was scheduled)' };
+  return { status: 'Retrying', nextRetryAt: new Date(retryAt) };
 }
