@@ -5,8 +5,11 @@ import { WebhookError, WebhookErrorCode } from '../domain/webhook.errors';
 
 export class WebhookRepository extends EntityRepository<Webhook> {
   /** Another tenant's webhook is reported exactly as a missing one. */
-  async getOfTenant(tenantId: string, id: string, options: { withSecrets?: boolean } = {}): Promise<Webhook> {
-    const webhook = await this.findOne({ id, tenantId }, options.withSecrets ? { populate: ['secret', 'previousSecret'] } : {});
+  async getOfTenant(tenantId: string, id: string, options: { withSecrets?: boolean; lock?: boolean } = {}): Promise<Webhook> {
+    const webhook = await this.findOne(
+      { id, tenantId },
+      { ...(options.withSecrets ? { populate: ['secret', 'previousSecret'] as never } : {}), ...(options.lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {}) },
+    );
     if (!webhook) throw new WebhookError(WebhookErrorCode.NotFound, 'Webhook not found');
     return webhook;
   }

@@ -1,5 +1,6 @@
-import { EntityManager } from '@mikro-orm/postgresql';
+import { EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { Tenant } from '../../../tenants/domain/tenant.entity';
 import { isReservedEventName } from '../../domain/event-catalog';
 import { EventTypeDefinition } from '../../domain/event-type-definition.entity';
 import { WebhookError, WebhookErrorCode } from '../../domain/webhook.errors';
@@ -18,7 +19,9 @@ export class RegisterEventTypeHandler implements ICommandHandler<RegisterEventTy
       throw WebhookError.onField(WebhookErrorCode.EventTypeReserved, 'name', [`${name} is an event of this service; choose another name`]);
     }
     if (schema) this.catalog.assertValidSchema(schema);
-    // Two concurrent registrations of one name: the unique index (tenant_id, name) lets only one commit.
+    // The tenant row is locked so that of two registrations of one name at once, the second counts after the first
+    // committed and answers 409 naming it; unlocked, both counted nothing and the loser hit the unique index (500).
+    await this.em.findOneOrFail(Tenant, actor.tenantId, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (await this.em.count(EventTypeDefinition, { tenantId: actor.tenantId, name })) {
       throw WebhookError.onField(WebhookErrorCode.EventTypeExists, 'name', [`${name} is already registered`]);
     }

@@ -16,7 +16,9 @@ export class RotateWebhookSecretHandler implements ICommandHandler<RotateWebhook
   ) {}
 
   async execute({ actor, webhookId, gracePeriodSeconds }: RotateWebhookSecretCommand): Promise<RotatedWebhookSecret> {
-    const webhook = await this.webhooks.getOfTenant(actor.tenantId, webhookId, { withSecrets: true });
+    // Locked: of two rotations at once, the second must start from the first's secret, or the first caller would
+    // be handed a secret that is neither the current nor the previous one, and its receiver would refuse everything.
+    const webhook = await this.webhooks.getOfTenant(actor.tenantId, webhookId, { withSecrets: true, lock: true });
     const secret = webhook.rotateSecret(this.vault, gracePeriodSeconds ?? this.config.webhooks.secretRotationGraceSeconds, actor.apiKeyId);
     return { webhook, secret };
   }

@@ -17,7 +17,7 @@ export class PublishEventDto {
   @JsonObjectField({ description: "The event's data; must match the type's schema, if it has one. The webhook body is at most 1 MB", example: { bookingId: 'b-1042', total: 129.5 } })
   data: Record<string, unknown>;
 
-  @StringField({ maxLength: 200, optional: true, example: 'booking-b-1042-confirmed', description: 'The same key within 24 h returns the first result and publishes nothing' })
+  @StringField({ maxLength: 200, optional: true, nullable: false, example: 'booking-b-1042-confirmed', description: 'The same key within 24 h returns the first result and publishes nothing' })
   idempotencyKey?: string;
 }
 

@@ -1,0 +1,61 @@
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import type { IntegrationHubClient } from '../../sdk/dist';
+import { errorOf, eventually, startTestApp, TestApp } from '../support/test-app';
+import { WebhookReceiver } from '../support/webhook-receiver';
+
+/**
+ * Outgoing webhooks under concurrent calls and odd input: what two callers at once must not break, and what a
+ * null must not reach. Receivers on 127.0.0.1; every signature checked with the `standardwebhooks` package.
+ */
+describe('outgoing webhooks under concurrent calls', () => {
+  let hub: TestApp;
+  let receiver: WebhookReceiver;
+  let admin: IntegrationHubClient;
+
+  beforeAll(async () => {
+    hub = await startTestApp({ WEBHOOK_STATUS_FLUSH_MS: '5', OUTBOX_POLL_MS: '50' });
+    receiver = await WebhookReceiver.start();
+    admin = hub.client((await hub.client(hub.bootstrapKey).tenants.createTenant({ requestBody: { name: 'Racing Inc' } })).adminKey.key);
+    await admin.events.registerEventType({ requestBody: { name: 'OrderRaced' } });
+  });
+
+  afterAll(async () => {
+    await hub.close();
+    await receiver.close();
+  });
+
+  it('signs with the secrets both of two simultaneous rotations handed out', async () => {
+    const webhook = await admin.webhooks.createWebhook({ requestBody: { url: `${receiver.url}/rotations`, eventTypes: ['OrderRaced'] } });
+    const [first, second] = await Promise.all([1, 2].map(() => admin.webhooks.rotateWebhookSecret({ id: webhook.id, requestBody: { gracePeriodSeconds: 3600 } })));
+    const current = (await admin.webhooks.getWebhookSecret({ id: webhook.id })).secret;
+    expect([first.secret, second.secret]).toContain(current);
+
+    const { id } = await admin.events.publishEvent({ requestBody: { eventType: 'OrderRaced', data: { order: 1 } } });
+    const request = await eventually(async () => {
+      const found = receiver.events('/rotations').find((r) => r.headers['webhook-id'] === id);
+      expect(found).toBeDefined();
+      return found!;
+    }, 15_000, 20);
+    // Each caller's receiver accepts it: the one rotated last holds the current secret, the other the previous.
+    for (const { secret } of [first, second]) expect(new StandardWebhook(secret).verify(request.body, request.headers)).toMatchObject({ data: { order: 1 } });
+  });
+
+  it('answers 409 naming the name to all but one of simultaneous registrations of an event type', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, () => errorOf(admin.events.registerEventType({ requestBody: { name: 'OrderDuplicated' } })).catch(() => ({ status: 201, body: {} }))),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409, 409, 409, 409, 409, 409]);
+    for (const refused of answers.filter((a) => a.status === 409)) expect(refused.body).toMatchObject({ errors: [{ field: 'name' }] });
+  });
+
+  it('refuses a null idempotency key with a 400 naming it, and publishes nothing', async () => {
+    const refused = await hub.request('/api/events', {
+      method: 'POST',
+      key: (await hub.client(hub.bootstrapKey).tenants.createTenant({ requestBody: { name: 'Null Keys' } })).adminKey.key,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ eventType: 'OrderRaced', data: {}, idempotencyKey: null }),
+    });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual(['idempotencyKey']);
+  });
+});
