@@ -146,12 +146,49 @@ describe('incoming provider webhooks', () => {
 
   it('bounds a generic HMAC delivery id taken from an unsigned header', async () => {
     const integrationId = await customIntegration({ scheme: 'hmac', secrets: ['hmac-key'], hmac: { header: 'X-Signature', idHeader: 'X-Delivery-Id' } });
-    const payload = JSON.stringify({ event: 'contact.updated', id: 43 });
-    const signature = createHmac('sha256', 'hmac-key').update(payload).digest('hex');
+    const signed = (id: number) => {
+      const payload = JSON.stringify({ event: 'contact.updated', id });
+      return { payload, signature: createHmac('sha256', 'hmac-key').update(payload).digest('hex') };
+    };
+    const [first, second] = [signed(43), signed(44)];
     const deliveryId = 'x'.repeat(301);
-    expect((await deliver(integrationId, payload, { 'x-signature': signature, 'x-delivery-id': deliveryId })).status).toBe(200);
-    expect((await deliver(integrationId, payload, { 'x-signature': signature, 'x-delivery-id': 'x'.repeat(300) })).status).toBe(200);
+    expect((await deliver(integrationId, first.payload, { 'x-signature': first.signature, 'x-delivery-id': deliveryId })).status).toBe(200);
+    expect((await deliver(integrationId, second.payload, { 'x-signature': second.signature, 'x-delivery-id': 'x'.repeat(300) })).status).toBe(200);
     expect((await events(integrationId)).map((e) => e.dedupeKey).sort()).toEqual([`sha256:${createHash('sha256').update(deliveryId).digest('hex')}`, 'x'.repeat(300)]);
+  });
+
+  it.each([
+    { scheme: 'github', idHeader: 'x-github-delivery' },
+    { scheme: 'hmac', idHeader: 'x-delivery-id' },
+  ])('acknowledges a $scheme body resent under a fresh unsigned $idHeader as a duplicate, stored and processed once', async ({ scheme, idHeader }) => {
+    // Neither scheme signs a timestamp or the id header: the signed body is all that tells a replay from a new delivery.
+    const secret = `${scheme}-replayed-secret`;
+    const integrationId = await customIntegration(scheme === 'github' ? { scheme, secrets: [secret] } : { scheme, secrets: [secret], hmac: { header: 'X-Signature', idHeader } });
+    const signed = (payload: string, deliveryId: string) => ({
+      ...(scheme === 'github' ? { 'x-hub-signature-256': signLikeGitHub(secret, payload), 'x-github-event': 'issues' } : { 'x-signature': createHmac('sha256', secret).update(payload).digest('hex') }),
+      [idHeader]: deliveryId,
+    });
+    const original = JSON.stringify({ action: 'opened', issue: { number: 1 } });
+    const originalId = randomUUID();
+    expect(await (await deliver(integrationId, original, signed(original, originalId))).json()).toEqual({ received: true, duplicate: false });
+    expect(await (await deliver(integrationId, original, signed(original, randomUUID()))).json()).toEqual({ received: true, duplicate: true });
+
+    // Concurrent replays under fresh ids land in one statement: still stored once.
+    const burst = JSON.stringify({ action: 'closed', issue: { number: 2 } });
+    const answers = await Promise.all(Array.from({ length: 8 }, () => deliver(integrationId, burst, signed(burst, randomUUID())).then((r) => r.json() as Promise<{ duplicate: boolean }>)));
+    expect(answers.filter((a) => !a.duplicate)).toHaveLength(1);
+
+    // A different body under its own id is a new delivery.
+    const other = JSON.stringify({ action: 'opened', issue: { number: 3 } });
+    expect(await (await deliver(integrationId, other, signed(other, randomUUID()))).json()).toEqual({ received: true, duplicate: false });
+
+    const stored = await eventually(async () => {
+      const list = await events(integrationId);
+      expect(list.every((e) => e.status === 'Processed')).toBe(true);
+      return list;
+    }, 10_000, 100);
+    expect(stored.map((e) => e.body).sort()).toEqual([original, burst, other].sort());
+    expect(stored.find((e) => e.body === original)).toMatchObject({ dedupeKey: originalId });
   });
 
   it('fails a batch the database refuses with an error that carries neither the SQL nor the bodies', async () => {
@@ -166,6 +203,7 @@ describe('incoming provider webhooks', () => {
       eventType: null,
       headers: {},
       body: '{"card":"secret-body-marker"}',
+      bodySha256: null,
       sourceIp: '127.0.0.1',
       signedAt: null,
       actorRequestId: null,
