@@ -3,7 +3,10 @@ import { createServer, IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { Webhook } from 'standardwebhooks';
+import { InboundWebhookEvent } from '../../src/modules/incoming-webhooks/domain/inbound-webhook-event.entity';
 import { InboundEventWriter } from '../../src/modules/incoming-webhooks/infrastructure/inbound-event.writer';
+import { IncomingSettingsCache } from '../../src/modules/incoming-webhooks/infrastructure/incoming-settings.cache';
+import { StartSyncOnProviderEvent } from '../../src/modules/incoming-webhooks/reactions/start-sync-on-provider-event.handler';
 import { FakeSyncSource } from '../support/fake-sync-source';
 import { signLikeGitHub } from '../support/octokit-sign';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
@@ -146,12 +149,49 @@ describe('incoming provider webhooks', () => {
 
   it('bounds a generic HMAC delivery id taken from an unsigned header', async () => {
     const integrationId = await customIntegration({ scheme: 'hmac', secrets: ['hmac-key'], hmac: { header: 'X-Signature', idHeader: 'X-Delivery-Id' } });
-    const payload = JSON.stringify({ event: 'contact.updated', id: 43 });
-    const signature = createHmac('sha256', 'hmac-key').update(payload).digest('hex');
+    const signed = (id: number) => {
+      const payload = JSON.stringify({ event: 'contact.updated', id });
+      return { payload, signature: createHmac('sha256', 'hmac-key').update(payload).digest('hex') };
+    };
+    const [first, second] = [signed(43), signed(44)];
     const deliveryId = 'x'.repeat(301);
-    expect((await deliver(integrationId, payload, { 'x-signature': signature, 'x-delivery-id': deliveryId })).status).toBe(200);
-    expect((await deliver(integrationId, payload, { 'x-signature': signature, 'x-delivery-id': 'x'.repeat(300) })).status).toBe(200);
+    expect((await deliver(integrationId, first.payload, { 'x-signature': first.signature, 'x-delivery-id': deliveryId })).status).toBe(200);
+    expect((await deliver(integrationId, second.payload, { 'x-signature': second.signature, 'x-delivery-id': 'x'.repeat(300) })).status).toBe(200);
     expect((await events(integrationId)).map((e) => e.dedupeKey).sort()).toEqual([`sha256:${createHash('sha256').update(deliveryId).digest('hex')}`, 'x'.repeat(300)]);
+  });
+
+  it.each([
+    { scheme: 'github', idHeader: 'x-github-delivery' },
+    { scheme: 'hmac', idHeader: 'x-delivery-id' },
+  ])('acknowledges a $scheme body resent under a fresh unsigned $idHeader as a duplicate, stored and processed once', async ({ scheme, idHeader }) => {
+    // Neither scheme signs a timestamp or the id header: the signed body is all that tells a replay from a new delivery.
+    const secret = `${scheme}-replayed-secret`;
+    const integrationId = await customIntegration(scheme === 'github' ? { scheme, secrets: [secret] } : { scheme, secrets: [secret], hmac: { header: 'X-Signature', idHeader } });
+    const signed = (payload: string, deliveryId: string) => ({
+      ...(scheme === 'github' ? { 'x-hub-signature-256': signLikeGitHub(secret, payload), 'x-github-event': 'issues' } : { 'x-signature': createHmac('sha256', secret).update(payload).digest('hex') }),
+      [idHeader]: deliveryId,
+    });
+    const original = JSON.stringify({ action: 'opened', issue: { number: 1 } });
+    const originalId = randomUUID();
+    expect(await (await deliver(integrationId, original, signed(original, originalId))).json()).toEqual({ received: true, duplicate: false });
+    expect(await (await deliver(integrationId, original, signed(original, randomUUID()))).json()).toEqual({ received: true, duplicate: true });
+
+    // Concurrent replays under fresh ids land in one statement: still stored once.
+    const burst = JSON.stringify({ action: 'closed', issue: { number: 2 } });
+    const answers = await Promise.all(Array.from({ length: 8 }, () => deliver(integrationId, burst, signed(burst, randomUUID())).then((r) => r.json() as Promise<{ duplicate: boolean }>)));
+    expect(answers.filter((a) => !a.duplicate)).toHaveLength(1);
+
+    // A different body under its own id is a new delivery.
+    const other = JSON.stringify({ action: 'opened', issue: { number: 3 } });
+    expect(await (await deliver(integrationId, other, signed(other, randomUUID()))).json()).toEqual({ received: true, duplicate: false });
+
+    const stored = await eventually(async () => {
+      const list = await events(integrationId);
+      expect(list.every((e) => e.status === 'Processed')).toBe(true);
+      return list;
+    }, 10_000, 100);
+    expect(stored.map((e) => e.body).sort()).toEqual([original, burst, other].sort());
+    expect(stored.find((e) => e.body === original)).toMatchObject({ dedupeKey: originalId });
   });
 
   it('fails a batch the database refuses with an error that carries neither the SQL nor the bodies', async () => {
@@ -166,6 +206,7 @@ describe('incoming provider webhooks', () => {
       eventType: null,
       headers: {},
       body: '{"card":"secret-body-marker"}',
+      bodySha256: null,
       sourceIp: '127.0.0.1',
       signedAt: null,
       actorRequestId: null,
@@ -292,39 +333,73 @@ describe('incoming provider webhooks', () => {
     }
   });
 
+  /** An Active CRM integration syncing contacts from `sourceUrl`, whose callbacks (HMAC with `secret`) start syncs. */
+  async function crmIntegration(sourceUrl: string, secret: string, syncOn: Record<string, string>): Promise<string> {
+    const integrationId = await createIntegration({
+      name: `CRM ${randomUUID()}`,
+      integrationType: 'CustomAPI',
+      provider: 'Custom',
+      configuration: {
+        baseUrl: sourceUrl,
+        healthPath: '/health',
+        sync: { resources: [{ entity: 'contacts', path: '/contacts', idField: 'id', updatedAtField: 'updatedAt', recordsField: 'data', totalField: 'total', updatedSinceParam: 'updatedSince', pagination: { type: 'cursor', nextCursorField: 'nextCursor' } }] },
+        incomingWebhook: { scheme: 'hmac', secrets: [secret], hmac: { header: 'X-Signature' }, syncOn },
+      },
+    });
+    const tested = await hub.request(`/api/integrations/${integrationId}/test`, { method: 'POST', key: adminKey });
+    expect(tested.status).toBeLessThan(300);
+    return integrationId;
+  }
+
+  async function syncJobs(integrationId: string): Promise<Array<{ syncType: string; direction: string }>> {
+    const response = await hub.request(`/api/datasyncs?integrationId=${integrationId}`, { key: adminKey });
+    expect(response.status).toBe(200);
+    return ((await response.json()) as { items: Array<{ syncType: string; direction: string }> }).items;
+  }
+
   it('starts an import of the integration when the provider reports a change (syncOn), once an hour at most', async () => {
     const source = new FakeSyncSource();
     const sourceUrl = await source.start();
     try {
       source.records.set('c1', { id: 'c1', name: 'Ada', updatedAt: '2026-01-01T00:00:00.000Z' });
       const secret = 'crm-hook-secret';
-      const integrationId = await createIntegration({
-        name: `CRM ${randomUUID()}`,
-        integrationType: 'CustomAPI',
-        provider: 'Custom',
-        configuration: {
-          baseUrl: sourceUrl,
-          healthPath: '/health',
-          sync: { resources: [{ entity: 'contacts', path: '/contacts', idField: 'id', updatedAtField: 'updatedAt', recordsField: 'data', totalField: 'total', updatedSinceParam: 'updatedSince', pagination: { type: 'cursor', nextCursorField: 'nextCursor' } }] },
-          incomingWebhook: { scheme: 'hmac', secrets: [secret], hmac: { header: 'X-Signature' }, syncOn: { 'contact.updated': 'Incremental' } },
-        },
-      });
-      const tested = await hub.request(`/api/integrations/${integrationId}/test`, { method: 'POST', key: adminKey });
-      expect(tested.status).toBeLessThan(300);
+      const integrationId = await crmIntegration(sourceUrl, secret, { 'contact.updated': 'Incremental' });
       for (const id of [1, 2]) {
         const payload = JSON.stringify({ event: 'contact.updated', contactId: 'c1', delivery: id });
         const signature = createHmac('sha256', secret).update(payload).digest('hex');
         expect((await deliver(integrationId, payload, { 'x-signature': signature })).status).toBe(200);
       }
       const jobs = await eventually(async () => {
-        const response = await hub.request(`/api/datasyncs?integrationId=${integrationId}`, { key: adminKey });
-        const page = (await response.json()) as { items: Array<{ syncType: string; direction: string }> };
-        expect(page.items.length).toBeGreaterThanOrEqual(1);
+        const items = await syncJobs(integrationId);
+        expect(items.length).toBeGreaterThanOrEqual(1);
         const processed = await events(integrationId);
         expect(processed.every((e) => e.status === 'Processed')).toBe(true);
-        return page.items;
+        return items;
       }, 15_000, 100);
       expect(jobs).toEqual([expect.objectContaining({ syncType: 'Incremental', direction: 'Import' })]);
+    } finally {
+      await source.stop();
+    }
+  });
+
+  it('starts one sync per stored provider event however often its reaction runs, where no frequency rule would stop a second (Differential)', async () => {
+    // Bull runs a reaction at least once: after a crash, a lost acknowledgement or a failure in a later handler.
+    const source = new FakeSyncSource();
+    const sourceUrl = await source.start();
+    try {
+      const integrationId = await crmIntegration(sourceUrl, 'crm-differential-secret', { 'contact.updated': 'Differential' });
+      const receiver = (await hub.app.get(IncomingSettingsCache).receiverFor(integrationId))!;
+      const reaction = hub.app.get(StartSyncOnProviderEvent, { strict: false });
+      const storedEvent = () =>
+        Object.assign(new InboundWebhookEvent(), { id: randomUUID(), tenantId: receiver.tenantId, integrationId, provider: 'Custom', scheme: 'hmac', eventType: 'contact.updated' });
+
+      const event = storedEvent();
+      await Promise.all([reaction.handle(event, receiver), reaction.handle(event, receiver)]);
+      await reaction.handle(event, receiver);
+      expect(await syncJobs(integrationId)).toEqual([expect.objectContaining({ syncType: 'Differential', direction: 'Import' })]);
+
+      await reaction.handle(storedEvent(), receiver);
+      expect(await syncJobs(integrationId)).toHaveLength(2);
     } finally {
       await source.stop();
     }

@@ -10,8 +10,9 @@ import { ListIncomingEventsHandler } from './queries/list-incoming-events/list-i
 
 /**
  * Incoming provider webhooks: `POST /api/webhooks/incoming/{integrationId}` verifies a callback with the
- * integration's scheme over its raw bytes, deduplicates it on the provider's id, stores it durably with its
- * WebhookReceived event, and answers; the worker processes it (incoming-webhooks.worker-module.ts).
+ * integration's scheme over its raw bytes, deduplicates it on the provider's id (and on the body, for schemes that
+ * sign nothing else), stores it durably with its WebhookReceived event, and answers; the worker processes it
+ * (incoming-webhooks.worker-module.ts).
  */
 @Module({
   imports: [MikroOrmModule.forFeature([InboundWebhookEvent, Integration])],

@@ -13,6 +13,7 @@ export interface NewDataSyncJob {
   direction: SyncDirection;
   scheduledAt: Date;
   createdBy: string | null;
+  idempotencyKey?: string | null;
 }
 
 /** How a run ended, as the executor reports it. */
@@ -80,6 +81,9 @@ export class DataSyncJob extends AggregateRoot<DomainEvent> {
   @Property({ type: 'Date' }) scheduledAt: Date;
   @Property({ type: 'Date' }) createdAt: Date;
   @Property({ type: 'uuid', nullable: true }) createdBy: string | null = null;
+
+  /** The key of the request that started it, when that request may come again (see CreateDataSyncCommand). */
+  @Property({ type: 'string', length: 200, nullable: true }) idempotencyKey: string | null = null;
 
   /** UC-DS-01 steps 3–4. The caller has checked the integration and the frequency rules. */
   static initiate(props: NewDataSyncJob, now = new Date()): DataSyncJob {

@@ -42,6 +42,13 @@ export class InboundWebhookEvent {
   @Property({ type: 'text' })
   body: string;
 
+  /**
+   * The raw body's SHA-256 (hex) for schemes that sign the body and nothing else (GitHub, generic HMAC): a second
+   * thing duplicates share, because their id comes from an unsigned header. Null for the others.
+   */
+  @Property({ type: 'string', length: 64, nullable: true })
+  bodySha256: string | null;
+
   @Property({ type: 'string', length: 64 })
   sourceIp: string;
 

@@ -15,6 +15,8 @@ export interface NewInboundEvent {
   eventType: string | null;
   headers: Record<string, string>;
   body: string;
+  /** Set for schemes whose signature covers the body only (see InboundWebhookEvent.bodySha256). */
+  bodySha256: string | null;
   sourceIp: string;
   signedAt: Date | null;
   actorRequestId: string | null;
@@ -30,6 +32,7 @@ interface Row {
   event_type: string | null;
   headers: Record<string, string>;
   body: string;
+  body_sha256: string | null;
   source_ip: string;
   received_at: string;
   signed_at: string | null;
@@ -49,8 +52,8 @@ const BATCH_WAIT_MS = 2;
  * Stores verified callbacks, each with its WebhookReceived event (outbox) and audit entry, many per statement:
  * the receiver must acknowledge thousands of callbacks a second and each needs a durable write before its 2xx,
  * and one multi-row statement costs about what one single-row statement does. Each caller still learns
- * whether *its* callback was stored, or was a duplicate (same integration and dedupe key, earlier or in the
- * same batch), before it answers. The statement is atomic: a callback and its event are stored together or not.
+ * whether *its* callback was stored, or was a duplicate (same integration and dedupe key, or same integration and
+ * body hash where one is set; earlier or in the same batch), before it answers. The statement is atomic: a callback and its event are stored together or not.
  */
 @Injectable()
 export class InboundEventWriter {
@@ -72,6 +75,7 @@ export class InboundEventWriter {
       event_type: event.eventType,
       headers: event.headers,
       body: event.body,
+      body_sha256: event.bodySha256,
       source_ip: event.sourceIp,
       received_at: receivedAt.toISOString(),
       signed_at: event.signedAt?.toISOString() ?? null,
@@ -91,14 +95,15 @@ export class InboundEventWriter {
       `WITH input AS (
          SELECT * FROM jsonb_to_recordset(?::jsonb) AS r(
            id uuid, tenant_id uuid, integration_id uuid, provider text, scheme text, dedupe_key text, event_type text,
-           headers jsonb, body text, source_ip text, received_at timestamptz, signed_at timestamptz,
+           headers jsonb, body text, body_sha256 text, source_ip text, received_at timestamptz, signed_at timestamptz,
            outbox_id uuid, audit_id uuid, event_name text, resource text, payload jsonb, request_id text)
        ), stored AS (
          INSERT INTO inbound_webhook_event
-           (id, tenant_id, integration_id, provider, scheme, dedupe_key, event_type, headers, body, source_ip, received_at, signed_at, status, attempts)
-         SELECT id, tenant_id, integration_id, provider, scheme, dedupe_key, event_type, headers, body, source_ip, received_at, signed_at, 'Received', 0
+           (id, tenant_id, integration_id, provider, scheme, dedupe_key, event_type, headers, body, body_sha256, source_ip, received_at, signed_at, status, attempts)
+         SELECT id, tenant_id, integration_id, provider, scheme, dedupe_key, event_type, headers, body, body_sha256, source_ip, received_at, signed_at, 'Received', 0
            FROM input
-         ON CONFLICT (integration_id, dedupe_key) DO NOTHING
+         -- No target: a conflict on either key (dedupe key, or body hash) is a duplicate; ids are fresh UUIDs.
+         ON CONFLICT DO NOTHING
          RETURNING id
        ), relayed AS (
          INSERT INTO outbox_message (id, tenant_id, event_type, aggregate_id, payload, occurred_at)

@@ -12,6 +12,8 @@ import type { IncomingWebhookHandler } from './incoming-webhook-handler';
  * `incomingWebhook.syncOn` maps a provider event type (a CRM's `contact.updated`) to a sync type: the callback
  * starts an import of the integration, so changes arrive without waiting for the schedule. The frequency rules
  * still hold (BR-DS-01/02): a burst of callbacks starts one Incremental an hour, the rest are noted and dropped.
+ * The inbound event id is the idempotency key, so a retried or duplicated run starts no second job, where no
+ * frequency rule would stop it (Differential).
  */
 @Injectable()
 export class StartSyncOnProviderEvent implements IncomingWebhookHandler {
@@ -27,7 +29,9 @@ export class StartSyncOnProviderEvent implements IncomingWebhookHandler {
   async handle(event: InboundWebhookEvent, receiver: Receiver): Promise<void> {
     const syncType = receiver.settings.syncOn[event.eventType!];
     try {
-      await this.commands.execute(new CreateDataSyncCommand(systemActor(event.tenantId, ['datasync:manage']), event.integrationId, syncType, 'Import', new Date()));
+      await this.commands.execute(
+        new CreateDataSyncCommand(systemActor(event.tenantId, ['datasync:manage']), event.integrationId, syncType, 'Import', new Date(), `incoming:${event.id}`),
+      );
     } catch (error) {
       if (!(error instanceof DataSyncError && error.code === DataSyncErrorCode.TooFrequent)) throw error;
       this.logger.log({ integrationId: event.integrationId, eventType: event.eventType }, `${syncType} sync not started: ${error.message}`);

@@ -11,6 +11,11 @@ export class CreateDataSyncCommand extends Command<DataSyncJob> implements Actin
     readonly direction: SyncDirection,
     /** Now when the caller gave none. */
     readonly scheduledAt: Date,
+    /**
+     * For a caller that may ask again for the same thing (a reaction, which Bull runs at least once): a second
+     * request with the key answers with the job the first one started, and starts none.
+     */
+    readonly idempotencyKey?: string,
   ) {
     super();
   }

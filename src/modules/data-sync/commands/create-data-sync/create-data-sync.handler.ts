@@ -22,7 +22,8 @@ const DAY_MS = 24 * 3600 * 1000;
  * accepted by the provider now (step 2); `scheduledAt` at most 30 days in the past; a Full sync at most once
  * a day and an Incremental once an hour per integration (BR-DS-01/02: 409 with the next allowed time; the
  * integration row is locked so two concurrent requests cannot both pass). DataSyncInitiated goes to the
- * outbox with the job; the run is queued once the job is committed.
+ * outbox with the job; the run is queued once the job is committed. A request with an idempotency key the
+ * tenant used before answers with that job, before any check: the job exists, whatever changed since.
  */
 @CommandHandler(CreateDataSyncCommand)
 export class CreateDataSyncHandler implements ICommandHandler<CreateDataSyncCommand> {
@@ -35,7 +36,9 @@ export class CreateDataSyncHandler implements ICommandHandler<CreateDataSyncComm
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async execute({ actor, integrationId, syncType, direction, scheduledAt }: CreateDataSyncCommand): Promise<DataSyncJob> {
+  async execute({ actor, integrationId, syncType, direction, scheduledAt, idempotencyKey }: CreateDataSyncCommand): Promise<DataSyncJob> {
+    const earlier = await this.jobStartedWith(actor.tenantId, idempotencyKey);
+    if (earlier) return earlier;
     const settings = this.config.dataSync;
     const now = new Date();
     if (now.getTime() - scheduledAt.getTime() > settings.maxScheduledPastDays * DAY_MS) {
@@ -59,12 +62,19 @@ export class CreateDataSyncHandler implements ICommandHandler<CreateDataSyncComm
     }
 
     await this.em.execute('SELECT id FROM integration WHERE id = ? FOR UPDATE', [integrationId]);
+    // A concurrent request with the same key may have committed its job while this one probed; the lock orders them.
+    const concurrent = await this.jobStartedWith(actor.tenantId, idempotencyKey);
+    if (concurrent) return concurrent;
     await this.assertFrequency(integrationId, syncType, scheduledAt);
-    const job = DataSyncJob.initiate({ tenantId: actor.tenantId, integrationId, syncType, direction, scheduledAt, createdBy: actor.apiKeyId }, now);
+    const job = DataSyncJob.initiate({ tenantId: actor.tenantId, integrationId, syncType, direction, scheduledAt, createdBy: actor.apiKeyId, idempotencyKey }, now);
     this.em.persist(job);
     // A lost enqueue is not lost work: the scheduler starts due jobs from PostgreSQL.
     await afterCommit(() => enqueueRun(this.queue, job.id, scheduledAt).catch(() => undefined));
     return job;
+  }
+
+  private async jobStartedWith(tenantId: string, idempotencyKey: string | undefined): Promise<DataSyncJob | null> {
+    return idempotencyKey === undefined ? null : this.em.findOne(DataSyncJob, { tenantId, idempotencyKey });
   }
 
   private async assertFrequency(integrationId: string, syncType: CreateDataSyncCommand['syncType'], scheduledAt: Date): Promise<void> {

@@ -60,6 +60,7 @@ export class ReceiveWebhookHandler implements ICommandHandler<ReceiveWebhookComm
       provider,
       scheme: settings.scheme,
       dedupeKey: dedupeKeyOf(verified.deliveryId, rawBody),
+      bodySha256: bodySha256Of(verified.signedAt, rawBody),
       eventType: eventTypeOf(settings.scheme, headers, parsed),
       headers: Object.fromEntries(KEPT_HEADERS.map((name) => [name, header(headers, name)]).filter(([, value]) => value !== undefined)) as Record<string, string>,
       body: rawBody.toString('utf8'),
@@ -94,7 +95,22 @@ function dedupeKeyOf(deliveryId: string | null, rawBody: Buffer): string {
   return deliveryId.length > DEDUPE_KEY_LENGTH ? sha256Key(deliveryId) : deliveryId;
 }
 
-const sha256Key = (value: string | Buffer): string => `sha256:${createHash('sha256').update(value).digest('hex')}`;
+/**
+ * The second thing duplicates share where the signature covers the body and no timestamp (GitHub, generic HMAC:
+ * `signedAt` is null): their id comes from an unsigned header, so the dedupe key alone would let a captured
+ * callback in again under a fresh id. With it, a body that arrived before for the integration is a duplicate
+ * (for as long as callbacks are kept: 30 days). GitHub's own redeliveries are unaffected: they repeat the original
+ * request, X-GitHub-Delivery included (GitHub's "Best practices for using webhooks"). Two genuine deliveries with
+ * byte-identical bodies count as one: GitHub payloads carry the objects' current state (timestamps, counters,
+ * commits), so an identical one brings nothing new, and it cannot be told from a replay anyway. A provider that
+ * repeats bodies for distinct events should sign a timestamp or id (Standard Webhooks).
+ */
+function bodySha256Of(signedAt: Date | null, rawBody: Buffer): string | null {
+  return signedAt === null ? sha256Hex(rawBody) : null;
+}
+
+const sha256Hex = (value: string | Buffer): string => createHash('sha256').update(value).digest('hex');
+const sha256Key = (value: string | Buffer): string => `sha256:${sha256Hex(value)}`;
 
 /**
  * The provider's name for what happened: Stripe and Standard Webhooks put it in `type`, GitHub in a header (not

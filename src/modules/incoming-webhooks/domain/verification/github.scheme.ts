@@ -2,7 +2,8 @@ import { hmac, header, rejected, sameMac, Verification, VerificationInput } from
 
 /**
  * GitHub: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>`; the delivery id is
- * `X-GitHub-Delivery` (the same on GitHub's redeliveries, so it deduplicates them). GitHub signs no timestamp.
+ * `X-GitHub-Delivery` (the same on GitHub's redeliveries, so it deduplicates them). GitHub signs no timestamp and
+ * not that header either, so replays under a fresh id are caught by the body's hash (receive-webhook.handler.ts).
  */
 export function verifyGitHub(input: VerificationInput): Verification {
   const value = header(input.headers, 'x-hub-signature-256');
