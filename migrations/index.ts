@@ -8,8 +8,8 @@ import { Migration20261123183000_integration_list_index } from './Migration20261
 import { Migration20261124090000_delivery_batch_jobs } from './Migration20261124090000_delivery_batch_jobs';
 import { Migration20261124100000_integration_counts } from './Migration20261124100000_integration_counts';
 import { Migration20261202090000_outbox_processing } from './Migration20261202090000_outbox_processing';
-import { Migration20261210090000_incoming_webhook_body_dedupe } from './Migration20261210090000_incoming_webhook_body_dedupe';
-import { Migration20261210100000_data_sync_idempotency_key } from './Migration20261210100000_data_sync_idempotency_key';
+import { Migration20261202100000_incoming_webhook_body_dedupe } from './Migration20261202100000_incoming_webhook_body_dedupe';
+import { Migration20261202110000_data_sync_idempotency_key } from './Migration20261202110000_data_sync_idempotency_key';
 
 /** Every migration, in order. A new one is a class in this folder and a line here. */
 export const migrationsList: MigrationObject[] = [
@@ -22,6 +22,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261124090000_delivery_batch_jobs', class: Migration20261124090000_delivery_batch_jobs },
   { name: 'Migration20261124100000_integration_counts', class: Migration20261124100000_integration_counts },
   { name: 'Migration20261202090000_outbox_processing', class: Migration20261202090000_outbox_processing },
-  { name: 'Migration20261210090000_incoming_webhook_body_dedupe', class: Migration20261210090000_incoming_webhook_body_dedupe },
-  { name: 'Migration20261210100000_data_sync_idempotency_key', class: Migration20261210100000_data_sync_idempotency_key },
+  { name: 'Migration20261202100000_incoming_webhook_body_dedupe', class: Migration20261202100000_incoming_webhook_body_dedupe },
+  { name: 'Migration20261202110000_data_sync_idempotency_key', class: Migration20261202110000_data_sync_idempotency_key },
 ];

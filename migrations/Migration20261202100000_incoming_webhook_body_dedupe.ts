@@ -9,7 +9,7 @@ import { Migration } from '@mikro-orm/migrations';
  * index. So a callback received before it can be resent once more under a fresh id; that copy is hashed, and
  * later ones are duplicates.
  */
-export class Migration20261210090000_incoming_webhook_body_dedupe extends Migration {
+export class Migration20261202100000_incoming_webhook_body_dedupe extends Migration {
   override async up(): Promise<void> {
     this.addSql('ALTER TABLE inbound_webhook_event ADD COLUMN body_sha256 varchar(64) NULL;');
     this.addSql('CREATE UNIQUE INDEX inbound_webhook_event_body_uq ON inbound_webhook_event (integration_id, body_sha256) WHERE body_sha256 IS NOT NULL;');
