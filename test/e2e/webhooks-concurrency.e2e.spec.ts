@@ -1,6 +1,9 @@
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import type { IntegrationHubClient } from '../../sdk/dist';
 import { errorOf, eventually, startTestApp, TestApp } from '../support/test-app';
+import { WEBHOOK_DELIVERIES_QUEUE } from '../../src/modules/webhooks/infrastructure/delivery-queue';
 import { WebhookReceiver } from '../support/webhook-receiver';
 
 /**
@@ -13,7 +16,7 @@ describe('outgoing webhooks under concurrent calls', () => {
   let admin: IntegrationHubClient;
 
   beforeAll(async () => {
-    hub = await startTestApp({ WEBHOOK_STATUS_FLUSH_MS: '5', OUTBOX_POLL_MS: '50' });
+    hub = await startTestApp({ WEBHOOK_STATUS_FLUSH_MS: '5', OUTBOX_POLL_MS: '50', WEBHOOK_SWEEP_CRON: '* * * * * *', WEBHOOK_REQUEUE_AFTER_MS: '0' });
     receiver = await WebhookReceiver.start();
     admin = hub.client((await hub.client(hub.bootstrapKey).tenants.createTenant({ requestBody: { name: 'Racing Inc' } })).adminKey.key);
     await admin.events.registerEventType({ requestBody: { name: 'OrderRaced' } });
@@ -57,5 +60,19 @@ describe('outgoing webhooks under concurrent calls', () => {
     });
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual(['idempotencyKey']);
+  });
+
+  it('answers a test send as done when Redis refuses its job, and the sweep delivers it', async () => {
+    const webhook = await admin.webhooks.createWebhook({ requestBody: { url: `${receiver.url}/refused-queue`, eventTypes: ['OrderRaced'] } });
+    const queue = hub.app.get<Queue>(getQueueToken(WEBHOOK_DELIVERIES_QUEUE));
+    const refuse = jest.spyOn(queue, 'addBulk').mockRejectedValueOnce(new Error('READONLY You can\'t write against a read only replica.'));
+    let test: Awaited<ReturnType<typeof admin.webhooks.sendTestWebhook>>;
+    try {
+      test = await admin.webhooks.sendTestWebhook({ id: webhook.id });
+      expect(refuse).toHaveBeenCalled();
+    } finally {
+      refuse.mockRestore();
+    }
+    await eventually(async () => expect(receiver.events('/refused-queue').map((r) => r.headers['webhook-id'])).toEqual([test.eventId]), 15_000, 100);
   });
 });

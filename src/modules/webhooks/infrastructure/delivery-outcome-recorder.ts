@@ -10,7 +10,7 @@ import { describeEvent } from '../../../common/events/domain-event';
 import type { DeliveryStatus } from '../domain/delivery-policy';
 import { WebhookDeliveryFailedEvent, WebhookSentEvent } from '../domain/events/webhook.events';
 import type { SendResult } from './webhook-sender';
-import { DeliveryJob, enqueueDeliveries, WEBHOOK_DELIVERIES_QUEUE } from './delivery-queue';
+import { DeliveryJob, enqueueOrLeaveToSweep, WEBHOOK_DELIVERIES_QUEUE } from './delivery-queue';
 import { webhookDeliveries } from './webhook-metrics';
 import { postgresJson } from '../../../common/database/postgres-json';
 
@@ -90,16 +90,13 @@ export class DeliveryOutcomeRecorder {
       this.logger.log({ dropped: outcomes.length - applied.length }, 'Outcomes of attempts another run of their job already recorded were dropped');
     }
     for (const outcome of applied) webhookDeliveries.inc({ outcome: outcome.status.toLowerCase() });
-    const retries = applied.filter((o) => o.status === 'Retrying');
-    try {
-      await enqueueDeliveries(
-        this.queue,
-        retries.map((o) => ({ id: o.deliveryId, webhookId: o.webhookId, attemptCount: o.previousAttemptCount + 1, delayMs: o.nextRetryAt!.getTime() - Date.now() })),
-      );
-    } catch (error) {
-      // Committed as Retrying in PostgreSQL: the sweep queues them when their time has passed.
-      this.logger.warn({ error: (error as Error).message, count: retries.length }, 'Queueing retries failed; the sweep will queue them');
-    }
+    await enqueueOrLeaveToSweep(
+      this.queue,
+      applied
+        .filter((o) => o.status === 'Retrying')
+        .map((o) => ({ id: o.deliveryId, webhookId: o.webhookId, attemptCount: o.previousAttemptCount + 1, delayMs: o.nextRetryAt!.getTime() - Date.now() })),
+      this.logger,
+    );
     return outcomes.map(() => undefined);
   }
 

@@ -1,3 +1,4 @@
+import type { Logger } from '@nestjs/common';
 import type { JobOptions, Queue } from 'bull';
 import { chunk } from '../../../common/batching/chunk';
 import { groupJobId } from '../../../common/queues/queues';
@@ -89,6 +90,20 @@ export async function enqueueDeliveries(queue: Queue<DeliveryJob>, deliveries: R
       opts: { ...JOB_OPTIONS, jobId: deliveryJobId(d.id, d.attemptCount), delay: Math.max(0, d.delayMs ?? 0) },
     })),
   );
+}
+
+/**
+ * enqueueDeliveries for deliveries already committed as due: when Redis refuses, they stay Pending or Retrying in
+ * PostgreSQL, the source of truth, and the sweep queues them (WEBHOOK_REQUEUE_AFTER_MS). So the failure is logged,
+ * not thrown: the caller's change stands, and an error would tell a client to retry what is done (a second test
+ * delivery, a replay answered 409).
+ */
+export async function enqueueOrLeaveToSweep(queue: Queue<DeliveryJob>, deliveries: ReadonlyArray<QueuedAttempt>, logger: Pick<Logger, 'warn'>): Promise<void> {
+  try {
+    await enqueueDeliveries(queue, deliveries);
+  } catch (error) {
+    logger.warn({ error: (error as Error).message, count: deliveries.length }, 'Queueing deliveries failed; the sweep will queue them');
+  }
 }
 
 /** The job that will carry the first attempts of some new deliveries. */

@@ -1,4 +1,4 @@
-import { Inject } from '@nestjs/common';
+import { Inject, Logger } from '@nestjs/common';
 import { InjectRepository } from '@mikro-orm/nestjs';
 import { InjectQueue } from '@nestjs/bull';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
@@ -8,7 +8,7 @@ import { afterCommit } from '../../../../common/cqrs/command-pipeline';
 import { UNDELIVERED_FINAL_STATUSES } from '../../domain/delivery-policy';
 import { Webhook } from '../../domain/webhook.entity';
 import { WebhookError, WebhookErrorCode } from '../../domain/webhook.errors';
-import { DeliveryJob, enqueueDeliveries, WEBHOOK_DELIVERIES_QUEUE } from '../../infrastructure/delivery-queue';
+import { DeliveryJob, enqueueOrLeaveToSweep, WEBHOOK_DELIVERIES_QUEUE } from '../../infrastructure/delivery-queue';
 import { WebhookRepository } from '../../infrastructure/webhook.repository';
 import { RecoverWebhookDeliveriesCommand } from './recover-webhook-deliveries.command';
 
@@ -18,6 +18,8 @@ import { RecoverWebhookDeliveriesCommand } from './recover-webhook-deliveries.co
  */
 @CommandHandler(RecoverWebhookDeliveriesCommand)
 export class RecoverWebhookDeliveriesHandler implements ICommandHandler<RecoverWebhookDeliveriesCommand> {
+  private readonly logger = new Logger(RecoverWebhookDeliveriesHandler.name);
+
   constructor(
     @InjectRepository(Webhook) private readonly webhooks: WebhookRepository,
     @InjectQueue(WEBHOOK_DELIVERIES_QUEUE) private readonly queue: Queue<DeliveryJob>,
@@ -34,7 +36,7 @@ export class RecoverWebhookDeliveriesHandler implements ICommandHandler<RecoverW
         RETURNING id, attempt_count`,
       [this.config.webhooks.deliveryExpirySeconds, webhookId, actor.tenantId, since.toISOString(), ...UNDELIVERED_FINAL_STATUSES],
     );
-    await afterCommit(() => enqueueDeliveries(this.queue, recovered.map((row) => ({ id: row.id, webhookId, attemptCount: row.attempt_count }))));
+    await afterCommit(() => enqueueOrLeaveToSweep(this.queue, recovered.map((row) => ({ id: row.id, webhookId, attemptCount: row.attempt_count })), this.logger));
     return recovered.length;
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject } from '@nestjs/common';
+import { Inject, Logger } from '@nestjs/common';
 import { InjectRepository } from '@mikro-orm/nestjs';
 import { InjectQueue } from '@nestjs/bull';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
@@ -11,13 +11,15 @@ import { Webhook } from '../../domain/webhook.entity';
 import { WebhookDelivery } from '../../domain/webhook-delivery.entity';
 import { WebhookError, WebhookErrorCode } from '../../domain/webhook.errors';
 import { webhookBody } from '../../domain/webhook-signature';
-import { DeliveryJob, enqueueDeliveries, WEBHOOK_DELIVERIES_QUEUE } from '../../infrastructure/delivery-queue';
+import { DeliveryJob, enqueueOrLeaveToSweep, WEBHOOK_DELIVERIES_QUEUE } from '../../infrastructure/delivery-queue';
 import { WebhookRepository } from '../../infrastructure/webhook.repository';
 import { SendTestWebhookCommand } from './send-test-webhook.command';
 
 /** POST /api/webhooks/{id}/test: a WebhookTest event delivered like any other (signed, recorded, retried). */
 @CommandHandler(SendTestWebhookCommand)
 export class SendTestWebhookHandler implements ICommandHandler<SendTestWebhookCommand> {
+  private readonly logger = new Logger(SendTestWebhookHandler.name);
+
   constructor(
     @InjectRepository(Webhook) private readonly webhooks: WebhookRepository,
     @InjectQueue(WEBHOOK_DELIVERIES_QUEUE) private readonly queue: Queue<DeliveryJob>,
@@ -42,7 +44,7 @@ export class SendTestWebhookHandler implements ICommandHandler<SendTestWebhookCo
     );
     this.webhooks.getEntityManager().persist(delivery);
     // Committed first: a job that ran before the commit would find no delivery. A lost enqueue is the sweep's.
-    await afterCommit(() => enqueueDeliveries(this.queue, [{ id: delivery.id, webhookId: delivery.webhookId, attemptCount: 0 }]));
+    await afterCommit(() => enqueueOrLeaveToSweep(this.queue, [{ id: delivery.id, webhookId: delivery.webhookId, attemptCount: 0 }], this.logger));
     return delivery;
   }
 }
