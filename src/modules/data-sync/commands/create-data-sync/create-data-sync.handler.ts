@@ -11,7 +11,7 @@ import { IntegrationProber } from '../../../integrations/infrastructure/integrat
 import { ConnectorConfigurationError, ConnectorFactory } from '../../connectors/connector-factory';
 import { DataSyncJob } from '../../domain/data-sync-job.entity';
 import { DataSyncError, DataSyncErrorCode } from '../../domain/data-sync.errors';
-import { nextAllowedAt } from '../../domain/sync-rules';
+import { nextAllowedAt, runsAt, RUNS_AT_SQL } from '../../domain/sync-rules';
 import { DATA_SYNC_QUEUE, DataSyncRunJob, enqueueRun } from '../../infrastructure/data-sync-queue';
 import { CreateDataSyncCommand } from './create-data-sync.command';
 
@@ -21,8 +21,9 @@ const DAY_MS = 24 * 3600 * 1000;
  * UC-DS-01: the integration must be the tenant's, Active (§7.4), configured for syncing, and its credentials
  * accepted by the provider now (step 2); `scheduledAt` at most 30 days in the past; a Full sync at most once
  * a day and an Incremental once an hour per integration (BR-DS-01/02: 409 with the next allowed time; the
- * integration row is locked so two concurrent requests cannot both pass). DataSyncInitiated goes to the
- * outbox with the job; the run is queued once the job is committed.
+ * integration row is locked so two concurrent requests cannot both pass), counted between the times the jobs
+ * run (runsAt: a job scheduled in the past runs when it is created, and counts then). DataSyncInitiated goes to
+ * the outbox with the job; the run is queued once the job is committed.
  */
 @CommandHandler(CreateDataSyncCommand)
 export class CreateDataSyncHandler implements ICommandHandler<CreateDataSyncCommand> {
@@ -59,7 +60,7 @@ export class CreateDataSyncHandler implements ICommandHandler<CreateDataSyncComm
     }
 
     await this.em.execute('SELECT id FROM integration WHERE id = ? FOR UPDATE', [integrationId]);
-    await this.assertFrequency(integrationId, syncType, scheduledAt);
+    await this.assertFrequency(integrationId, syncType, runsAt(scheduledAt, now));
     const job = DataSyncJob.initiate({ tenantId: actor.tenantId, integrationId, syncType, direction, scheduledAt, createdBy: actor.apiKeyId }, now);
     this.em.persist(job);
     // A lost enqueue is not lost work: the scheduler starts due jobs from PostgreSQL.
@@ -67,22 +68,19 @@ export class CreateDataSyncHandler implements ICommandHandler<CreateDataSyncComm
     return job;
   }
 
-  private async assertFrequency(integrationId: string, syncType: CreateDataSyncCommand['syncType'], scheduledAt: Date): Promise<void> {
+  private async assertFrequency(integrationId: string, syncType: CreateDataSyncCommand['syncType'], runningAt: Date): Promise<void> {
     const windows = { Full: this.config.dataSync.fullMinIntervalSeconds * 1000, Incremental: this.config.dataSync.incrementalMinIntervalSeconds * 1000 };
     const windowMs = windows[syncType as keyof typeof windows];
     if (!windowMs) return;
-    // Failed and cancelled syncs did not sync anything, so they do not count against the rule.
-    const others = await this.em.find(
-      DataSyncJob,
-      {
-        integrationId,
-        syncType,
-        status: { $nin: ['Failed', 'Cancelled'] },
-        scheduledAt: { $gt: new Date(scheduledAt.getTime() - windowMs), $lt: new Date(scheduledAt.getTime() + windowMs) },
-      },
-      { fields: ['scheduledAt'] },
+    // Failed and cancelled syncs did not sync anything, so they do not count against the rule. The bound on
+    // scheduled_at alone (implied by the other, as a job never runs before its scheduled time) lets the index serve.
+    const others = await this.em.execute<Array<{ runs_at: Date | string }>>(
+      `SELECT ${RUNS_AT_SQL} AS runs_at FROM data_sync_job
+        WHERE integration_id = ? AND sync_type = ? AND status NOT IN ('Failed', 'Cancelled')
+          AND scheduled_at < ? AND ${RUNS_AT_SQL} > ? AND ${RUNS_AT_SQL} < ?`,
+      [integrationId, syncType, new Date(runningAt.getTime() + windowMs), new Date(runningAt.getTime() - windowMs), new Date(runningAt.getTime() + windowMs)],
     );
-    const allowedAt = nextAllowedAt(syncType, scheduledAt, others.map((job) => job.scheduledAt), windows);
+    const allowedAt = nextAllowedAt(syncType, runningAt, others.map((row) => new Date(row.runs_at)), windows);
     if (allowedAt) {
       const rule = syncType === 'Full' ? 'a Full sync at most once a day (BR-DS-01)' : 'an Incremental sync at most once an hour (BR-DS-02)';
       throw new DataSyncError(DataSyncErrorCode.TooFrequent, `An integration may have ${rule}; the next is allowed at ${allowedAt.toISOString()}`, {

@@ -19,7 +19,7 @@ export class CreateDataSyncDto {
   @EnumField(SYNC_DIRECTIONS, { enumName: 'SyncDirection', example: 'Import' })
   direction: SyncDirection;
 
-  @DateTimeField({ optional: true, example: '2026-12-22T10:00:00Z', description: 'When to run; now when absent; at most 30 days in the past' })
+  @DateTimeField({ optional: true, example: '2026-12-22T10:00:00Z', description: 'When to run; now when absent; at most 30 days in the past (a past time runs at once, and the frequency rules count it as now)' })
   scheduledAt?: Date;
 }
 
