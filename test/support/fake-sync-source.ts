@@ -11,7 +11,8 @@ export interface FakeRecord {
  * (`limit`, `cursor` = offset, `updatedSince`: strictly after), answering `{ data, nextCursor, total }` sorted by id.
  * Tests change `records` between syncs, and can make one page hang (`holdAtCursor`) or be rate limited once.
  * Exports write PUT/PATCH/POST /contacts/{id}: the body replaces the record (PATCH merges), each write is kept in
- * `writes`, ids in `refuseWrites` answer 422, and a write of `holdWriteOf` hangs until `releaseHeld()`.
+ * `writes`, ids in `refuseWrites` answer 422, and a write of `holdWriteOf` (every write, with `holdWrites`) hangs
+ * until `releaseHeld()`; `abandonedWrites` counts the held writes whose caller closed the connection.
  */
 export class FakeSyncSource {
   records = new Map<string, FakeRecord>();
@@ -23,6 +24,8 @@ export class FakeSyncSource {
   writes: Array<{ method: string; id: string; body: Record<string, unknown> }> = [];
   refuseWrites = new Set<string>();
   holdWriteOf: string | null = null;
+  holdWrites = false;
+  abandonedWrites = 0;
   private server: Server | undefined;
   private held: ServerResponse[] = [];
 
@@ -41,6 +44,7 @@ export class FakeSyncSource {
   releaseHeld(): void {
     this.holdAtCursor = null;
     this.holdWriteOf = null;
+    this.holdWrites = false;
     for (const res of this.held.splice(0)) res.destroy();
   }
 
@@ -77,7 +81,10 @@ export class FakeSyncSource {
     req.on('end', () => {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
       this.writes.push({ method: req.method!, id, body });
-      if (id === this.holdWriteOf) return void this.held.push(res);
+      if (this.holdWrites || id === this.holdWriteOf) {
+        res.on('close', () => void (res.writableEnded || this.abandonedWrites++));
+        return void this.held.push(res);
+      }
       if (this.refuseWrites.has(id)) return json(res, 422, { error: 'invalid record' });
       const previous = this.records.get(id);
       this.records.set(id, { ...(req.method === 'PATCH' ? previous : {}), ...body, id } as FakeRecord);
