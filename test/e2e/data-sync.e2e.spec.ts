@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { MikroOrmEntitiesStorage } from '@mikro-orm/nestjs/mikro-orm.entities.storage';
-import { EntityManager } from '@mikro-orm/postgresql';
+import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { RetentionScheduler } from '../../src/common/retention/retention';
 import { createWorker } from '../../src/bootstrap';
 import { FakeSyncSource } from '../support/fake-sync-source';
@@ -158,6 +158,43 @@ describe('data sync', () => {
     } finally {
       // Due at once: cancelled, so that the workers of later tests do not run them.
       for (const job of created) await call(`/api/datasyncs/${job.id}`, { method: 'DELETE' });
+    }
+  });
+
+  it('holds no database connection while the provider keeps its credential checks waiting', async () => {
+    const integrationId = await activeIntegration();
+    // As many creations as the pool has connections: were each to wait inside a transaction, no other query could run.
+    const { max: poolSize } = hub.app.get(MikroORM).config.get('pool') as { max: number };
+    source.holdHealthChecks = true;
+    // Differential syncs have no frequency rule, and tomorrow's are not run by the workers of later tests.
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
+    const creations = Promise.all(Array.from({ length: poolSize }, () => createSync(integrationId, 'Differential', { scheduledAt: tomorrow })));
+    await eventually(async () => expect(source.waitingHealthChecks).toBe(poolSize), 10_000);
+    // Answered while every check still waits (before, it waited for them to time out and fail).
+    const listed = await call(`/api/datasyncs?integrationId=${integrationId}`);
+    expect(((await listed.json()) as { total: number }).total).toBe(0);
+    source.answerHealthChecks();
+    expect((await creations).map((response) => response.status)).toEqual(Array(poolSize).fill(201));
+    expect(((await (await call(`/api/datasyncs?integrationId=${integrationId}&pageSize=100`)).json()) as { total: number }).total).toBe(poolSize);
+  });
+
+  it('checks the frequency rules before asking the provider, and again under the lock before storing', async () => {
+    const integrationId = await activeIntegration();
+    const tomorrow = { scheduledAt: new Date(Date.now() + 86_400_000).toISOString() };
+    source.holdHealthChecks = true;
+    try {
+      // Two Full syncs that both pass the early check: their credential checks are answered once both have arrived.
+      const racing = Promise.all([createSync(integrationId, 'Full', tomorrow), createSync(integrationId, 'Full', tomorrow)]);
+      await eventually(async () => expect(source.waitingHealthChecks).toBe(2), 10_000);
+      source.answerHealthChecks();
+      expect((await racing).map((response) => response.status).sort()).toEqual([201, 409]);
+
+      // Refused without asking the provider, which would keep the request waiting.
+      source.holdHealthChecks = true;
+      expect((await createSync(integrationId, 'Full', tomorrow)).status).toBe(409);
+      expect(source.waitingHealthChecks).toBe(0);
+    } finally {
+      source.answerHealthChecks();
     }
   });
 

@@ -12,7 +12,8 @@ export interface FakeRecord {
  * Tests change `records` between syncs, and can make one page hang (`holdAtCursor`) or be rate limited once.
  * Exports write PUT/PATCH/POST /contacts/{id}: the body replaces the record (PATCH merges), each write is kept in
  * `writes`, ids in `refuseWrites` answer 422, and a write of `holdWriteOf` (every write, with `holdWrites`) hangs
- * until `releaseHeld()`; `abandonedWrites` counts the held writes whose caller closed the connection.
+ * until `releaseHeld()`; `abandonedWrites` counts the held writes whose caller closed the connection. With
+ * `holdHealthChecks`, GET /health waits until `answerHealthChecks()`.
  */
 export class FakeSyncSource {
   records = new Map<string, FakeRecord>();
@@ -26,6 +27,8 @@ export class FakeSyncSource {
   holdWriteOf: string | null = null;
   holdWrites = false;
   abandonedWrites = 0;
+  holdHealthChecks = false;
+  private heldHealthChecks: ServerResponse[] = [];
   private server: Server | undefined;
   private held: ServerResponse[] = [];
 
@@ -35,8 +38,17 @@ export class FakeSyncSource {
     return `http://127.0.0.1:${(this.server!.address() as { port: number }).port}`;
   }
 
+  get waitingHealthChecks(): number {
+    return this.heldHealthChecks.length;
+  }
+
+  answerHealthChecks(): void {
+    this.holdHealthChecks = false;
+    for (const res of this.heldHealthChecks.splice(0)) json(res, 200, { ok: true });
+  }
+
   async stop(): Promise<void> {
-    for (const res of this.held) res.destroy();
+    for (const res of [...this.held, ...this.heldHealthChecks]) res.destroy();
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }
@@ -50,7 +62,7 @@ export class FakeSyncSource {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url!, 'http://127.0.0.1');
-    if (url.pathname === '/health') return json(res, 200, { ok: true });
+    if (url.pathname === '/health') return this.holdHealthChecks ? void this.heldHealthChecks.push(res) : json(res, 200, { ok: true });
     const write = /^\/contacts\/([^/]+)$/.exec(url.pathname);
     if (write && ['PUT', 'PATCH', 'POST'].includes(req.method!)) return this.write(req, res, decodeURIComponent(write[1]));
     if (url.pathname !== '/contacts') return json(res, 404, { error: 'not found' });
