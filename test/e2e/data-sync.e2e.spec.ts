@@ -233,6 +233,9 @@ describe('data sync', () => {
     expect(records.total).toBe(255);
     const all = await call(`/api/integrations/${integrationId}/records?entity=contacts&pageSize=100&page=3`);
     expect(((await all.json()) as { items: unknown[] }).items.length).toBe(55);
+    // Past the last page the total is still the number of records (it read 0 before).
+    const pastTheEnd = await call(`/api/integrations/${integrationId}/records?entity=contacts&pageSize=100&page=4`);
+    expect(await pastTheEnd.json()).toMatchObject({ items: [], total: 255, page: 4 });
 
     // A second Full on another integration shows deletions: records gone from the source are flagged.
     const other = await activeIntegration();
