@@ -413,6 +413,7 @@ describe('data sync', () => {
     seed(3);
     await finished(((await (await createSync(integrationId, 'Full')).json()) as Job).id);
     const put = (externalId: string, body: unknown) => call(`/api/integrations/${integrationId}/records/contacts/${externalId}`, { method: 'PUT', body: JSON.stringify(body) });
+    const [{ at: beforeWrites }] = (await hub.app.get(EntityManager).fork().getConnection().execute('SELECT clock_timestamp() AS at')) as Array<{ at: Date }>;
 
     const changed = await put('c00001', { data: { id: 'c00001', name: 'Changed here', updatedAt: '2026-01-01T00:00:00.000Z' } });
     expect(changed.status).toBe(200);
@@ -422,6 +423,10 @@ describe('data sync', () => {
     const refused = await put('n00002', { data: 'not an object' });
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { errors: Array<{ field: string }> }).errors[0].field).toBe('data');
+    // updatedSince lists the records stored or changed since: the changed one too (before: only the added one).
+    const since = await call(`/api/integrations/${integrationId}/records?entity=contacts&updatedSince=${encodeURIComponent(new Date(beforeWrites).toISOString())}`);
+    const sinceWrites = (await since.json()) as { items: Array<{ externalId: string; data: { name: string } }>; total: number };
+    expect(sinceWrites.items.map((r) => `${r.externalId} ${r.data.name}`).sort()).toEqual(['c00001 Changed here', 'n00001 New here']);
 
     source.writes = [];
     const done = await finished(((await (await createSync(integrationId, 'Incremental', { direction: 'Export' })).json()) as Job).id);

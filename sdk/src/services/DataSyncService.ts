@@ -270,7 +270,7 @@ export class DataSyncService {
          */
         pageSize?: number,
         /**
-         * Only records stored or changed at or after this time
+         * Only records stored or changed at or after this time, by a sync or a write here (their syncedAt)
          */
         updatedSince?: string,
     }): CancelablePromise<SyncedRecordPage> {
