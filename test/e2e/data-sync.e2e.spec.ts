@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { MikroOrmEntitiesStorage } from '@mikro-orm/nestjs/mikro-orm.entities.storage';
-import { EntityManager } from '@mikro-orm/postgresql';
+import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { RetentionScheduler } from '../../src/common/retention/retention';
 import { createWorker } from '../../src/bootstrap';
 import { FakeSyncSource } from '../support/fake-sync-source';
@@ -10,6 +10,7 @@ import { eventually, startTestApp, TestApp } from '../support/test-app';
 interface Job {
   id: string;
   status: string;
+  createdAt: string;
   recordsTotal: number;
   recordsProcessed: number;
   recordsFailed: number;
@@ -83,6 +84,18 @@ describe('data sync', () => {
     return call('/api/datasyncs', { method: 'POST', body: JSON.stringify({ integrationId, syncType, direction: 'Import', ...extra }) });
   }
 
+  /**
+   * As if the job had been created and run `days` ago: the frequency rules count a sync from when it runs
+   * (BR-DS-01/02), so a test that needs a second Full now moves the first one back, as time would.
+   */
+  async function ranDaysAgo(jobId: string, days: number): Promise<void> {
+    const back = `make_interval(days => ${Number(days)})`;
+    await hub.app.get(EntityManager).fork().getConnection().execute(
+      `UPDATE data_sync_job SET scheduled_at = scheduled_at - ${back}, created_at = created_at - ${back}, started_at = started_at - ${back}, completed_at = completed_at - ${back} WHERE id = ?`,
+      [jobId],
+    );
+  }
+
   async function finished(jobId: string, ms = 20_000): Promise<Job> {
     return eventually(async () => {
       const job = (await (await call(`/api/datasyncs/${jobId}`)).json()) as Job;
@@ -120,6 +133,71 @@ describe('data sync', () => {
     expect(new Date(problem.nextAllowedAt).getTime()).toBe(new Date(later).getTime() + 86_400_000);
   });
 
+  it('counts a sync scheduled in the past from when it runs, so backdating gets no sync past BR-DS-01/02', async () => {
+    const integrationId = await activeIntegration();
+    const ago = (ms: number) => ({ scheduledAt: new Date(Date.now() - ms).toISOString() });
+    const created: Job[] = [];
+    const create = async (syncType: string, extra: Record<string, unknown>) => {
+      const response = await createSync(integrationId, syncType, extra);
+      if (response.status === 201) created.push((await response.json()) as Job);
+      return response;
+    };
+    try {
+      // Both run now, whatever day they name: the second Full is a second one today.
+      expect((await create('Full', ago(29 * 86_400_000))).status).toBe(201);
+      const full = await create('Full', ago(27 * 86_400_000));
+      expect(full.status).toBe(409);
+      const fullProblem = (await full.json()) as { code: string; nextAllowedAt: string };
+      expect(fullProblem.code).toBe('datasync.too_frequent');
+      expect(fullProblem.nextAllowedAt).toBe(new Date(new Date(created[0].createdAt).getTime() + 86_400_000).toISOString());
+
+      expect((await create('Incremental', ago(3 * 3_600_000))).status).toBe(201);
+      const incremental = await create('Incremental', ago(2 * 3_600_000));
+      expect(incremental.status).toBe(409);
+      expect(((await incremental.json()) as { nextAllowedAt: string }).nextAllowedAt).toBe(new Date(new Date(created[1].createdAt).getTime() + 3_600_000).toISOString());
+    } finally {
+      // Due at once: cancelled, so that the workers of later tests do not run them.
+      for (const job of created) await call(`/api/datasyncs/${job.id}`, { method: 'DELETE' });
+    }
+  });
+
+  it('holds no database connection while the provider keeps its credential checks waiting', async () => {
+    const integrationId = await activeIntegration();
+    // As many creations as the pool has connections: were each to wait inside a transaction, no other query could run.
+    const { max: poolSize } = hub.app.get(MikroORM).config.get('pool') as { max: number };
+    source.holdHealthChecks = true;
+    // Differential syncs have no frequency rule, and tomorrow's are not run by the workers of later tests.
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString();
+    const creations = Promise.all(Array.from({ length: poolSize }, () => createSync(integrationId, 'Differential', { scheduledAt: tomorrow })));
+    await eventually(async () => expect(source.waitingHealthChecks).toBe(poolSize), 10_000);
+    // Answered while every check still waits (before, it waited for them to time out and fail).
+    const listed = await call(`/api/datasyncs?integrationId=${integrationId}`);
+    expect(((await listed.json()) as { total: number }).total).toBe(0);
+    source.answerHealthChecks();
+    expect((await creations).map((response) => response.status)).toEqual(Array(poolSize).fill(201));
+    expect(((await (await call(`/api/datasyncs?integrationId=${integrationId}&pageSize=100`)).json()) as { total: number }).total).toBe(poolSize);
+  });
+
+  it('checks the frequency rules before asking the provider, and again under the lock before storing', async () => {
+    const integrationId = await activeIntegration();
+    const tomorrow = { scheduledAt: new Date(Date.now() + 86_400_000).toISOString() };
+    source.holdHealthChecks = true;
+    try {
+      // Two Full syncs that both pass the early check: their credential checks are answered once both have arrived.
+      const racing = Promise.all([createSync(integrationId, 'Full', tomorrow), createSync(integrationId, 'Full', tomorrow)]);
+      await eventually(async () => expect(source.waitingHealthChecks).toBe(2), 10_000);
+      source.answerHealthChecks();
+      expect((await racing).map((response) => response.status).sort()).toEqual([201, 409]);
+
+      // Refused without asking the provider, which would keep the request waiting.
+      source.holdHealthChecks = true;
+      expect((await createSync(integrationId, 'Full', tomorrow)).status).toBe(409);
+      expect(source.waitingHealthChecks).toBe(0);
+    } finally {
+      source.answerHealthChecks();
+    }
+  });
+
   it('imports Full, Incremental and Differential syncs with exact counts, logs bad records and marks vanished ones deleted', async () => {
     await startWorker();
     const integrationId = await activeIntegration();
@@ -155,6 +233,9 @@ describe('data sync', () => {
     expect(records.total).toBe(255);
     const all = await call(`/api/integrations/${integrationId}/records?entity=contacts&pageSize=100&page=3`);
     expect(((await all.json()) as { items: unknown[] }).items.length).toBe(55);
+    // Past the last page the total is still the number of records (it read 0 before).
+    const pastTheEnd = await call(`/api/integrations/${integrationId}/records?entity=contacts&pageSize=100&page=4`);
+    expect(await pastTheEnd.json()).toMatchObject({ items: [], total: 255, page: 4 });
 
     // A second Full on another integration shows deletions: records gone from the source are flagged.
     const other = await activeIntegration();
@@ -162,7 +243,8 @@ describe('data sync', () => {
     const first = (await (await createSync(other, 'Full')).json()) as Job;
     await finished(first.id);
     for (let i = 0; i < 7; i++) source.records.delete(`c0000${i}`);
-    const laterFull = (await (await createSync(other, 'Full', { scheduledAt: new Date(Date.now() - 2 * 86_400_000).toISOString() })).json()) as Job & { status: string };
+    await ranDaysAgo(first.id, 2);
+    const laterFull = (await (await createSync(other, 'Full')).json()) as Job & { status: string };
     const done = await finished(laterFull.id);
     expect(done).toMatchObject({ status: 'Completed', recordsProcessed: 23, recordsUnchanged: 23, recordsDeleted: 7 });
   });
@@ -331,6 +413,7 @@ describe('data sync', () => {
     seed(3);
     await finished(((await (await createSync(integrationId, 'Full')).json()) as Job).id);
     const put = (externalId: string, body: unknown) => call(`/api/integrations/${integrationId}/records/contacts/${externalId}`, { method: 'PUT', body: JSON.stringify(body) });
+    const [{ at: beforeWrites }] = (await hub.app.get(EntityManager).fork().getConnection().execute('SELECT clock_timestamp() AS at')) as Array<{ at: Date }>;
 
     const changed = await put('c00001', { data: { id: 'c00001', name: 'Changed here', updatedAt: '2026-01-01T00:00:00.000Z' } });
     expect(changed.status).toBe(200);
@@ -340,6 +423,10 @@ describe('data sync', () => {
     const refused = await put('n00002', { data: 'not an object' });
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { errors: Array<{ field: string }> }).errors[0].field).toBe('data');
+    // updatedSince lists the records stored or changed since: the changed one too (before: only the added one).
+    const since = await call(`/api/integrations/${integrationId}/records?entity=contacts&updatedSince=${encodeURIComponent(new Date(beforeWrites).toISOString())}`);
+    const sinceWrites = (await since.json()) as { items: Array<{ externalId: string; data: { name: string } }>; total: number };
+    expect(sinceWrites.items.map((r) => `${r.externalId} ${r.data.name}`).sort()).toEqual(['c00001 Changed here', 'n00001 New here']);
 
     source.writes = [];
     const done = await finished(((await (await createSync(integrationId, 'Incremental', { direction: 'Export' })).json()) as Job).id);
@@ -353,8 +440,12 @@ describe('data sync', () => {
     seed(5);
     source.records.set('too-big', { id: 'too-big', name: 'Small for now', updatedAt: '2026-01-01T00:00:00.000Z' });
     source.records.set('bad-date', { id: 'bad-date', name: 'Dated for now', updatedAt: '2026-01-01T00:00:00.000Z' });
-    const fullAt = (daysAgo: number) => ({ scheduledAt: new Date(Date.now() - daysAgo * 86_400_000).toISOString() });
-    await finished(((await (await createSync(integrationId, 'Full', fullAt(4))).json()) as Job).id);
+    const full = async (direction = 'Import') => {
+      const job = await finished(((await (await createSync(integrationId, 'Full', { direction })).json()) as Job).id);
+      await ranDaysAgo(job.id, 2); // so that the next Full may run now (BR-DS-01)
+      return job;
+    };
+    await full();
     const put = (externalId: string) => call(`/api/integrations/${integrationId}/records/contacts/${externalId}`, { method: 'PUT', body: JSON.stringify({ data: { id: externalId, name: 'Added here', updatedAt: '2026-01-01T00:00:00.000Z' } }) });
     const deletedOnes = async () => {
       const page = (await (await call(`/api/integrations/${integrationId}/records?entity=contacts&pageSize=100`)).json()) as { items: Array<{ externalId: string; deleted: boolean }> };
@@ -366,14 +457,14 @@ describe('data sync', () => {
     source.records.set('too-big', { id: 'too-big', name: 'x'.repeat(4000), updatedAt: '2026-02-01T00:00:00.000Z' });
     source.records.set('bad-date', { id: 'bad-date', name: 'Dated', updatedAt: 'not a date' });
     source.records.delete('c00000');
-    const imported = await finished(((await (await createSync(integrationId, 'Full', fullAt(2))).json()) as Job).id);
+    const imported = await full();
     expect(imported).toMatchObject({ status: 'PartialSuccess', recordsFailed: 2, recordsDeleted: 1 });
     expect(await deletedOnes()).toEqual(['c00000']);
 
     // A Full Bidirectional run pushes the local additions after its import, and must not flag them at its end.
     expect((await put('new-2')).status).toBe(200);
     source.writes = [];
-    const both = await finished(((await (await createSync(integrationId, 'Full', { ...fullAt(0), direction: 'Bidirectional' })).json()) as Job).id);
+    const both = await full('Bidirectional');
     expect(source.writes.map((w) => w.id).sort()).toEqual(['new-1', 'new-2']);
     expect(both).toMatchObject({ recordsFailed: 2, recordsDeleted: 0 });
     expect(await deletedOnes()).toEqual(['c00000']);

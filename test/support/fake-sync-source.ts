@@ -11,7 +11,9 @@ export interface FakeRecord {
  * (`limit`, `cursor` = offset, `updatedSince`: strictly after), answering `{ data, nextCursor, total }` sorted by id.
  * Tests change `records` between syncs, and can make one page hang (`holdAtCursor`) or be rate limited once.
  * Exports write PUT/PATCH/POST /contacts/{id}: the body replaces the record (PATCH merges), each write is kept in
- * `writes`, ids in `refuseWrites` answer 422, and a write of `holdWriteOf` hangs until `releaseHeld()`.
+ * `writes`, ids in `refuseWrites` answer 422, and a write of `holdWriteOf` (every write, with `holdWrites`) hangs
+ * until `releaseHeld()`; `abandonedWrites` counts the held writes whose caller closed the connection. With
+ * `holdHealthChecks`, GET /health waits until `answerHealthChecks()`.
  */
 export class FakeSyncSource {
   records = new Map<string, FakeRecord>();
@@ -23,6 +25,10 @@ export class FakeSyncSource {
   writes: Array<{ method: string; id: string; body: Record<string, unknown> }> = [];
   refuseWrites = new Set<string>();
   holdWriteOf: string | null = null;
+  holdWrites = false;
+  abandonedWrites = 0;
+  holdHealthChecks = false;
+  private heldHealthChecks: ServerResponse[] = [];
   private server: Server | undefined;
   private held: ServerResponse[] = [];
 
@@ -32,8 +38,17 @@ export class FakeSyncSource {
     return `http://127.0.0.1:${(this.server!.address() as { port: number }).port}`;
   }
 
+  get waitingHealthChecks(): number {
+    return this.heldHealthChecks.length;
+  }
+
+  answerHealthChecks(): void {
+    this.holdHealthChecks = false;
+    for (const res of this.heldHealthChecks.splice(0)) json(res, 200, { ok: true });
+  }
+
   async stop(): Promise<void> {
-    for (const res of this.held) res.destroy();
+    for (const res of [...this.held, ...this.heldHealthChecks]) res.destroy();
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }
@@ -41,12 +56,13 @@ export class FakeSyncSource {
   releaseHeld(): void {
     this.holdAtCursor = null;
     this.holdWriteOf = null;
+    this.holdWrites = false;
     for (const res of this.held.splice(0)) res.destroy();
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url!, 'http://127.0.0.1');
-    if (url.pathname === '/health') return json(res, 200, { ok: true });
+    if (url.pathname === '/health') return this.holdHealthChecks ? void this.heldHealthChecks.push(res) : json(res, 200, { ok: true });
     const write = /^\/contacts\/([^/]+)$/.exec(url.pathname);
     if (write && ['PUT', 'PATCH', 'POST'].includes(req.method!)) return this.write(req, res, decodeURIComponent(write[1]));
     if (url.pathname !== '/contacts') return json(res, 404, { error: 'not found' });
@@ -77,7 +93,10 @@ export class FakeSyncSource {
     req.on('end', () => {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
       this.writes.push({ method: req.method!, id, body });
-      if (id === this.holdWriteOf) return void this.held.push(res);
+      if (this.holdWrites || id === this.holdWriteOf) {
+        res.on('close', () => void (res.writableEnded || this.abandonedWrites++));
+        return void this.held.push(res);
+      }
       if (this.refuseWrites.has(id)) return json(res, 422, { error: 'invalid record' });
       const previous = this.records.get(id);
       this.records.set(id, { ...(req.method === 'PATCH' ? previous : {}), ...body, id } as FakeRecord);

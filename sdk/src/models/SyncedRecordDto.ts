@@ -15,6 +15,9 @@ export type SyncedRecordDto = {
      */
     contentHash: string;
     deleted: boolean;
+    /**
+     * When the stored version last changed: imported, written here (PUT), or marked deleted
+     */
     syncedAt: string;
 };
 

@@ -35,7 +35,7 @@ export class DataSyncService {
                 400: `Malformed JSON, unknown fields, wrong types or out-of-range values; \`errors\` names each field`,
                 401: `Missing, unknown, revoked or expired API key`,
                 403: `The key lacks a scope: datasync:manage`,
-                409: `A Full sync within a day or an Incremental within an hour (BR-DS-01/02); nextAllowedAt says when`,
+                409: `A Full sync within a day or an Incremental within an hour of another, counted from when each runs (BR-DS-01/02); nextAllowedAt says when`,
                 422: `Unknown or inactive integration, refused credentials, or no sync configuration`,
                 429: `The key's hourly rate limit is spent`,
             },
@@ -270,7 +270,7 @@ export class DataSyncService {
          */
         pageSize?: number,
         /**
-         * Only records stored or changed at or after this time
+         * Only records stored or changed at or after this time, by a sync or a write here (their syncedAt)
          */
         updatedSince?: string,
     }): CancelablePromise<SyncedRecordPage> {

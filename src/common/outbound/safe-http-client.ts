@@ -26,6 +26,11 @@ export interface OutboundRequest {
   timeoutMs: number;
   /** Bytes of the answer kept; the rest is not read (a 10 MB answer costs no more than this). */
   maxResponseBytes?: number;
+  /**
+   * The caller gave up (a sync run that timed out or lost its lease): the exchange is dropped at once, and the
+   * signal's reason is thrown as it is, not as an OutboundRequestError, since the target did nothing wrong.
+   */
+  signal?: AbortSignal;
 }
 
 export interface OutboundResponse {
@@ -78,7 +83,12 @@ export class SafeHttpClient implements OnApplicationShutdown {
     // (30 s by default), so a worker sending thousands of requests a second would hold tens of thousands of them.
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), options.timeoutMs);
+    // A listener removed when the exchange ends, not AbortSignal.any(): the caller's signal may outlive
+    // thousands of requests (a sync run), and each would leave it one more dependent signal.
+    const giveUp = () => deadline.abort();
+    options.signal?.addEventListener('abort', giveUp, { once: true });
     try {
+      options.signal?.throwIfAborted();
       const response = await request(options.url, {
         dispatcher: this.agent,
         method: options.method ?? 'POST',
@@ -109,9 +119,11 @@ export class SafeHttpClient implements OnApplicationShutdown {
         durationMs: performance.now() - started,
       };
     } catch (error) {
+      if (options.signal?.aborted) throw options.signal.reason;
       throw this.describe(error as Error);
     } finally {
       clearTimeout(timer);
+      options.signal?.removeEventListener('abort', giveUp);
     }
   }
 

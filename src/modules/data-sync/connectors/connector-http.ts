@@ -48,7 +48,7 @@ export class ConnectorHttp {
     const breaker = this.breakerOf(integrationId);
     for (let attempt = 0; ; attempt++) {
       try {
-        const response = await breaker.execute(() => this.attempt(request));
+        const response = await breaker.execute(() => this.attempt(request, signal));
         sourceCalls.inc({ outcome: 'ok' });
         return response;
       } catch (error) {
@@ -57,7 +57,7 @@ export class ConnectorHttp {
           throw new ConnectorError('unavailable', 'The circuit for this integration is open after repeated failures');
         }
         if (!(error instanceof TransientSourceError)) {
-          sourceCalls.inc({ outcome: error instanceof ConnectorError ? error.failure : 'error' });
+          sourceCalls.inc({ outcome: error instanceof ConnectorError ? error.failure : signal?.aborted ? 'aborted' : 'error' });
           throw error;
         }
         sourceCalls.inc({ outcome: 'retried' });
@@ -68,7 +68,8 @@ export class ConnectorHttp {
     }
   }
 
-  private async attempt(request: ConnectorRequest): Promise<OutboundResponse> {
+  /** An abandoned run's `signal` drops the request in flight: its reason is thrown, neither retried nor held against the circuit. */
+  private async attempt(request: ConnectorRequest, signal: AbortSignal | undefined): Promise<OutboundResponse> {
     const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'IntegrationHub/1.0', ...request.headers };
     let body: string | undefined;
     if (request.json !== undefined) {
@@ -77,7 +78,7 @@ export class ConnectorHttp {
     }
     let response: OutboundResponse;
     try {
-      response = await this.client.request({ url: request.url, method: request.method, headers, body, timeoutMs: this.config.dataSync.callTimeoutMs, maxResponseBytes: this.config.dataSync.maxPageBytes });
+      response = await this.client.request({ url: request.url, method: request.method, headers, body, timeoutMs: this.config.dataSync.callTimeoutMs, maxResponseBytes: this.config.dataSync.maxPageBytes, signal });
     } catch (error) {
       if (error instanceof OutboundRequestError) {
         if (error.reason === 'refused_target') throw new ConnectorError('configuration', error.message);

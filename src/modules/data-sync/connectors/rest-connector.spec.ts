@@ -1,4 +1,5 @@
-import { exportBody, nextLink } from './rest-connector';
+import type { ConnectorHttp } from './connector-http';
+import { exportBody, nextLink, RestConnector, RestResource } from './rest-connector';
 
 describe('nextLink (RFC 8288 Link header)', () => {
   it('finds rel="next" among several links, quoted or not, alone or with other relations', () => {
@@ -30,5 +31,41 @@ describe('export bodies', () => {
 
   it('sends only the configured field, wrapped, as HubSpot expects', () => {
     expect(exportBody({ writeField: 'properties' }, hubspotRecord)).toEqual({ properties: { email: 'ada@example.com', firstname: 'Ada' } });
+  });
+});
+
+describe('writeRecords', () => {
+  const contacts: RestResource = {
+    entity: 'contacts',
+    path: '/contacts',
+    idField: 'id',
+    updatedAtField: null,
+    recordsField: null,
+    totalField: null,
+    pageSize: null,
+    pagination: { type: 'cursor', limitParam: 'limit', cursorParam: 'cursor', nextCursorField: 'nextCursor', pageParam: 'page', offsetParam: 'offset' },
+    updatedSinceParam: null,
+    writeMethod: 'PUT',
+    writePath: '/contacts/{id}',
+    writeField: null,
+  };
+
+  it('sends no more of the batch once its run is aborted (timed out or lost its lease)', async () => {
+    const run = new AbortController();
+    const lostLease = new Error('Run interrupted: lease-lost');
+    const sent: string[] = [];
+    // The run is abandoned while the first write is under way, and that write succeeds.
+    const http = {
+      send: async (_integrationId: string, request: { url: string }) => {
+        sent.push(request.url);
+        run.abort(lostLease);
+        return { status: 200, headers: {}, body: '{}', bodyTruncated: false, durationMs: 1 };
+      },
+    } as unknown as ConnectorHttp;
+    const connector = new RestConnector('integration', 'https://api.test', [contacts], {}, http, 1 << 20, 50, run.signal);
+    const records = Array.from({ length: 20 }, (_, i) => ({ externalId: `c${i}`, data: { id: `c${i}` } }));
+
+    await expect(connector.writeRecords(contacts, records)).rejects.toBe(lostLease);
+    expect(sent).toEqual(['https://api.test/contacts/c0']);
   });
 });

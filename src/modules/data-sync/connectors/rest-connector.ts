@@ -45,7 +45,8 @@ export function exportBody(resource: Pick<RestResource, 'writeField'>, data: Rec
 
 export type AuthHeaders = Record<string, string>;
 
-const WRITE_CONCURRENCY = 8;
+/** Records of an export batch sent at once. */
+export const WRITE_CONCURRENCY = 8;
 
 /**
  * Any REST API described in the integration's configuration: a base URL, authentication (as the Custom
@@ -88,6 +89,9 @@ export class RestConnector implements SyncConnector {
     let next = 0;
     const lane = async () => {
       while (next < records.length) {
+        // A run that timed out or lost its lease is resumed elsewhere from its checkpoint: a lane of it that
+        // went on sending could overwrite, at the source, a newer version the resumed run has sent since.
+        this.signal?.throwIfAborted();
         const index = next++;
         const record = records[index];
         const url = `${this.baseUrl}${rest.writePath.replace(/\{id\}/g, encodeURIComponent(record.externalId))}`;

@@ -1,4 +1,4 @@
-import { nextAllowedAt, progressOf } from './sync-rules';
+import { nextAllowedAt, progressOf, runsAt } from './sync-rules';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -21,6 +21,14 @@ describe('nextAllowedAt (BR-DS-01/02)', () => {
     expect(nextAllowedAt('Incremental', t, [new Date(t.getTime() - 30 * 60_000), new Date(t.getTime() + 10 * 60_000), new Date(t.getTime() - 3 * HOUR)], windows)).toEqual(
       new Date(t.getTime() + 70 * 60_000),
     );
+  });
+});
+
+describe('runsAt', () => {
+  it('is the scheduled time when it is ahead of the creation, and the creation when the job was scheduled in the past', () => {
+    const createdAt = at('2026-05-10T12:00:00.000Z');
+    expect(runsAt(at('2026-05-11T08:00:00.000Z'), createdAt)).toEqual(at('2026-05-11T08:00:00.000Z'));
+    expect(runsAt(at('2026-04-11T12:00:00.000Z'), createdAt)).toEqual(createdAt);
   });
 });
 

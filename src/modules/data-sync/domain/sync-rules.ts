@@ -4,6 +4,18 @@ import type { SyncType } from './sync-types';
 export type FrequencyWindows = Partial<Record<SyncType, number>>;
 
 /**
+ * When a job really runs, which the frequency rules compare: its scheduled time, or its creation when it was
+ * scheduled in the past (§7.4 accepts up to 30 days back, and such a job is due at once). Comparing the times
+ * callers wrote instead let Full syncs backdated a day apart (29, 27, 25… days ago) all pass and all run now.
+ */
+export function runsAt(scheduledAt: Date, createdAt: Date): Date {
+  return scheduledAt > createdAt ? scheduledAt : createdAt;
+}
+
+/** runsAt() of a stored data_sync_job row, in SQL. */
+export const RUNS_AT_SQL = 'GREATEST(scheduled_at, created_at)';
+
+/**
  * When a sync of `syncType` scheduled at `scheduledAt` would break the frequency rule because of syncs of the same
  * type already scheduled or run at `others`, the earliest time it may be scheduled instead; null when allowed.
  */

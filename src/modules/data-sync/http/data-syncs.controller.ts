@@ -44,7 +44,7 @@ export class DataSyncsController {
   @Post()
   @ApiOperation({ operationId: 'createDataSync', summary: 'Schedule a sync of an Active integration (now when scheduledAt is absent)' })
   @ApiCreatedResponse({ type: DataSyncDto })
-  @ApiConflictResponse({ description: 'A Full sync within a day or an Incremental within an hour (BR-DS-01/02); nextAllowedAt says when', type: ProblemDetailsDto })
+  @ApiConflictResponse({ description: 'A Full sync within a day or an Incremental within an hour of another, counted from when each runs (BR-DS-01/02); nextAllowedAt says when', type: ProblemDetailsDto })
   @ApiUnprocessableEntityResponse({ description: 'Unknown or inactive integration, refused credentials, or no sync configuration', type: ProblemDetailsDto })
   async createDataSync(@CurrentActor() actor: Actor, @Body() body: CreateDataSyncDto): Promise<DataSyncDto> {
     return DataSyncDto.from(await this.commands.execute(new CreateDataSyncCommand(actor, body.integrationId, body.syncType, body.direction, body.scheduledAt ?? new Date())));

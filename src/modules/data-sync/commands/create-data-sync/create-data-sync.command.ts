@@ -1,8 +1,11 @@
 import { Command } from '@nestjs/cqrs';
 import type { ActingCommand, Actor } from '../../../../common/cqrs/actor';
+import { WithoutUnitOfWork } from '../../../../common/cqrs/command-pipeline';
 import type { DataSyncJob } from '../../domain/data-sync-job.entity';
 import type { SyncDirection, SyncType } from '../../domain/sync-types';
 
+/** Asks the provider about the credentials before it opens a transaction of its own (see the handler): no unit of work around it. */
+@WithoutUnitOfWork()
 export class CreateDataSyncCommand extends Command<DataSyncJob> implements ActingCommand {
   constructor(
     readonly actor: Actor,

@@ -4,14 +4,15 @@ import { InjectQueue } from '@nestjs/bull';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import type { Queue } from 'bull';
 import { APP_CONFIG, AppConfig } from '../../../../common/config/app-config';
-import { afterCommit } from '../../../../common/cqrs/command-pipeline';
+import { afterCommit, inUnitOfWork } from '../../../../common/cqrs/command-pipeline';
+import { contextOrFork } from '../../../../common/database/context-or-fork';
 import { SECRET_VAULT, SecretVault } from '../../../../common/crypto/secret-vault';
 import { Integration } from '../../../integrations/domain/integration.entity';
 import { IntegrationProber } from '../../../integrations/infrastructure/integration-prober';
 import { ConnectorConfigurationError, ConnectorFactory } from '../../connectors/connector-factory';
 import { DataSyncJob } from '../../domain/data-sync-job.entity';
 import { DataSyncError, DataSyncErrorCode } from '../../domain/data-sync.errors';
-import { nextAllowedAt } from '../../domain/sync-rules';
+import { nextAllowedAt, runsAt, RUNS_AT_SQL } from '../../domain/sync-rules';
 import { DATA_SYNC_QUEUE, DataSyncRunJob, enqueueRun } from '../../infrastructure/data-sync-queue';
 import { CreateDataSyncCommand } from './create-data-sync.command';
 
@@ -20,10 +21,17 @@ const DAY_MS = 24 * 3600 * 1000;
 /**
  * UC-DS-01: the integration must be the tenant's, Active (§7.4), configured for syncing, and its credentials
  * accepted by the provider now (step 2); `scheduledAt` at most 30 days in the past; a Full sync at most once
- * a day and an Incremental once an hour per integration (BR-DS-01/02: 409 with the next allowed time; the
- * integration row is locked so two concurrent requests cannot both pass). DataSyncInitiated goes to the
- * outbox with the job; the run is queued once the job is committed. A request with an idempotency key the
- * tenant used before answers with that job, before any check: the job exists, whatever changed since.
+ * a day and an Incremental once an hour per integration (BR-DS-01/02: 409 with the next allowed time),
+ * counted between the times the jobs run (runsAt: a job scheduled in the past runs when it is created, and
+ * counts then). The command runs without the unit of work: asking the provider may take about twice its call
+ * timeout, and a transaction open meanwhile would hold one of the pool's connections, so that a few slow
+ * providers could starve every other request. The frequency rules are checked before the call (a sync they
+ * refuse costs no call: a burst of provider callbacks asks the provider nothing) and again, under the
+ * integration row lock so that two concurrent requests cannot both pass, in the short transaction that finds
+ * the integration still Active and stores the job with its DataSyncInitiated event. The run is queued once
+ * that has committed.
+ * A request with an idempotency key the tenant used before answers with that job, before any check (the job
+ * exists, whatever changed since), and again under the lock, for a concurrent request with the same key.
  */
 @CommandHandler(CreateDataSyncCommand)
 export class CreateDataSyncHandler implements ICommandHandler<CreateDataSyncCommand> {
@@ -37,18 +45,16 @@ export class CreateDataSyncHandler implements ICommandHandler<CreateDataSyncComm
   ) {}
 
   async execute({ actor, integrationId, syncType, direction, scheduledAt, idempotencyKey }: CreateDataSyncCommand): Promise<DataSyncJob> {
-    const earlier = await this.jobStartedWith(actor.tenantId, idempotencyKey);
+    const em = contextOrFork(this.em);
+    const earlier = await this.jobStartedWith(em, actor.tenantId, idempotencyKey);
     if (earlier) return earlier;
     const settings = this.config.dataSync;
-    const now = new Date();
-    if (now.getTime() - scheduledAt.getTime() > settings.maxScheduledPastDays * DAY_MS) {
+    if (Date.now() - scheduledAt.getTime() > settings.maxScheduledPastDays * DAY_MS) {
       throw DataSyncError.onField(DataSyncErrorCode.ScheduledTooLongAgo, 'scheduledAt', `must not be more than ${settings.maxScheduledPastDays} days in the past`);
     }
-    const integration = await this.em.findOne(Integration, { id: integrationId, tenantId: actor.tenantId });
+    const integration = await em.findOne(Integration, { id: integrationId, tenantId: actor.tenantId });
     if (!integration) throw DataSyncError.onField(DataSyncErrorCode.IntegrationNotFound, 'integrationId', 'no such integration');
-    if (integration.status !== 'Active') {
-      throw DataSyncError.onField(DataSyncErrorCode.IntegrationNotActive, 'integrationId', `the integration is ${integration.status}; only an Active integration can be synced`, { integrationStatus: integration.status });
-    }
+    assertActive(integration.status);
     const configuration = integration.configuration(this.vault);
     try {
       this.connectors.create({ integrationId, provider: integration.provider, configuration });
@@ -56,48 +62,60 @@ export class CreateDataSyncHandler implements ICommandHandler<CreateDataSyncComm
       if (error instanceof ConnectorConfigurationError) throw DataSyncError.onField(DataSyncErrorCode.NotSyncable, 'integrationId', `the integration cannot be synced: ${error.message}`);
       throw error;
     }
+    await this.assertFrequency(em, integrationId, syncType, runsAt(scheduledAt, new Date()));
     if (settings.validateCredentialsOnCreate) {
       const outcome = await this.prober.probe({ id: integration.id, tenantId: integration.tenantId, integrationType: integration.integrationType, provider: integration.provider, configuration }, 'health');
       if (!outcome.ok) throw DataSyncError.onField(DataSyncErrorCode.CredentialsRefused, 'integrationId', `the provider did not accept the integration's credentials: ${outcome.message}`);
     }
 
-    await this.em.execute('SELECT id FROM integration WHERE id = ? FOR UPDATE', [integrationId]);
-    // A concurrent request with the same key may have committed its job while this one probed; the lock orders them.
-    const concurrent = await this.jobStartedWith(actor.tenantId, idempotencyKey);
-    if (concurrent) return concurrent;
-    await this.assertFrequency(integrationId, syncType, scheduledAt);
-    const job = DataSyncJob.initiate({ tenantId: actor.tenantId, integrationId, syncType, direction, scheduledAt, createdBy: actor.apiKeyId, idempotencyKey }, now);
-    this.em.persist(job);
+    const stored = await inUnitOfWork(this.em, actor, async (tx) => {
+      const [locked] = await tx.execute<Array<{ status: string }>>('SELECT status FROM integration WHERE id = ? FOR UPDATE', [integrationId]);
+      // A concurrent request with the same key may have committed its job while this one probed; the lock orders them.
+      const concurrent = await this.jobStartedWith(tx, actor.tenantId, idempotencyKey);
+      if (concurrent) return { job: concurrent, created: false };
+      // It may have been deactivated (or its credentials refused by a health check) while the provider was asked.
+      assertActive(locked.status);
+      const now = new Date();
+      await this.assertFrequency(tx, integrationId, syncType, runsAt(scheduledAt, now));
+      const created = DataSyncJob.initiate({ tenantId: actor.tenantId, integrationId, syncType, direction, scheduledAt, createdBy: actor.apiKeyId, idempotencyKey }, now);
+      tx.persist(created);
+      return { job: created, created: true };
+    });
+    if (!stored.created) return stored.job;
+    const { job } = stored;
     // A lost enqueue is not lost work: the scheduler starts due jobs from PostgreSQL.
     await afterCommit(() => enqueueRun(this.queue, job.id, scheduledAt).catch(() => undefined));
     return job;
   }
 
-  private async jobStartedWith(tenantId: string, idempotencyKey: string | undefined): Promise<DataSyncJob | null> {
-    return idempotencyKey === undefined ? null : this.em.findOne(DataSyncJob, { tenantId, idempotencyKey });
+  private async jobStartedWith(em: EntityManager, tenantId: string, idempotencyKey: string | undefined): Promise<DataSyncJob | null> {
+    return idempotencyKey === undefined ? null : em.findOne(DataSyncJob, { tenantId, idempotencyKey });
   }
 
-  private async assertFrequency(integrationId: string, syncType: CreateDataSyncCommand['syncType'], scheduledAt: Date): Promise<void> {
+  private async assertFrequency(em: EntityManager, integrationId: string, syncType: CreateDataSyncCommand['syncType'], runningAt: Date): Promise<void> {
     const windows = { Full: this.config.dataSync.fullMinIntervalSeconds * 1000, Incremental: this.config.dataSync.incrementalMinIntervalSeconds * 1000 };
     const windowMs = windows[syncType as keyof typeof windows];
     if (!windowMs) return;
-    // Failed and cancelled syncs did not sync anything, so they do not count against the rule.
-    const others = await this.em.find(
-      DataSyncJob,
-      {
-        integrationId,
-        syncType,
-        status: { $nin: ['Failed', 'Cancelled'] },
-        scheduledAt: { $gt: new Date(scheduledAt.getTime() - windowMs), $lt: new Date(scheduledAt.getTime() + windowMs) },
-      },
-      { fields: ['scheduledAt'] },
+    // Failed and cancelled syncs did not sync anything, so they do not count against the rule. The bound on
+    // scheduled_at alone (implied by the other, as a job never runs before its scheduled time) lets the index serve.
+    const others = await em.execute<Array<{ runs_at: Date | string }>>(
+      `SELECT ${RUNS_AT_SQL} AS runs_at FROM data_sync_job
+        WHERE integration_id = ? AND sync_type = ? AND status NOT IN ('Failed', 'Cancelled')
+          AND scheduled_at < ? AND ${RUNS_AT_SQL} > ? AND ${RUNS_AT_SQL} < ?`,
+      [integrationId, syncType, new Date(runningAt.getTime() + windowMs), new Date(runningAt.getTime() - windowMs), new Date(runningAt.getTime() + windowMs)],
     );
-    const allowedAt = nextAllowedAt(syncType, scheduledAt, others.map((job) => job.scheduledAt), windows);
+    const allowedAt = nextAllowedAt(syncType, runningAt, others.map((row) => new Date(row.runs_at)), windows);
     if (allowedAt) {
       const rule = syncType === 'Full' ? 'a Full sync at most once a day (BR-DS-01)' : 'an Incremental sync at most once an hour (BR-DS-02)';
       throw new DataSyncError(DataSyncErrorCode.TooFrequent, `An integration may have ${rule}; the next is allowed at ${allowedAt.toISOString()}`, {
         nextAllowedAt: allowedAt.toISOString(),
       });
     }
+  }
+}
+
+function assertActive(status: string): void {
+  if (status !== 'Active') {
+    throw DataSyncError.onField(DataSyncErrorCode.IntegrationNotActive, 'integrationId', `the integration is ${status}; only an Active integration can be synced`, { integrationStatus: status });
   }
 }

@@ -21,11 +21,15 @@ export class WriteSyncedRecordHandler implements ICommandHandler<WriteSyncedReco
       throw new DataSyncError(DataSyncErrorCode.NotFound, 'Integration not found');
     }
     // The hash is computed as imports compute it (md5 of the canonical jsonb text), so Differential compares alike.
+    // synced_at is when the stored version last changed, whoever changed it (an import, this write, a Full sync
+    // marking it deleted): the records list's `updatedSince` filters on it, so a change made here shows there too.
+    // Exports compare local_modified_at with exported_at, never synced_at.
     const [row] = await this.em.execute<Row[]>(
       `INSERT INTO synced_record AS s (tenant_id, integration_id, entity, external_id, data, content_hash, deleted, synced_at, local_modified_at)
        VALUES (?, ?, ?, ?, ?::jsonb, md5(?::jsonb::text), false, now(), clock_timestamp())
        ON CONFLICT (integration_id, entity, external_id) DO UPDATE
-         SET data = EXCLUDED.data, content_hash = EXCLUDED.content_hash, deleted = false, local_modified_at = EXCLUDED.local_modified_at
+         SET data = EXCLUDED.data, content_hash = EXCLUDED.content_hash, deleted = false, synced_at = EXCLUDED.synced_at,
+             local_modified_at = EXCLUDED.local_modified_at
        RETURNING content_hash, local_modified_at, (xmax = 0) AS created`,
       [actor.tenantId, integrationId, entity, externalId, postgresJson(data), postgresJson(data)],
     );

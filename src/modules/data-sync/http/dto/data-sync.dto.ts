@@ -19,7 +19,7 @@ export class CreateDataSyncDto {
   @EnumField(SYNC_DIRECTIONS, { enumName: 'SyncDirection', example: 'Import' })
   direction: SyncDirection;
 
-  @DateTimeField({ optional: true, example: '2026-12-22T10:00:00Z', description: 'When to run; now when absent; at most 30 days in the past' })
+  @DateTimeField({ optional: true, example: '2026-12-22T10:00:00Z', description: 'When to run; now when absent; at most 30 days in the past (a past time runs at once, and the frequency rules count it as now)' })
   scheduledAt?: Date;
 }
 
@@ -49,7 +49,7 @@ export class ListSyncedRecordsQueryDto extends PageQueryDto {
   @StringField({ maxLength: 100, example: 'contacts', description: "The entity, as named in the integration's sync resources" })
   entity: string;
 
-  @DateTimeField({ optional: true, description: 'Only records stored or changed at or after this time' })
+  @DateTimeField({ optional: true, description: 'Only records stored or changed at or after this time, by a sync or a write here (their syncedAt)' })
   updatedSince?: Date;
 }
 
@@ -134,7 +134,7 @@ export class SyncedRecordDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: "The source's last-modified time" }) sourceModifiedAt: string | null;
   @ApiProperty({ description: 'MD5 of the canonical JSON' }) contentHash: string;
   @ApiProperty() deleted: boolean;
-  @ApiProperty({ type: String, format: 'date-time' }) syncedAt: string;
+  @ApiProperty({ type: String, format: 'date-time', description: 'When the stored version last changed: imported, written here (PUT), or marked deleted' }) syncedAt: string;
 
   static from(record: SyncedRecordView): SyncedRecordDto {
     return { ...record, sourceModifiedAt: iso(record.sourceModifiedAt), syncedAt: new Date(record.syncedAt).toISOString() };

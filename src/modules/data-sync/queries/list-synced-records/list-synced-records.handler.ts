@@ -23,14 +23,22 @@ export class ListSyncedRecordsHandler implements IQueryHandler<ListSyncedRecords
 
   async execute({ tenantId, integrationId, entity, updatedSince, page, pageSize }: ListSyncedRecordsQuery): Promise<Page<SyncedRecordView>> {
     if (!(await this.em.count(Integration, { id: integrationId, tenantId }))) throw new DataSyncError(DataSyncErrorCode.NotFound, 'Integration not found');
-    const rows = await this.em.getConnection().execute<Row[]>(
+    const connection = this.em.getConnection();
+    const where = 'tenant_id = ? AND integration_id = ? AND entity = ? AND synced_at >= ?';
+    const params = [tenantId, integrationId, entity, updatedSince ?? new Date(0)];
+    const rows = await connection.execute<Row[]>(
       `SELECT entity, external_id, data, source_modified_at, content_hash, deleted, synced_at, count(*) OVER () AS total
-         FROM synced_record
-        WHERE tenant_id = ? AND integration_id = ? AND entity = ? AND synced_at >= ?
+         FROM synced_record WHERE ${where}
         ORDER BY synced_at, external_id
         LIMIT ? OFFSET ?`,
-      [tenantId, integrationId, entity, updatedSince ?? new Date(0), pageSize, (page - 1) * pageSize],
+      [...params, pageSize, (page - 1) * pageSize],
     );
+    let total = rows.length ? Number(rows[0].total) : 0;
+    // Past the last page there is no row to carry the total: it is counted alone.
+    if (!rows.length && page > 1) {
+      const [counted] = await connection.execute<Array<{ n: string }>>(`SELECT count(*) AS n FROM synced_record WHERE ${where}`, params);
+      total = Number(counted.n);
+    }
     return {
       items: rows.map((row) => ({
         entity: row.entity,
@@ -41,7 +49,7 @@ export class ListSyncedRecordsHandler implements IQueryHandler<ListSyncedRecords
         deleted: row.deleted,
         syncedAt: row.synced_at,
       })),
-      total: rows.length ? Number(rows[0].total) : 0,
+      total,
       page,
       pageSize,
     };
