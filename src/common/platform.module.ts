@@ -22,6 +22,7 @@ import { SafeHttpClient } from './outbound/safe-http-client';
 import { DOMAIN_EVENTS_QUEUE, MAINTENANCE_QUEUE } from './queues/queues';
 import { RedisModule } from './redis/redis.module';
 import { RetentionScheduler } from './retention/retention';
+import { redisOptionsFromUrl } from './redis/redis-options';
 
 const queues = BullModule.registerQueue(
   // A job whose worker died is run again up to 10 times (Bull's default fails it on the second stall, and a
@@ -46,7 +47,7 @@ export class PlatformModule {
         MikroOrmModule.forRoot({ ...mikroOrmOptions(config), autoLoadEntities: true, registerRequestContext: false }),
         MikroOrmModule.forFeature([OutboxMessage, AuditEntry]),
         RedisModule,
-        BullModule.forRoot({ redis: config.redisUrl, prefix: `${config.redisKeyPrefix}:bull` }),
+        BullModule.forRoot({ redis: redisOptionsFromUrl(config.redisUrl), prefix: `${config.redisKeyPrefix}:bull` }),
         queues,
         CqrsModule.forRoot(),
         TerminusModule,

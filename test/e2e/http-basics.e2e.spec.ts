@@ -30,6 +30,33 @@ describe('HTTP basics', () => {
     expect(forged.headers.get('x-request-id')).not.toBe('a b\tc');
   });
 
+  it('answers what Fastify refuses before routing as problem+json with a request id, as every other error', async () => {
+    const key = hub.bootstrapKey;
+    for (const [path, status] of [
+      ['/api/tenants/%ZZ', 400],
+      [`/api/tenants/${'a'.repeat(200)}`, 414],
+    ] as const) {
+      const answer = await hub.request(path, { key, headers: { 'X-Request-Id': `refused-${status}` } });
+      expect(answer.status).toBe(status);
+      expect(answer.headers.get('content-type')).toContain('application/problem+json');
+      expect(answer.headers.get('x-request-id')).toBe(`refused-${status}`);
+      expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(await answer.json()).toMatchObject({ status, requestId: `refused-${status}`, instance: expect.any(String) });
+    }
+  });
+
+  it('refuses the character U+0000 in a string field with a 400 naming it, which PostgreSQL could not store', async () => {
+    const operator = hub.client(hub.bootstrapKey);
+    const before = (await operator.tenants.listTenants({})).total;
+    const body = await hub.request('/api/tenants', { method: 'POST', key: hub.bootstrapKey, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'a\u0000b' }) });
+    expect(body.status).toBe(400);
+    expect(((await body.json()) as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual(['name']);
+    expect((await operator.tenants.listTenants({})).total).toBe(before);
+    const query = await hub.request('/api/audit?action=%00', { key: hub.bootstrapKey });
+    expect(query.status).toBe(400);
+    expect(((await query.json()) as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual(['action']);
+  });
+
   it('lets the configured origin call every method, and no other origin', async () => {
     const preflight = (from: string) =>
       hub.request('/api/apikeys/00000000-0000-4000-8000-000000000000', {

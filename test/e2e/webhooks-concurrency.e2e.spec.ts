@@ -75,4 +75,15 @@ describe('outgoing webhooks under concurrent calls', () => {
     }
     await eventually(async () => expect(receiver.events('/refused-queue').map((r) => r.headers['webhook-id'])).toEqual([test.eventId]), 15_000, 100);
   });
+
+  it("counts relayed application events under one metric label, whatever the tenants' type names", async () => {
+    await admin.events.registerEventType({ requestBody: { name: 'OrderCounted.v2' } });
+    await admin.events.publishEvent({ requestBody: { eventType: 'OrderCounted.v2', data: {} } });
+    await eventually(async () => {
+      const metrics = await (await hub.request('/metrics')).text();
+      expect(metrics).toMatch(/^outbox_events_relayed_total\{event_type="application"\} [1-9]/m);
+      expect(metrics).toMatch(/^outbox_events_relayed_total\{event_type="TenantCreated"\} [1-9]/m);
+      expect(metrics).not.toContain('event_type="OrderCounted.v2"');
+    }, 15_000, 50);
+  });
 });

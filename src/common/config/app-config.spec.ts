@@ -54,6 +54,18 @@ describe('configuration', () => {
     expect(messageOf({ INCOMING_WEBHOOKS_MAX_BODY_BYTES: '5000000' })).toMatch(/INCOMING_WEBHOOKS_MAX_BODY_BYTES .*BODY_LIMIT_BYTES/);
     expect(loadConfig({ INCOMING_WEBHOOKS_MAX_BODY_BYTES: '5000000', BODY_LIMIT_BYTES: '6000000' }, quiet).incomingWebhooks.maxBodyBytes).toBe(5_000_000);
     expect(messageOf({ WORKER_METRICS_PORT: 'of' })).toContain('WORKER_METRICS_PORT');
+    expect(messageOf({ AUDIT_RETENTION_DAYS: '30' })).toContain('AUDIT_RETENTION_DAYS');
+  });
+
+  it('takes each encryption key once and only as exact base64 of 32 bytes, never echoing it', () => {
+    const key = Buffer.alloc(32, 3).toString('base64');
+    expect(messageOf({ ENCRYPTION_KEYS: `k1:${key},k1:${Buffer.alloc(32, 4).toString('base64')}`, ENCRYPTION_ACTIVE_KEY: 'k1' })).toContain('"k1" twice');
+    // A stray character Buffer.from would skip: the rest still decodes to 32 bytes.
+    const mistyped = `${key.slice(0, 10)}*${key.slice(10)}`;
+    expect(Buffer.from(mistyped, 'base64')).toHaveLength(32);
+    const message = messageOf({ ENCRYPTION_KEYS: `k1:${mistyped}`, ENCRYPTION_ACTIVE_KEY: 'k1' });
+    expect(message).toContain('ENCRYPTION_KEYS key "k1"');
+    expect(message).not.toContain(key.slice(0, 10));
   });
 
   it('refuses a webhook payload limit that the body limit cannot carry to POST /api/events, naming both', () => {

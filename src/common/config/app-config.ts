@@ -272,7 +272,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: str
       expiryCron: read.cron('API_KEYS_EXPIRY_CRON', '0 * * * *'),
     },
     audit: {
-      retentionDays: read.int('AUDIT_RETENTION_DAYS', 365, 1, 36_500),
+      // §17.2 keeps audit entries a year: less is refused, not honoured.
+      retentionDays: read.int('AUDIT_RETENTION_DAYS', 365, 365, 36_500),
       cleanupCron: read.cron('AUDIT_CLEANUP_CRON', '30 2 * * *'),
     },
     outbox: {
@@ -418,8 +419,15 @@ function parseKeyRing(spec: string, production: boolean): Map<string, Buffer> {
     const colon = entry.indexOf(':');
     if (colon <= 0) throw new ConfigError('ENCRYPTION_KEYS entries must look like id:base64key');
     const id = entry.slice(0, colon);
-    const key = Buffer.from(entry.slice(colon + 1), 'base64');
-    if (key.length !== 32) throw new ConfigError(`ENCRYPTION_KEYS key "${id}" must be 32 bytes (base64 of 32 random bytes)`);
+    // Two replicas given one id for different keys could not open each other's secrets: an id appears once.
+    if (keys.has(id)) throw new ConfigError(`ENCRYPTION_KEYS names the key "${id}" twice`);
+    const encoded = entry.slice(colon + 1);
+    const key = Buffer.from(encoded, 'base64');
+    // Buffer.from skips characters that are not base64, so a mistyped key could still decode to 32 bytes of
+    // something else; only a key that encodes back to what was given is taken (the message never shows it).
+    if (key.length !== 32 || key.toString('base64') !== encoded) {
+      throw new ConfigError(`ENCRYPTION_KEYS key "${id}" must be the base64 of 32 random bytes (openssl rand -base64 32)`);
+    }
     if (production && key.equals(Buffer.from(DEV_ENCRYPTION_KEY, 'base64'))) {
       throw new ConfigError(`ENCRYPTION_KEYS key "${id}" is the development key; generate one with: openssl rand -base64 32`);
     }

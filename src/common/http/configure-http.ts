@@ -9,7 +9,7 @@ import type { Histogram } from 'prom-client';
 import type { AppConfig } from '../config/app-config';
 import { lazyRequestLogger } from '../logging/logger';
 import { httpRequestDuration } from '../metrics/metrics';
-import { ProblemDetailsFilter } from './problem-details.filter';
+import { ProblemDetailsFilter, sendProblem, toProblem } from './problem-details.filter';
 import { createValidationPipe } from './validation';
 
 const REQUEST_ID = /^[\w.:-]{1,100}$/;
@@ -92,6 +92,13 @@ export function fastifyOptions(config: AppConfig, logger: Logger): FastifyServer
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
+    // Requests Fastify refuses before routing (a malformed percent-escape, a path parameter over its length
+    // limit) get the same problem+json, request id and security headers as every other answer, not Fastify's
+    // plain JSON.
+    frameworkErrors: (error, request, reply) => {
+      void reply.headers(API_SECURITY_HEADERS).header('X-Request-Id', request.id);
+      sendProblem(reply, request, toProblem(error));
+    },
     genReqId: (req: IncomingMessage) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : nextRequestId();

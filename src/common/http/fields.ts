@@ -13,6 +13,7 @@ import {
   IsString,
   IsUUID,
   Length,
+  Matches,
   Max,
   Min,
   ValidateIf,
@@ -43,9 +44,17 @@ export function fieldDoc(options: Common & Record<string, unknown>) {
   return [ApiPropertyOptional(nullable ? { ...rest, nullable: true } : rest), IsOptional()];
 }
 
+/** PostgreSQL's text cannot hold U+0000: refused here, naming the field, rather than failing the insert (500). */
+const WITHOUT_NUL = /^[^\u0000]*$/;
+
 export function StringField(options: Common & { minLength?: number; maxLength: number }) {
   const minLength = options.minLength ?? 1;
-  return applyDecorators(...fieldDoc({ ...options, type: String, minLength, maxLength: options.maxLength }), IsString(), Length(minLength, options.maxLength));
+  return applyDecorators(
+    ...fieldDoc({ ...options, type: String, minLength, maxLength: options.maxLength }),
+    IsString(),
+    Length(minLength, options.maxLength),
+    Matches(WITHOUT_NUL, { message: ({ property }) => `${property} must not hold the character U+0000` }),
+  );
 }
 
 /** An integer in a JSON body: a string such as "5" is a wrong type, not a number. */

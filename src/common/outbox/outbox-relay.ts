@@ -5,8 +5,15 @@ import type { Queue } from 'bull';
 import { chunk } from '../batching/chunk';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { pgArray } from '../database/pg-array';
+import { eventClassOf } from '../events/domain-event';
 import { outboxRelayed } from '../metrics/metrics';
 import { DOMAIN_EVENTS_QUEUE, DURABLE_JOB, groupJobId } from '../queues/queues';
+
+/**
+ * The metric label of events tenants publish: their type names are theirs to invent, without limit, and a series
+ * per name would grow every worker's metrics for good. This service's own events keep their names.
+ */
+const APPLICATION_EVENTS_LABEL = 'application';
 
 /** One committed event as the relay hands it on: its envelope and its JSON. */
 export interface RelayedEvent {
@@ -103,7 +110,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
            FROM unnest(?::uuid[], ?::text[]) AS r(id, job_id) WHERE m.id = r.id`,
         [pgArray(groups.flat().map((event) => event.eventId)), pgArray(groups.flatMap((group, index) => group.map(() => jobIds[index])))],
       );
-      for (const row of rows) outboxRelayed.inc({ event_type: row.event_type });
+      for (const row of rows) outboxRelayed.inc({ event_type: eventClassOf(row.event_type) ? row.event_type : APPLICATION_EVENTS_LABEL });
       return rows.length;
     });
   }
