@@ -254,6 +254,28 @@ describe('outgoing webhooks through the SDK', () => {
     expect(receiver.events('/idempotent').map((r) => JSON.parse(r.body).data)).toEqual([{ bookingId: 'once' }]);
   });
 
+  it("keeps a tenant's schemas to itself, and runs no regular expression of a tenant", async () => {
+    const id = 'https://webhooks-inc.test/schemas/payment';
+    const payment = (amount: Record<string, unknown>) => ({ $id: id, type: 'object', properties: { amount } });
+    await admin.events.registerEventType({ requestBody: { name: 'PaymentTaken', schema: payment({ type: 'number', maximum: 5000 }) } });
+    // Published once, so that its schema is compiled on this replica.
+    await admin.events.publishEvent({ requestBody: { eventType: 'PaymentTaken', data: { amount: 10 } } });
+
+    const peek = await errorOf(other.events.registerEventType({ requestBody: { name: 'Peek', schema: { properties: { amount: { $ref: id } } } } }));
+    expect(peek.status).toBe(422);
+    expect(peek.body).toMatchObject({ code: 'event.invalid_schema', errors: [{ field: 'schema', messages: [expect.stringContaining(id)] }] });
+
+    // The same $id in another tenant is no clash, and each tenant's data is checked against its own schema.
+    await other.events.registerEventType({ requestBody: { name: 'PaymentTaken', schema: payment({ type: 'string' }) } });
+    await other.events.publishEvent({ requestBody: { eventType: 'PaymentTaken', data: { amount: 'ten' } } });
+    const mismatch = await errorOf(admin.events.publishEvent({ requestBody: { eventType: 'PaymentTaken', data: { amount: 'ten' } } }));
+    expect(mismatch.body.errors).toEqual([{ field: 'data.amount', messages: ['must be number'] }]);
+
+    const backtracking = await errorOf(other.events.registerEventType({ requestBody: { name: 'Slow', schema: { properties: { code: { type: 'string', pattern: '^(a+)+$' } } } } }));
+    expect(backtracking.status).toBe(422);
+    expect(backtracking.body.errors).toEqual([{ field: 'schema', messages: [expect.stringMatching(/"pattern" and "patternProperties" are not supported/)] }]);
+  });
+
   it('signs with both secrets during a rotation, and with the new one only after it', async () => {
     const webhook = await createWebhook('/rotation');
     const { secret: old } = await admin.webhooks.getWebhookSecret({ id: webhook.id });
