@@ -463,6 +463,49 @@ describe('outgoing webhooks through the SDK', () => {
     expect(trail.items.map((e) => e.action)).toEqual(expect.arrayContaining(['WebhookCreated', 'WebhookDisabled', 'WebhookDeleted']));
   });
 
+  it('verifies a new URL as creation does, and changes nothing when it does not answer 2xx', async () => {
+    const webhook = await createWebhook('/moving-from');
+    const { secret } = await admin.webhooks.getWebhookSecret({ id: webhook.id });
+
+    receiver.on('/never-agreed', answer(500));
+    const refused = await errorOf(admin.webhooks.updateWebhook({ id: webhook.id, requestBody: { url: receiver.url + '/never-agreed', timeoutSeconds: 60 } }));
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ code: 'webhook.verification_failed', errors: [{ field: 'url' }] });
+    expect(receiver.at('/never-agreed').map((request) => verify(secret, request))).toEqual([
+      expect.objectContaining({ type: 'WebhookVerification', data: { webhookId: webhook.id, eventTypes: ['BookingConfirmed'] } }),
+    ]);
+    expect(await admin.webhooks.getWebhook({ id: webhook.id })).toMatchObject({ url: webhook.url, timeoutSeconds: webhook.timeoutSeconds });
+
+    const moved = await admin.webhooks.updateWebhook({ id: webhook.id, requestBody: { url: receiver.url + '/moved-to' } });
+    expect(moved.url).toBe(receiver.url + '/moved-to');
+    expect(receiver.at('/moved-to').map((request) => verify(secret, request).type)).toEqual(['WebhookVerification']);
+    // The same URL again, or other changes, send nothing.
+    await admin.webhooks.updateWebhook({ id: webhook.id, requestBody: { url: receiver.url + '/moved-to', timeoutSeconds: 45 } });
+    expect(receiver.at('/moved-to')).toHaveLength(1);
+    const trail = await admin.audit.listAuditEntries({ resourceId: webhook.id, pageSize: 100 });
+    expect(trail.items.filter((entry) => entry.action === 'WebhookUpdated')).toHaveLength(2);
+    await admin.webhooks.deleteWebhook({ id: webhook.id });
+  });
+
+  it('holds no database connection while new URLs keep their verification requests waiting', async () => {
+    const tenant = await hub.client(hub.bootstrapKey).tenants.createTenant({ requestBody: { name: 'Slow movers' } });
+    const slow = hub.client(tenant.adminKey.key);
+    const { max: poolSize } = hub.app.get(MikroORM).config.get('pool') as { max: number };
+    const webhooks: WebhookDto[] = [];
+    for (let i = 0; i < poolSize; i++) {
+      webhooks.push(await slow.webhooks.createWebhook({ requestBody: { url: receiver.url + '/before-moving', eventTypes: ['APIKeyGenerated'], timeoutSeconds: 5 } }));
+    }
+    const waiting: ServerResponse[] = [];
+    receiver.on('/slow-move', (_, res) => void waiting.push(res));
+    const updates = Promise.allSettled(webhooks.map(({ id }) => slow.webhooks.updateWebhook({ id, requestBody: { url: receiver.url + '/slow-move' } })));
+    await eventually(async () => expect(waiting).toHaveLength(poolSize), 10_000);
+    // Answered while every verification still waits: were each to wait inside a transaction, no query could run.
+    expect((await slow.webhooks.listWebhooks({ pageSize: 100 })).items.map((w) => w.url)).not.toContain(receiver.url + '/slow-move');
+    for (const response of waiting) response.writeHead(200).end();
+    expect((await updates).map((result) => result.status)).toEqual(waiting.map(() => 'fulfilled'));
+    expect(new Set((await slow.webhooks.listWebhooks({ pageSize: 100 })).items.map((w) => w.url))).toEqual(new Set([receiver.url + '/slow-move']));
+  });
+
   it('shows the failure rate, alerts above 20%, and disables a webhook that keeps failing (WebhookDisabled)', async () => {
     const webhook = await createWebhook('/broken', { retryPolicy: { maxRetries: 0 } });
     receiver.on('/broken', answer(500));
