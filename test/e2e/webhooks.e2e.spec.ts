@@ -254,6 +254,28 @@ describe('outgoing webhooks through the SDK', () => {
     expect(receiver.events('/idempotent').map((r) => JSON.parse(r.body).data)).toEqual([{ bookingId: 'once' }]);
   });
 
+  it("keeps a tenant's schemas to itself, and runs no regular expression of a tenant", async () => {
+    const id = 'https://webhooks-inc.test/schemas/payment';
+    const payment = (amount: Record<string, unknown>) => ({ $id: id, type: 'object', properties: { amount } });
+    await admin.events.registerEventType({ requestBody: { name: 'PaymentTaken', schema: payment({ type: 'number', maximum: 5000 }) } });
+    // Published once, so that its schema is compiled on this replica.
+    await admin.events.publishEvent({ requestBody: { eventType: 'PaymentTaken', data: { amount: 10 } } });
+
+    const peek = await errorOf(other.events.registerEventType({ requestBody: { name: 'Peek', schema: { properties: { amount: { $ref: id } } } } }));
+    expect(peek.status).toBe(422);
+    expect(peek.body).toMatchObject({ code: 'event.invalid_schema', errors: [{ field: 'schema', messages: [expect.stringContaining(id)] }] });
+
+    // The same $id in another tenant is no clash, and each tenant's data is checked against its own schema.
+    await other.events.registerEventType({ requestBody: { name: 'PaymentTaken', schema: payment({ type: 'string' }) } });
+    await other.events.publishEvent({ requestBody: { eventType: 'PaymentTaken', data: { amount: 'ten' } } });
+    const mismatch = await errorOf(admin.events.publishEvent({ requestBody: { eventType: 'PaymentTaken', data: { amount: 'ten' } } }));
+    expect(mismatch.body.errors).toEqual([{ field: 'data.amount', messages: ['must be number'] }]);
+
+    const backtracking = await errorOf(other.events.registerEventType({ requestBody: { name: 'Slow', schema: { properties: { code: { type: 'string', pattern: '^(a+)+$' } } } } }));
+    expect(backtracking.status).toBe(422);
+    expect(backtracking.body.errors).toEqual([{ field: 'schema', messages: [expect.stringMatching(/"pattern" and "patternProperties" are not supported/)] }]);
+  });
+
   it('signs with both secrets during a rotation, and with the new one only after it', async () => {
     const webhook = await createWebhook('/rotation');
     const { secret: old } = await admin.webhooks.getWebhookSecret({ id: webhook.id });
@@ -439,6 +461,49 @@ describe('outgoing webhooks through the SDK', () => {
     expect(receiver.events('/update-me')).toHaveLength(0);
     const trail = await admin.audit.listAuditEntries({ resourceId: webhook.id, pageSize: 100 });
     expect(trail.items.map((e) => e.action)).toEqual(expect.arrayContaining(['WebhookCreated', 'WebhookDisabled', 'WebhookDeleted']));
+  });
+
+  it('verifies a new URL as creation does, and changes nothing when it does not answer 2xx', async () => {
+    const webhook = await createWebhook('/moving-from');
+    const { secret } = await admin.webhooks.getWebhookSecret({ id: webhook.id });
+
+    receiver.on('/never-agreed', answer(500));
+    const refused = await errorOf(admin.webhooks.updateWebhook({ id: webhook.id, requestBody: { url: receiver.url + '/never-agreed', timeoutSeconds: 60 } }));
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({ code: 'webhook.verification_failed', errors: [{ field: 'url' }] });
+    expect(receiver.at('/never-agreed').map((request) => verify(secret, request))).toEqual([
+      expect.objectContaining({ type: 'WebhookVerification', data: { webhookId: webhook.id, eventTypes: ['BookingConfirmed'] } }),
+    ]);
+    expect(await admin.webhooks.getWebhook({ id: webhook.id })).toMatchObject({ url: webhook.url, timeoutSeconds: webhook.timeoutSeconds });
+
+    const moved = await admin.webhooks.updateWebhook({ id: webhook.id, requestBody: { url: receiver.url + '/moved-to' } });
+    expect(moved.url).toBe(receiver.url + '/moved-to');
+    expect(receiver.at('/moved-to').map((request) => verify(secret, request).type)).toEqual(['WebhookVerification']);
+    // The same URL again, or other changes, send nothing.
+    await admin.webhooks.updateWebhook({ id: webhook.id, requestBody: { url: receiver.url + '/moved-to', timeoutSeconds: 45 } });
+    expect(receiver.at('/moved-to')).toHaveLength(1);
+    const trail = await admin.audit.listAuditEntries({ resourceId: webhook.id, pageSize: 100 });
+    expect(trail.items.filter((entry) => entry.action === 'WebhookUpdated')).toHaveLength(2);
+    await admin.webhooks.deleteWebhook({ id: webhook.id });
+  });
+
+  it('holds no database connection while new URLs keep their verification requests waiting', async () => {
+    const tenant = await hub.client(hub.bootstrapKey).tenants.createTenant({ requestBody: { name: 'Slow movers' } });
+    const slow = hub.client(tenant.adminKey.key);
+    const { max: poolSize } = hub.app.get(MikroORM).config.get('pool') as { max: number };
+    const webhooks: WebhookDto[] = [];
+    for (let i = 0; i < poolSize; i++) {
+      webhooks.push(await slow.webhooks.createWebhook({ requestBody: { url: receiver.url + '/before-moving', eventTypes: ['APIKeyGenerated'], timeoutSeconds: 5 } }));
+    }
+    const waiting: ServerResponse[] = [];
+    receiver.on('/slow-move', (_, res) => void waiting.push(res));
+    const updates = Promise.allSettled(webhooks.map(({ id }) => slow.webhooks.updateWebhook({ id, requestBody: { url: receiver.url + '/slow-move' } })));
+    await eventually(async () => expect(waiting).toHaveLength(poolSize), 10_000);
+    // Answered while every verification still waits: were each to wait inside a transaction, no query could run.
+    expect((await slow.webhooks.listWebhooks({ pageSize: 100 })).items.map((w) => w.url)).not.toContain(receiver.url + '/slow-move');
+    for (const response of waiting) response.writeHead(200).end();
+    expect((await updates).map((result) => result.status)).toEqual(waiting.map(() => 'fulfilled'));
+    expect(new Set((await slow.webhooks.listWebhooks({ pageSize: 100 })).items.map((w) => w.url))).toEqual(new Set([receiver.url + '/slow-move']));
   });
 
   it('shows the failure rate, alerts above 20%, and disables a webhook that keeps failing (WebhookDisabled)', async () => {

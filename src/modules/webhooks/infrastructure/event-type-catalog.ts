@@ -1,22 +1,59 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import Ajv, { ValidateFunction } from 'ajv';
+import Ajv, { MissingRefError, ValidateFunction } from 'ajv';
+import type { RegExpEngine } from 'ajv/dist/types';
 import { LRUCache } from 'lru-cache';
 import { contextOrFork } from '../../../common/database/context-or-fork';
 import { EventTypeDefinition } from '../domain/event-type-definition.entity';
 import { isReservedEventName, subscribableDomainEventNames } from '../domain/event-catalog';
 import { WebhookError, WebhookErrorCode } from '../domain/webhook.errors';
 
+/** Thrown by the RegExp engine below while ajv compiles a schema that holds a regular expression. */
+class PatternRefusedError extends Error {}
+
+/**
+ * Ajv's `code.regExp`, through which every `pattern` and `patternProperties` (also under `propertyNames`)
+ * becomes a RegExp: it refuses them all. JavaScript's RegExp backtracks, and a tenant chooses both the
+ * expression and the data it runs on: `^(a+)+$` on 40 characters, or merely `\s*$` on a 1 MB string, holds the
+ * API's event loop for minutes, so one tenant could stall a replica for every tenant. A syntax check cannot tell
+ * a safe expression from such a one (nested quantifiers are caught by some, `\s*$` by none), and Node has no
+ * linear-time engine of its own (V8's is behind an experimental flag and, on Node 20, refuses the `u` flag ajv
+ * uses). A linear-time RE2 engine plugs in here; then patterns are accepted again.
+ */
+const refuseTenantRegExps: RegExpEngine = Object.assign(
+  (pattern: string): never => {
+    throw new PatternRefusedError(
+      `"pattern" and "patternProperties" are not supported (here: ${JSON.stringify(pattern)}): a regular expression could stall the service on crafted data; use enum, const, minLength or maxLength`,
+    );
+  },
+  { code: 'refuseTenantRegExps' },
+);
+
+/**
+ * A compiled schema, or why it cannot be used. A failure is kept too: a stored schema that no longer compiles
+ * (it was registered before a rule below) would otherwise be compiled again on every publication.
+ */
+type CompiledSchema = { validate: ValidateFunction } | { problem: string };
+
 /**
  * The event types a tenant's webhooks can subscribe to (this service's domain events and the tenant's
  * registered application types) and the JSON-schema check of published data. A registered type never changes
  * and is never deleted, so found types and their compiled schemas are kept in memory: publishing, the hottest
  * write, reads no catalog row. Reads go through the caller's context when it has one (see contextOrFork).
+ *
+ * Each schema is compiled by an ajv of its own, which knows no other schema. One ajv shared by every tenant
+ * kept each `$id` it met (those inside a schema even with `addUsedSchema: false`): another tenant's `$ref` to it
+ * compiled, and its 422s showed the first tenant's constraints; a clashing `$id` answered "already exists",
+ * telling that another tenant used it, and since each replica compiles on first use, it could fail every
+ * publication of a type on one replica alone. Now a `$ref` resolves inside its own schema or is a 422 naming
+ * `schema`, the same on every replica. An ajv costs under a millisecond, once per type and replica, and goes
+ * with its validator when the cache drops it. The meta-schema check is shared: it reads a schema as data and
+ * keeps nothing.
  */
 @Injectable()
 export class EventTypeCatalog {
-  private readonly ajv = new Ajv({ allErrors: true, strict: false });
-  private readonly validators = new LRUCache<string, ValidateFunction>({ max: 5000 });
+  private readonly metaSchemas = new Ajv({ allErrors: true, strict: false });
+  private readonly validators = new LRUCache<string, CompiledSchema>({ max: 5000 });
   private readonly registered = new LRUCache<string, EventTypeDefinition>({ max: 10_000 });
 
   constructor(private readonly em: EntityManager) {}
@@ -50,10 +87,14 @@ export class EventTypeCatalog {
     return type;
   }
 
-  /** 422 naming the fields of `data` that break the type's schema. */
+  /** 422 naming the fields of `data` that break the type's schema; naming `eventType` when its schema cannot be used. */
   assertMatchesSchema(type: EventTypeDefinition, data: unknown): void {
     if (!type.schema) return;
-    const validate = this.validatorFor(type);
+    const compiled = this.compiledFor(type);
+    if ('problem' in compiled) {
+      throw WebhookError.onField(WebhookErrorCode.InvalidSchema, 'eventType', [`the schema of ${type.name} cannot be used: ${compiled.problem}; register a type with a schema that can`]);
+    }
+    const { validate } = compiled;
     if (validate(data)) return;
     const errors = (validate.errors ?? []).map((error) => ({
       field: `data${error.instancePath.replace(/\//g, '.')}`,
@@ -62,21 +103,50 @@ export class EventTypeCatalog {
     throw new WebhookError(WebhookErrorCode.DataDoesNotMatchSchema, `data does not match the schema of ${type.name}`, { errors });
   }
 
-  /** 422 naming `schema` when ajv cannot compile it. */
+  /** 422 naming `schema` when it is not a JSON schema, or one this service does not run (see `compile`). */
   assertValidSchema(schema: Record<string, unknown>): void {
+    const problem = this.metaSchemaProblem(schema) ?? this.compileProblem(schema);
+    if (problem !== undefined) throw WebhookError.onField(WebhookErrorCode.InvalidSchema, 'schema', [problem]);
+  }
+
+  private metaSchemaProblem(schema: Record<string, unknown>): string | undefined {
     try {
-      this.ajv.compile(schema);
+      if (this.metaSchemas.validateSchema(schema)) return undefined;
+      return `not a valid JSON schema: ${this.metaSchemas.errorsText(this.metaSchemas.errors, { dataVar: 'schema' })}`;
     } catch (error) {
-      throw WebhookError.onField(WebhookErrorCode.InvalidSchema, 'schema', [`not a valid JSON schema: ${(error as Error).message}`]);
+      // A `$schema` that names no meta-schema this service knows.
+      return `not a valid JSON schema: ${(error as Error).message}`;
     }
   }
 
-  private validatorFor(type: EventTypeDefinition): ValidateFunction {
-    let validate = this.validators.get(type.id);
-    if (!validate) {
-      validate = this.ajv.compile(type.schema!);
-      this.validators.set(type.id, validate);
+  private compileProblem(schema: Record<string, unknown>): string | undefined {
+    const compiled = this.compile(schema);
+    return 'problem' in compiled ? compiled.problem : undefined;
+  }
+
+  private compiledFor(type: EventTypeDefinition): CompiledSchema {
+    let compiled = this.validators.get(type.id);
+    if (!compiled) {
+      compiled = this.compile(type.schema!);
+      this.validators.set(type.id, compiled);
     }
-    return validate;
+    return compiled;
+  }
+
+  /**
+   * In an ajv of its own (see the class comment) that knows not even the meta-schemas (`meta: false`), so a
+   * `$ref` that leaves the schema finds nothing; the schema was checked against its meta-schema at registration.
+   */
+  private compile(schema: Record<string, unknown>): CompiledSchema {
+    const ajv = new Ajv({ allErrors: true, strict: false, meta: false, validateSchema: false, code: { regExp: refuseTenantRegExps } });
+    try {
+      return { validate: ajv.compile(schema) };
+    } catch (error) {
+      if (error instanceof PatternRefusedError) return { problem: error.message };
+      if (error instanceof MissingRefError) {
+        return { problem: `$ref ${JSON.stringify(error.missingRef)} points outside this schema; a schema may refer only to its own parts (e.g. "#/definitions/…")` };
+      }
+      return { problem: `not a valid JSON schema: ${(error as Error).message}` };
+    }
   }
 }

@@ -1,0 +1,83 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { EventTypeDefinition } from '../domain/event-type-definition.entity';
+import { WebhookError } from '../domain/webhook.errors';
+import { EventTypeCatalog } from './event-type-catalog';
+
+/** The schema checks only: no catalog row is read, so no EntityManager is needed. */
+describe('EventTypeCatalog schemas', () => {
+  const bookingOfA = {
+    $id: 'https://tenant-a.test/booking',
+    type: 'object',
+    properties: { total: { type: 'number', maximum: 5000 }, guest: { $id: 'https://tenant-a.test/guest', type: 'string', maxLength: 3 } },
+  };
+  let catalog: EventTypeCatalog;
+
+  beforeEach(() => {
+    catalog = new EventTypeCatalog({} as EntityManager);
+    // Tenant A's schema, compiled on this replica by a publication of A.
+    catalog.assertMatchesSchema(typeOf('tenant-a', bookingOfA), { total: 10 });
+  });
+
+  function typeOf(tenantId: string, schema: Record<string, unknown>): EventTypeDefinition {
+    return EventTypeDefinition.register(tenantId, 'Booking', null, schema, null);
+  }
+
+  /** The refusal `work` throws, as the problem+json answer would show it (kind `unprocessable` is a 422). */
+  function refusal(work: () => void): { kind: string; code: string; errors: Array<{ field: string; messages: string[] }> } {
+    try {
+      work();
+    } catch (error) {
+      expect(error).toBeInstanceOf(WebhookError);
+      const { kind, code, extensions } = error as WebhookError;
+      return { kind, code, errors: extensions.errors as Array<{ field: string; messages: string[] }> };
+    }
+    throw new Error('expected a refusal');
+  }
+
+  it("refuses a $ref to another tenant's schema (or anything outside the schema) with a 422 naming schema", () => {
+    for (const ref of ['https://tenant-a.test/booking', 'https://tenant-a.test/guest', 'http://json-schema.org/draft-07/schema#']) {
+      const refused = refusal(() => catalog.assertValidSchema({ type: 'object', properties: { stolen: { $ref: ref } } }));
+      expect(refused).toMatchObject({ kind: 'unprocessable', code: 'event.invalid_schema', errors: [{ field: 'schema', messages: [expect.stringContaining(ref.replace(/#$/, ''))] }] });
+    }
+    // A reference inside the schema itself is fine, also through an $id of its own.
+    expect(() => catalog.assertValidSchema({ definitions: { id: { type: 'string' } }, properties: { a: { $ref: '#/definitions/id' } } })).not.toThrow();
+    expect(() => catalog.assertValidSchema({ $schema: 'http://json-schema.org/draft-07/schema#', type: 'object' })).not.toThrow();
+    expect(() => catalog.assertValidSchema({ $id: 'https://b.test/order', properties: { a: { $id: 'line', type: 'string' }, b: { $ref: 'line' } } })).not.toThrow();
+  });
+
+  it("accepts and uses an $id that another tenant's schema uses, without a trace of it", () => {
+    const sameIds = { $id: 'https://tenant-a.test/booking', type: 'object', properties: { guest: { $id: 'https://tenant-a.test/guest', type: 'number' } } };
+    expect(() => catalog.assertValidSchema(sameIds)).not.toThrow();
+    // Publishing with either schema, in any order on one replica, checks the data against that schema only.
+    expect(() => catalog.assertMatchesSchema(typeOf('tenant-b', sameIds), { guest: 42 })).not.toThrow();
+    expect(refusal(() => catalog.assertMatchesSchema(typeOf('tenant-a', bookingOfA), { guest: 42 })).errors).toEqual([
+      { field: 'data.guest', messages: ['must be string'] },
+    ]);
+  });
+
+  it('refuses pattern and patternProperties: no regular expression of a tenant runs on the event loop', () => {
+    const schemas = [
+      { type: 'object', properties: { code: { type: 'string', pattern: '^(a+)+$' } } },
+      { type: 'object', properties: { code: { type: 'string', pattern: '^[A-Z]{3}$' } } },
+      { type: 'object', patternProperties: { '^x-': { type: 'string' } } },
+      { type: 'object', propertyNames: { pattern: '^[a-z]+$' } },
+    ];
+    for (const schema of schemas) {
+      expect(refusal(() => catalog.assertValidSchema(schema))).toMatchObject({ kind: 'unprocessable', errors: [{ field: 'schema', messages: [expect.stringMatching(/pattern/)] }] });
+    }
+    // A type stored before the refusal is not run either: its publications are refused, naming eventType.
+    const stored = typeOf('tenant-a', schemas[0]);
+    for (let publication = 0; publication < 2; publication++) {
+      expect(refusal(() => catalog.assertMatchesSchema(stored, { code: 'aaaa' }))).toMatchObject({
+        kind: 'unprocessable',
+        code: 'event.invalid_schema',
+        errors: [{ field: 'eventType', messages: [expect.stringMatching(/pattern/)] }],
+      });
+    }
+  });
+
+  it("refuses a schema that is not valid JSON schema, or takes another tenant's for its meta-schema, naming schema", () => {
+    expect(refusal(() => catalog.assertValidSchema({ type: 'no-such-type' }))).toMatchObject({ kind: 'unprocessable', errors: [{ field: 'schema' }] });
+    expect(refusal(() => catalog.assertValidSchema({ $schema: 'https://tenant-a.test/booking' }))).toMatchObject({ kind: 'unprocessable', errors: [{ field: 'schema' }] });
+  });
+});
