@@ -9,7 +9,7 @@ export type RegisterEventTypeDto = {
     name: string;
     description?: string;
     /**
-     * A JSON schema (draft-07) that published data must match (422 otherwise)
+     * A JSON schema (draft-07) that published data must match (422 otherwise). A $ref must point inside it; pattern and patternProperties run on RE2, without backreferences or lookarounds
      */
     schema?: Record<string, any>;
 };

@@ -125,7 +125,7 @@ export class WebhooksService {
                 400: `Malformed JSON, unknown fields, wrong types or out-of-range values; \`errors\` names each field`,
                 401: `Missing, unknown, revoked or expired API key`,
                 403: `The key lacks a scope: webhook:manage`,
-                422: `Unknown event type`,
+                422: `Unknown event type, or a new URL whose verification request did not get a 2xx answer`,
                 429: `The key's hourly rate limit is spent`,
             },
         });

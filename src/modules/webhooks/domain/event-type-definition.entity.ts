@@ -6,7 +6,7 @@ import { EventTypeRegisteredEvent } from './events/webhook.events';
 
 /**
  * An application event type a tenant registered, so its services can publish it (POST /api/events) and its
- * webhooks can subscribe to it. An optional JSON schema (draft 2020-12 or 7, checked by ajv) binds `data`.
+ * webhooks can subscribe to it. An optional JSON schema (draft-07, checked by ajv) binds `data`.
  */
 @Entity({ tableName: 'event_type_definition' })
 export class EventTypeDefinition extends AggregateRoot<DomainEvent> {

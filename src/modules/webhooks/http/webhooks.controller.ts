@@ -87,7 +87,7 @@ export class WebhooksController {
   @ApiOperation({ operationId: 'updateWebhook', summary: 'Change URL, event types, retry policy or timeout; disable or enable' })
   @ApiOkResponse({ type: WebhookDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
-  @ApiUnprocessableEntityResponse({ description: 'Unknown event type', type: ProblemDetailsDto })
+  @ApiUnprocessableEntityResponse({ description: 'Unknown event type, or a new URL whose verification request did not get a 2xx answer', type: ProblemDetailsDto })
   async updateWebhook(@CurrentActor() actor: Actor, @UuidParam() webhookId: string, @Body() body: UpdateWebhookDto): Promise<WebhookDto> {
     return WebhookDto.from(await this.commands.execute(new UpdateWebhookCommand(actor, webhookId, changesOf(body))));
   }

@@ -1,32 +1,36 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import Ajv, { MissingRefError, ValidateFunction } from 'ajv';
-import type { RegExpEngine } from 'ajv/dist/types';
+import type { RegExpEngine, RegExpLike } from 'ajv/dist/types';
+import { RE2JS } from 're2js';
 import { LRUCache } from 'lru-cache';
 import { contextOrFork } from '../../../common/database/context-or-fork';
 import { EventTypeDefinition } from '../domain/event-type-definition.entity';
 import { isReservedEventName, subscribableDomainEventNames } from '../domain/event-catalog';
 import { WebhookError, WebhookErrorCode } from '../domain/webhook.errors';
 
-/** Thrown by the RegExp engine below while ajv compiles a schema that holds a regular expression. */
+/** Thrown by the RegExp engine below while ajv compiles a schema that holds a regular expression RE2 cannot run. */
 class PatternRefusedError extends Error {}
 
 /**
- * Ajv's `code.regExp`, through which every `pattern` and `patternProperties` (also under `propertyNames`)
- * becomes a RegExp: it refuses them all. JavaScript's RegExp backtracks, and a tenant chooses both the
- * expression and the data it runs on: `^(a+)+$` on 40 characters, or merely `\s*$` on a 1 MB string, holds the
- * API's event loop for minutes, so one tenant could stall a replica for every tenant. A syntax check cannot tell
- * a safe expression from such a one (nested quantifiers are caught by some, `\s*$` by none), and Node has no
- * linear-time engine of its own (V8's is behind an experimental flag and, on Node 20, refuses the `u` flag ajv
- * uses). A linear-time RE2 engine plugs in here; then patterns are accepted again.
+ * Ajv's `code.regExp`, through which every `pattern` and `patternProperties` (also under `propertyNames`) becomes
+ * a matcher: RE2 (re2js), which matches in time linear in the input. JavaScript's RegExp backtracks, and a tenant
+ * chooses both the expression and the data it runs on: `^(a+)+$` on 40 characters, or merely `\s*$` on a 1 MB
+ * string, held the API's event loop for minutes, so one tenant could stall a replica for every tenant; RE2 runs
+ * the latter in milliseconds. It has no backreferences or lookarounds (they cannot run in linear time): a pattern
+ * using them is a 422 naming `schema`.
  */
-const refuseTenantRegExps: RegExpEngine = Object.assign(
-  (pattern: string): never => {
-    throw new PatternRefusedError(
-      `"pattern" and "patternProperties" are not supported (here: ${JSON.stringify(pattern)}): a regular expression could stall the service on crafted data; use enum, const, minLength or maxLength`,
-    );
+const linearTimeRegExps: RegExpEngine = Object.assign(
+  (pattern: string): RegExpLike => {
+    try {
+      return RE2JS.compile(pattern);
+    } catch (error) {
+      throw new PatternRefusedError(
+        `the pattern ${JSON.stringify(pattern)} cannot run: ${(error as Error).message}; patterns run on RE2, in linear time, without backreferences or lookarounds`,
+      );
+    }
   },
-  { code: 'refuseTenantRegExps' },
+  { code: 're2js' },
 );
 
 /**
@@ -138,7 +142,7 @@ export class EventTypeCatalog {
    * `$ref` that leaves the schema finds nothing; the schema was checked against its meta-schema at registration.
    */
   private compile(schema: Record<string, unknown>): CompiledSchema {
-    const ajv = new Ajv({ allErrors: true, strict: false, meta: false, validateSchema: false, code: { regExp: refuseTenantRegExps } });
+    const ajv = new Ajv({ allErrors: true, strict: false, meta: false, validateSchema: false, code: { regExp: linearTimeRegExps } });
     try {
       return { validate: ajv.compile(schema) };
     } catch (error) {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
@@ -8,18 +7,12 @@ import { inUnitOfWork } from '../../../../common/cqrs/command-pipeline';
 import { CommonError } from '../../../../common/errors/domain-error';
 import { contextOrFork } from '../../../../common/database/context-or-fork';
 import { SafeHttpClient } from '../../../../common/outbound/safe-http-client';
-import { isSuccess } from '../../domain/delivery-policy';
-import { VERIFICATION_EVENT_TYPE } from '../../domain/event-catalog';
 import { Webhook } from '../../domain/webhook.entity';
-import { WebhookError, WebhookErrorCode } from '../../domain/webhook.errors';
-import { webhookBody } from '../../domain/webhook-signature';
 import { EventTypeCatalog } from '../../infrastructure/event-type-catalog';
 import { WebhookRepository } from '../../infrastructure/webhook.repository';
+import { verifyEndpoint } from '../../infrastructure/endpoint-verification';
 import { WebhookSender } from '../../infrastructure/webhook-sender';
 import { CreateWebhookCommand } from './create-webhook.command';
-
-/** The verification request waits at most this long, whatever the webhook's own timeout: it holds an API request. */
-const VERIFICATION_TIMEOUT_SECONDS = 10;
 
 /**
  * UC-WH-01: checks the URL (BR-WH-01), the event types and the tenant's limit (BR-WH-07), sends the endpoint a
@@ -48,7 +41,7 @@ export class CreateWebhookHandler implements ICommandHandler<CreateWebhookComman
     if (settings.integrationId) await this.assertOwnIntegration(actor.tenantId, settings.integrationId);
     await contextOrFork(this.em).getRepository<Webhook, WebhookRepository>(Webhook).assertRoomForWebhook(actor.tenantId, maxPerTenant, { lock: false });
     const { webhook, secret } = Webhook.create(actor.tenantId, settings, actor.apiKeyId, this.vault);
-    if (verifyOnCreate) await this.verify(webhook, secret);
+    if (verifyOnCreate) await verifyEndpoint(this.sender, { url: webhook.url, secrets: [secret], webhookId: webhook.id, eventTypes: webhook.eventTypes, timeoutSeconds: webhook.timeoutSeconds });
     return inUnitOfWork(this.em, actor, async (em) => {
       await em.getRepository<Webhook, WebhookRepository>(Webhook).assertRoomForWebhook(actor.tenantId, maxPerTenant);
       em.persist(webhook);
@@ -60,21 +53,6 @@ export class CreateWebhookHandler implements ICommandHandler<CreateWebhookComman
   private async assertOwnIntegration(tenantId: string, integrationId: string): Promise<void> {
     const found: unknown[] = await this.em.getConnection().execute('SELECT 1 FROM integration WHERE id = ? AND tenant_id = ?', [integrationId, tenantId]);
     if (!found.length) throw CommonError.validation([{ field: 'integrationId', messages: ['no integration of this tenant has this id'] }]);
-  }
-
-  private async verify(webhook: Webhook, secret: string): Promise<void> {
-    const result = await this.sender.send({
-      url: webhook.url,
-      secrets: [secret],
-      messageId: randomUUID(),
-      body: webhookBody(VERIFICATION_EVENT_TYPE, new Date(), { webhookId: webhook.id, eventTypes: webhook.eventTypes }),
-      timeoutSeconds: Math.min(webhook.timeoutSeconds, VERIFICATION_TIMEOUT_SECONDS),
-    });
-    if (!isSuccess(result.statusCode)) {
-      throw WebhookError.onField(WebhookErrorCode.VerificationFailed, 'url', [
-        `the verification request did not get a 2xx answer: ${result.error ?? `HTTP ${result.statusCode}`}`,
-      ]);
-    }
   }
 }
 

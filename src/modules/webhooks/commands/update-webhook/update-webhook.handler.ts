@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
@@ -7,19 +6,13 @@ import { SECRET_VAULT, SecretVault } from '../../../../common/crypto/secret-vaul
 import { inUnitOfWork } from '../../../../common/cqrs/command-pipeline';
 import { contextOrFork } from '../../../../common/database/context-or-fork';
 import { SafeHttpClient } from '../../../../common/outbound/safe-http-client';
-import { isSuccess } from '../../domain/delivery-policy';
-import { VERIFICATION_EVENT_TYPE } from '../../domain/event-catalog';
 import { Webhook } from '../../domain/webhook.entity';
-import { WebhookError, WebhookErrorCode } from '../../domain/webhook.errors';
-import { webhookBody } from '../../domain/webhook-signature';
 import { EventTypeCatalog } from '../../infrastructure/event-type-catalog';
 import { WebhookRepository } from '../../infrastructure/webhook.repository';
 import { WebhookSender } from '../../infrastructure/webhook-sender';
+import { verifyEndpoint } from '../../infrastructure/endpoint-verification';
 import { assertAllowedUrl } from '../create-webhook/create-webhook.handler';
 import { UpdateWebhookCommand } from './update-webhook.command';
-
-/** The verification request waits at most this long, whatever the webhook's own timeout: it holds an API request. */
-const VERIFICATION_TIMEOUT_SECONDS = 10;
 
 /**
  * PUT /api/webhooks/{id}: the same checks as creation for what changes; `isActive` disables or re-enables.
@@ -63,23 +56,4 @@ export class UpdateWebhookHandler implements ICommandHandler<UpdateWebhookComman
 
 function repositoryOf(em: EntityManager): WebhookRepository {
   return em.getRepository<Webhook, WebhookRepository>(Webhook);
-}
-
-/** UC-WH-01 step 6 for an endpoint: a signed WebhookVerification request that must answer 2xx, else a 422 naming `url`. */
-export async function verifyEndpoint(
-  sender: WebhookSender,
-  endpoint: { url: string; secrets: string[]; webhookId: string; eventTypes: string[]; timeoutSeconds: number },
-): Promise<void> {
-  const result = await sender.send({
-    url: endpoint.url,
-    secrets: endpoint.secrets,
-    messageId: randomUUID(),
-    body: webhookBody(VERIFICATION_EVENT_TYPE, new Date(), { webhookId: endpoint.webhookId, eventTypes: endpoint.eventTypes }),
-    timeoutSeconds: Math.min(endpoint.timeoutSeconds, VERIFICATION_TIMEOUT_SECONDS),
-  });
-  if (!isSuccess(result.statusCode)) {
-    throw WebhookError.onField(WebhookErrorCode.VerificationFailed, 'url', [
-      `the verification request did not get a 2xx answer: ${result.error ?? `HTTP ${result.statusCode}`}`,
-    ]);
-  }
 }

@@ -40,7 +40,8 @@ export class RegisterEventTypeDto {
 
   @JsonObjectField({
     optional: true,
-    description: 'A JSON schema (draft-07) that published data must match (422 otherwise)',
+    description:
+      'A JSON schema (draft-07) that published data must match (422 otherwise). A $ref must point inside it; pattern and patternProperties run on RE2, without backreferences or lookarounds',
     example: { type: 'object', required: ['bookingId'], properties: { bookingId: { type: 'string' }, total: { type: 'number' } } },
   })
   schema?: Record<string, unknown>;
