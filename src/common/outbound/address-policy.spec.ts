@@ -19,6 +19,9 @@ describe('outbound address policy', () => {
     ['fe80::1', 'refused'],
     ['::ffff:10.0.0.1', 'refused'],
     ['::ffff:127.0.0.1', 'loopback'],
+    ['::7f00:1', 'refused'],
+    ['::a00:1', 'refused'],
+    ['::808:808', 'refused'],
     ['not-an-ip', 'refused'],
   ])('%s is %s', (address, expected) => {
     expect(classifyAddress(address)).toBe(expected);

@@ -14,6 +14,9 @@ export function classifyAddress(address: string): AddressClass {
   if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
   const range = parsed.range();
   if (range === 'loopback') return 'loopback';
+  // ::/96, the deprecated IPv4-compatible form (::7f00:1 is 127.0.0.1): ipaddr.js calls it unicast, and no public
+  // service lives there, so it is refused rather than read as the IPv4 address it embeds.
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).parts.slice(0, 6).every((part) => part === 0)) return 'refused';
   return range === 'unicast' ? 'public' : 'refused';
 }
 
