@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from './common/config/app-config';
 import { PlatformModule, PlatformWorkerModule, WorkerMetricsModule } from './common/platform.module';
+import { ScheduleKeeperModule } from './common/queues/schedule-keeper';
 import { ApiKeysModule } from './modules/api-keys/api-keys.module';
 import { ApiKeysWorkerModule } from './modules/api-keys/api-keys.worker-module';
 import { AuditModule } from './modules/audit/audit.module';
@@ -18,7 +19,7 @@ import { WebhooksWorkerModule } from './modules/webhooks/webhooks.worker-module'
 /** Feature modules: HTTP, commands, queries. A new module goes here (and its worker part below). */
 const featureModules = [TenantsModule, ApiKeysModule, AuditModule, IntegrationsModule, IncomingWebhooksModule, WebhooksModule, DataSyncModule];
 /** What only worker processes run: Bull processors, schedules, the outbox relay. */
-const workerModules = [PlatformWorkerModule, ApiKeysWorkerModule, AuditWorkerModule, IntegrationsWorkerModule, IncomingWebhooksWorkerModule, WebhooksWorkerModule, DataSyncWorkerModule];
+const workerModules = [ScheduleKeeperModule, PlatformWorkerModule, ApiKeysWorkerModule, AuditWorkerModule, IntegrationsWorkerModule, IncomingWebhooksWorkerModule, WebhooksWorkerModule, DataSyncWorkerModule];
 
 @Module({})
 export class AppModule {

@@ -36,6 +36,13 @@ export const outboxRecovered = new Counter({
   registers: [metricsRegistry],
 });
 
+export const schedulesRestored = new Counter({
+  name: 'schedules_restored_total',
+  help: 'Repeatable jobs (schedules) a worker added back because Redis no longer held them',
+  labelNames: ['queue'] as const,
+  registers: [metricsRegistry],
+});
+
 /** Successful authentications since the last scrape, added to the counter when it is read. */
 let authenticatedSinceScrape = 0;
 

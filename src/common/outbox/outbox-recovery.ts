@@ -5,7 +5,8 @@ import type { Job, Queue } from 'bull';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { pgArray } from '../database/pg-array';
 import { outboxRecovered } from '../metrics/metrics';
-import { DOMAIN_EVENTS_QUEUE, ensureRepeatableJob, jobStanding, MAINTENANCE_QUEUE } from '../queues/queues';
+import { DOMAIN_EVENTS_QUEUE, jobStanding, MAINTENANCE_QUEUE } from '../queues/queues';
+import { ScheduleKeeper } from '../queues/schedule-keeper';
 import type { DomainEventJob } from './outbox-relay';
 
 export const OUTBOX_RECOVERY_JOB = 'outbox-recovery';
@@ -40,11 +41,12 @@ export class OutboxRecovery implements OnApplicationBootstrap {
     private readonly em: EntityManager,
     @InjectQueue(DOMAIN_EVENTS_QUEUE) private readonly queue: Queue<DomainEventJob>,
     @InjectQueue(MAINTENANCE_QUEUE) private readonly maintenance: Queue,
+    private readonly schedules: ScheduleKeeper,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await ensureRepeatableJob(this.maintenance, OUTBOX_RECOVERY_JOB, this.config.outbox.recoverCron);
+    await this.schedules.keep(this.maintenance, OUTBOX_RECOVERY_JOB, this.config.outbox.recoverCron);
   }
 
   /** Hands the relay the events Redis lost; returns how many, and how many wait in jobs that failed for good. */

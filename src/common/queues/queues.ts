@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { Job, JobOptions, Queue } from 'bull';
+import type { Job, JobOptions } from 'bull';
 
 /** Bull queues of the service. Payload types are exported beside their processors. */
 export const DOMAIN_EVENTS_QUEUE = 'domain-events';
-/** Scheduled housekeeping (expiry, retention): repeatable jobs, each a named process on this queue. */
+/** Scheduled housekeeping (expiry, retention): repeatable jobs (see ScheduleKeeper), each a named process on this queue. */
 export const MAINTENANCE_QUEUE = 'maintenance';
 
 /**
@@ -37,24 +37,4 @@ export async function jobStanding(job: Job | null): Promise<'live' | 'failed' | 
   if (await job.isFailed()) return 'failed';
   if (await job.isCompleted()) return 'completed';
   return 'live';
-}
-
-/**
- * Makes sure a named repeatable job runs on `cron`, once per schedule across every worker (Bull keys
- * repeatable jobs by name, id and cron), and drops schedules of the same name left by an earlier configuration.
- * `instance` runs one job name for several things (one retention rule each), told apart by id and data; the id
- * must not contain ':' (Bull builds the repeat key with it).
- */
-export async function ensureRepeatableJob(queue: Queue, name: string, cron: string, instance?: { id: string; data: object }): Promise<void> {
-  const id = instance?.id ?? null;
-  for (const job of await queue.getRepeatableJobs()) {
-    if (job.name === name && (job.id ?? null) === id && job.cron !== cron) await queue.removeRepeatableByKey(job.key);
-  }
-  await queue.add(name, instance?.data ?? {}, {
-    ...(instance && { jobId: instance.id }),
-    repeat: { cron, tz: 'UTC' },
-    removeOnComplete: true,
-    removeOnFail: 100,
-    timeout: 30 * 60_000,
-  });
 }

@@ -4,7 +4,8 @@ import { InjectQueue, Process, Processor } from '@nestjs/bull';
 import type { Job, Queue } from 'bull';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { deleteInBatches } from '../database/delete-in-batches';
-import { ensureRepeatableJob, MAINTENANCE_QUEUE } from '../queues/queues';
+import { MAINTENANCE_QUEUE } from '../queues/queues';
+import { ScheduleKeeper } from '../queues/schedule-keeper';
 
 export const RETENTION_JOB = 'retention';
 /** Rows per statement: a large backlog never holds the table locked for long. */
@@ -42,12 +43,13 @@ export class RetentionScheduler implements OnApplicationBootstrap {
   constructor(
     private readonly em: EntityManager,
     @InjectQueue(MAINTENANCE_QUEUE) private readonly queue: Queue,
+    private readonly schedules: ScheduleKeeper,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     for (const rule of rules) {
-      await ensureRepeatableJob(this.queue, RETENTION_JOB, rule.cron(this.config), { id: `retention-${rule.name}`, data: { rule: rule.name } });
+      await this.schedules.keep(this.queue, RETENTION_JOB, rule.cron(this.config), { id: `retention-${rule.name}`, data: { rule: rule.name } });
     }
   }
 

@@ -3,7 +3,8 @@ import { CommandBus } from '@nestjs/cqrs';
 import { InjectQueue, Process, Processor } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
-import { MAINTENANCE_QUEUE, ensureRepeatableJob } from '../../../common/queues/queues';
+import { MAINTENANCE_QUEUE } from '../../../common/queues/queues';
+import { ScheduleKeeper } from '../../../common/queues/schedule-keeper';
 import { RevokeExpiredApiKeysCommand } from '../commands/revoke-expired-api-keys/revoke-expired-api-keys.command';
 
 export const REVOKE_EXPIRED_API_KEYS_JOB = 'revoke-expired-api-keys';
@@ -16,11 +17,12 @@ export class ApiKeyMaintenanceProcessor implements OnApplicationBootstrap {
   constructor(
     private readonly commands: CommandBus,
     @InjectQueue(MAINTENANCE_QUEUE) private readonly queue: Queue,
+    private readonly schedules: ScheduleKeeper,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await ensureRepeatableJob(this.queue, REVOKE_EXPIRED_API_KEYS_JOB, this.config.apiKeys.expiryCron);
+    await this.schedules.keep(this.queue, REVOKE_EXPIRED_API_KEYS_JOB, this.config.apiKeys.expiryCron);
   }
 
   @Process(REVOKE_EXPIRED_API_KEYS_JOB)

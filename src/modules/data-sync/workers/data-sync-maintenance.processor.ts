@@ -6,7 +6,8 @@ import type { Queue } from 'bull';
 import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
 import { systemActor } from '../../../common/cqrs/actor';
 import { SECRET_VAULT, SecretVault } from '../../../common/crypto/secret-vault';
-import { MAINTENANCE_QUEUE, ensureRepeatableJob } from '../../../common/queues/queues';
+import { MAINTENANCE_QUEUE } from '../../../common/queues/queues';
+import { ScheduleKeeper } from '../../../common/queues/schedule-keeper';
 import { Integration } from '../../integrations/domain/integration.entity';
 import { CreateDataSyncCommand } from '../commands/create-data-sync/create-data-sync.command';
 import { DataSyncError } from '../domain/data-sync.errors';
@@ -30,6 +31,7 @@ export class DataSyncMaintenanceProcessor implements OnApplicationBootstrap {
   constructor(
     private readonly em: EntityManager,
     @InjectQueue(MAINTENANCE_QUEUE) private readonly maintenance: Queue,
+    private readonly schedules: ScheduleKeeper,
     @InjectQueue(DATA_SYNC_QUEUE) private readonly runs: Queue<DataSyncRunJob>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(SECRET_VAULT) private readonly vault: SecretVault,
@@ -37,7 +39,7 @@ export class DataSyncMaintenanceProcessor implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await ensureRepeatableJob(this.maintenance, DATA_SYNC_SCHEDULER_JOB, this.config.dataSync.schedulerCron);
+    await this.schedules.keep(this.maintenance, DATA_SYNC_SCHEDULER_JOB, this.config.dataSync.schedulerCron);
   }
 
   @Process(DATA_SYNC_SCHEDULER_JOB)

@@ -5,7 +5,8 @@ import { InjectQueue, Process, Processor } from '@nestjs/bull';
 import type { Job, Queue } from 'bull';
 import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
 import { SECRET_VAULT, SecretVault } from '../../../common/crypto/secret-vault';
-import { ensureRepeatableJob, MAINTENANCE_QUEUE } from '../../../common/queues/queues';
+import { MAINTENANCE_QUEUE } from '../../../common/queues/queues';
+import { ScheduleKeeper } from '../../../common/queues/schedule-keeper';
 import { RecordIntegrationCheckCommand } from '../commands/record-integration-check/record-integration-check.command';
 import { Integration } from '../domain/integration.entity';
 import type { ProbeOutcome } from '../domain/integration-types';
@@ -39,6 +40,7 @@ export class IntegrationHealthProcessor implements OnModuleInit, OnApplicationBo
     private readonly commands: CommandBus,
     private readonly prober: IntegrationProber,
     @InjectQueue(MAINTENANCE_QUEUE) private readonly maintenance: Queue,
+    private readonly schedules: ScheduleKeeper,
     @InjectQueue(INTEGRATION_HEALTH_QUEUE) private readonly checks: Queue<IntegrationHealthCheckJob>,
     @Inject(SECRET_VAULT) private readonly vault: SecretVault,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -50,7 +52,7 @@ export class IntegrationHealthProcessor implements OnModuleInit, OnApplicationBo
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await ensureRepeatableJob(this.maintenance, INTEGRATION_HEALTH_SWEEP_JOB, this.config.integrations.healthCheckCron);
+    await this.schedules.keep(this.maintenance, INTEGRATION_HEALTH_SWEEP_JOB, this.config.integrations.healthCheckCron);
   }
 
   /** Enqueues a check of every active, enabled integration; returns how many. */

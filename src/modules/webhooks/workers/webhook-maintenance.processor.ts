@@ -5,7 +5,8 @@ import { InjectQueue, Process, Processor } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
 import { deleteInBatches } from '../../../common/database/delete-in-batches';
-import { MAINTENANCE_QUEUE, ensureRepeatableJob, jobStanding } from '../../../common/queues/queues';
+import { MAINTENANCE_QUEUE, jobStanding } from '../../../common/queues/queues';
+import { ScheduleKeeper } from '../../../common/queues/schedule-keeper';
 import { CheckWebhookHealthCommand, WebhookFailureRate, WebhookHealthReport } from '../commands/check-webhook-health/check-webhook-health.command';
 import { DeliveryJob, deliveryJobId, enqueueDeliveries, WEBHOOK_DELIVERIES_QUEUE } from '../infrastructure/delivery-queue';
 import { webhookDeliveriesRequeued, webhookOldestPendingAge, webhookQueueDepth, webhookSuccessRate } from '../infrastructure/webhook-metrics';
@@ -32,13 +33,14 @@ export class WebhookMaintenanceProcessor implements OnApplicationBootstrap {
     private readonly em: EntityManager,
     private readonly commands: CommandBus,
     @InjectQueue(MAINTENANCE_QUEUE) private readonly maintenance: Queue,
+    private readonly schedules: ScheduleKeeper,
     @InjectQueue(WEBHOOK_DELIVERIES_QUEUE) private readonly deliveries: Queue<DeliveryJob>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await ensureRepeatableJob(this.maintenance, WEBHOOK_SWEEP_JOB, this.config.webhooks.sweepCron);
-    await ensureRepeatableJob(this.maintenance, WEBHOOK_CLEANUP_JOB, this.config.webhooks.cleanupCron);
+    await this.schedules.keep(this.maintenance, WEBHOOK_SWEEP_JOB, this.config.webhooks.sweepCron);
+    await this.schedules.keep(this.maintenance, WEBHOOK_CLEANUP_JOB, this.config.webhooks.cleanupCron);
   }
 
   @Process(WEBHOOK_SWEEP_JOB)
