@@ -22,7 +22,13 @@ export class IntegrationRepository extends EntityRepository<Integration> {
    * (see `flushActivation`).
    */
   async assertNoOtherActive(tenantId: string, type: IntegrationType, exceptId?: string): Promise<void> {
-    const active = await this.findOne({ tenantId, integrationType: type, status: 'Active', ...(exceptId ? { id: { $ne: exceptId } } : {}) }, { fields: ['id'] });
+    // A plain row, not an entity: an Integration loaded with only its id carries the defaults of its other
+    // properties (Draft, not exclusive), which the flush of the refused activation wrote back over the Active one.
+    const active = await this.createQueryBuilder()
+      .select('id')
+      .where({ tenantId, integrationType: type, status: 'Active', ...(exceptId ? { id: { $ne: exceptId } } : {}) })
+      .limit(1)
+      .execute('get');
     if (active) throw oneActiveConflict(type, active.id);
   }
 
