@@ -24,6 +24,9 @@ export class RecordIntegrationCheckHandler implements ICommandHandler<RecordInte
     const { tenantId, integrationId, check, actorApiKeyId } = command;
     const { purpose } = check;
     let { outcome } = command;
+    // A validation may activate under the tenant's BR-IM-01 rules: they are locked first, as a settings change
+    // locks them before it marks integrations.
+    if (purpose === 'validation') await this.settings.lockRules(tenantId);
     // Locked, so that an update committing meanwhile is seen here rather than overwritten with this outcome.
     const integration = await this.integrations.getOfTenant(tenantId, integrationId, { lock: true });
     if (!integration.awaits(check)) {
