@@ -82,6 +82,7 @@ describe('Integrations through the SDK', () => {
     expect(conflict.status).toBe(409);
     expect(conflict.body.code).toBe('integration.one_active_per_type');
     expect(await admin.integrations.getIntegration({ id: second.id })).toMatchObject({ status: 'Draft' });
+    expect(await admin.integrations.getIntegration({ id: created.id })).toMatchObject({ status: 'Active', healthStatus: 'Healthy' });
 
     // Disconnecting the first frees the slot; the disconnection is an event with its reason.
     await admin.integrations.disconnectIntegration({ id: created.id, reason: 'Moving to PayPal' });

@@ -5,16 +5,25 @@ import { AppModule } from '../../app.module';
 import { ConfigError, loadConfig } from '../../common/config/app-config';
 import { ReencryptIntegrationSecretsCommand, ReencryptionBatch } from './commands/reencrypt-integration-secrets/reencrypt-integration-secrets.command';
 
-/** Runs the re-encryption in batches (one transaction each) until every integration was examined. */
+/**
+ * Runs the re-encryption in batches (one transaction each) until every integration was examined, in passes over
+ * all of them until a pass skipped none that other transactions were changing. An integration examined in two
+ * passes counts twice.
+ */
 export async function reencryptIntegrationSecrets(commands: CommandBus): Promise<{ examined: number; resealed: number }> {
   const totals = { examined: 0, resealed: 0 };
-  let afterId: string | null = null;
+  let skipped: number;
   do {
-    const batch: ReencryptionBatch = await commands.execute(new ReencryptIntegrationSecretsCommand(afterId));
-    totals.examined += batch.examined;
-    totals.resealed += batch.resealed;
-    afterId = batch.nextAfterId;
-  } while (afterId);
+    skipped = 0;
+    let afterId: string | null = null;
+    do {
+      const batch: ReencryptionBatch = await commands.execute(new ReencryptIntegrationSecretsCommand(afterId));
+      totals.examined += batch.examined;
+      totals.resealed += batch.resealed;
+      skipped += batch.skipped;
+      afterId = batch.nextAfterId;
+    } while (afterId);
+  } while (skipped > 0);
   return totals;
 }
 

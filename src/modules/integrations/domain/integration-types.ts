@@ -33,3 +33,9 @@ export interface ProbeOutcome {
 
 /** What a check is for: the lifecycle reacts differently to a failed activation and a failed health check. */
 export type CheckPurpose = 'validation' | 'health';
+
+/**
+ * A check under way, from `Integration.startCheck`. A validation carries a digest of the sealed configuration
+ * it tests: its outcome is applied only while the integration still holds that configuration (BR-IM-02).
+ */
+export type StartedCheck = { purpose: 'validation'; configurationDigest: string } | { purpose: 'health' };

@@ -35,11 +35,25 @@ describe('Integration', () => {
 
   it('activates only after a passing validation, with the event of its kind (BR-IM-02)', () => {
     const integration = payments();
-    expect(integration.startCheck('k')).toBe('validation');
+    const check = integration.startCheck('k');
+    expect(check.purpose).toBe('validation');
     expect(integration.status).toBe('PendingValidation');
-    integration.recordCheck('validation', ok, rules, true, 'k');
+    integration.recordCheck(check, ok, rules, true, 'k');
     expect(integration).toMatchObject({ status: 'Active', exclusive: true, healthStatus: 'Healthy' });
     expect(eventNames(integration)).toEqual(['PaymentGatewayConnectedEvent']);
+  });
+
+  it('applies a validation only to the configuration it tested (BR-IM-02)', () => {
+    const integration = payments();
+    const ofFirstKey = integration.startCheck('k');
+    integration.update({ configuration: { apiKey: 'sk_test_y' } }, vault, 'k');
+    const ofSecondKey = integration.startCheck('k');
+    integration.recordCheck(ofFirstKey, ok, rules, true, 'k');
+    expect(integration.awaits(ofFirstKey)).toBe(false);
+    expect(integration.status).toBe('PendingValidation');
+    integration.recordCheck(ofSecondKey, { ...outage, failure: 'configuration' }, rules, true, 'k');
+    expect(integration.status).toBe('Draft');
+    expect(eventNames(integration)).not.toContain('PaymentGatewayConnectedEvent');
   });
 
   it('suspends on refused credentials and keeps a configuration failure in Draft (§11.1)', () => {
@@ -55,19 +69,19 @@ describe('Integration', () => {
   it('turns Unhealthy at the third consecutive failure, alerting once, and recovers (BR-IM-04)', () => {
     const integration = activated();
     const seen = [1, 2, 3, 4].map(() => {
-      integration.recordCheck('health', outage, rules, false, null);
+      integration.recordCheck({ purpose: 'health' }, outage, rules, false, null);
       return integration.healthStatus;
     });
     expect(seen).toEqual(['Degraded', 'Degraded', 'Unhealthy', 'Unhealthy']);
     expect(eventNames(integration)).toEqual(['IntegrationHealthDegradedEvent']);
-    integration.recordCheck('health', { ...ok, responseTimeMs: 5000 }, rules, false, null);
+    integration.recordCheck({ purpose: 'health' }, { ...ok, responseTimeMs: 5000 }, rules, false, null);
     expect(integration.healthStatus).toBe('Degraded'); // slow but answering
     expect(eventNames(integration)).toContain('IntegrationHealthRecoveredEvent');
   });
 
   it('leaves Error only through a review (BR-IM-05)', () => {
     const integration = activated();
-    integration.recordCheck('health', { ...outage, failure: 'configuration' }, rules, false, null);
+    integration.recordCheck({ purpose: 'health' }, { ...outage, failure: 'configuration' }, rules, false, null);
     expect(integration.status).toBe('Error');
     expect(() => integration.startCheck('k')).toThrow(/reviewed/);
     expect(() => integration.update({ configuration: { apiKey: 'sk_test_y' } }, vault, 'k')).toThrow(/reviewed/);

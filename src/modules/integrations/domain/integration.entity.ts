@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Entity, Enum, PrimaryKey, Property } from '@mikro-orm/core';
 import { AggregateRoot } from '@nestjs/cqrs';
 import type { SecretVault } from '../../../common/crypto/secret-vault';
@@ -23,7 +23,7 @@ import {
   SmsServiceConnectedEvent,
 } from './events/integration.events';
 import { IntegrationError, IntegrationErrorCode } from './integration.errors';
-import { CheckPurpose, HEALTH_STATUSES, HealthStatus, INTEGRATION_STATUSES, INTEGRATION_TYPES, IntegrationStatus, IntegrationType, ProbeOutcome } from './integration-types';
+import { HEALTH_STATUSES, HealthStatus, INTEGRATION_STATUSES, INTEGRATION_TYPES, IntegrationStatus, IntegrationType, ProbeOutcome, StartedCheck } from './integration-types';
 
 export interface NewIntegration {
   tenantId: string;
@@ -206,20 +206,30 @@ export class Integration extends AggregateRoot<DomainEvent> {
 
   /**
    * Starts a test: Draft, Suspended and PendingValidation integrations are validated (and activated when the
-   * provider agrees); an Active one is checked as the health check would. Returns what the check is for.
+   * provider agrees); an Active one is checked as the health check would. Returns the check to record the
+   * outcome with; a validation names the configuration it tests.
    */
-  startCheck(by: string | null, now = new Date()): CheckPurpose {
+  startCheck(by: string | null, now = new Date()): StartedCheck {
     this.assertNotDisconnected();
     this.assertNotInError();
-    if (this.status === 'Active') return 'health';
+    if (this.status === 'Active') return { purpose: 'health' };
     this.moveTo('PendingValidation', null);
     this.touch(by, now);
-    return 'validation';
+    return { purpose: 'validation', configurationDigest: this.configurationDigest() };
+  }
+
+  /**
+   * False for a validation whose outcome no longer decides anything: the configuration changed or the
+   * integration left PendingValidation (an update, a disconnection) while the provider was asked. Activating on
+   * such an outcome would activate a configuration nobody tested (BR-IM-02).
+   */
+  awaits(check: StartedCheck): boolean {
+    return check.purpose === 'health' || (this.status === 'PendingValidation' && check.configurationDigest === this.configurationDigest());
   }
 
   /** Applies a check's outcome (§11.1): the lifecycle for a validation, the health rules for an active integration. */
-  recordCheck(purpose: CheckPurpose, outcome: ProbeOutcome, rules: HealthRules, exclusive: boolean, by: string | null, now = new Date()): void {
-    if (purpose === 'validation') this.recordValidation(outcome, exclusive, by, now);
+  recordCheck(check: StartedCheck, outcome: ProbeOutcome, rules: HealthRules, exclusive: boolean, by: string | null, now = new Date()): void {
+    if (check.purpose === 'validation') this.recordValidation(check, outcome, exclusive, by, now);
     else this.recordHealth(outcome, rules, now);
   }
 
@@ -314,8 +324,8 @@ export class Integration extends AggregateRoot<DomainEvent> {
     this.apply(new IntegrationFailedEvent(this.tenantId, this.id, this.integrationType, this.provider, truncate(reason)));
   }
 
-  private recordValidation(outcome: ProbeOutcome, exclusive: boolean, by: string | null, now: Date): void {
-    if (this.status !== 'PendingValidation') return; // a concurrent change (update, disconnect) won; this result is stale
+  private recordValidation(check: StartedCheck, outcome: ProbeOutcome, exclusive: boolean, by: string | null, now: Date): void {
+    if (!this.awaits(check)) return;
     this.lastHealthCheck = now;
     this.lastResponseTimeMs = Math.round(outcome.responseTimeMs);
     if (outcome.ok) {
@@ -414,6 +424,15 @@ export class Integration extends AggregateRoot<DomainEvent> {
     if (this.status === 'Error') {
       throw new IntegrationError(IntegrationErrorCode.NeedsReview, 'The integration is in Error and must be reviewed first (POST /api/integrations/{id}/review)');
     }
+  }
+
+  /**
+   * Names the sealed configuration: every change seals it afresh (a new nonce), so even a change back to earlier
+   * values gets a new digest. A re-encryption does too; a test running meanwhile is then not applied, and the
+   * next test decides.
+   */
+  private configurationDigest(): string {
+    return createHash('sha256').update(this.sealedConfiguration).digest('base64url');
   }
 
   private configurationContext(): string {

@@ -16,6 +16,17 @@ export class IntegrationSettingsReader {
     return (await this.em.findOne(IntegrationSettings, { tenantId })) ?? IntegrationSettings.defaults(tenantId, this.config.integrations.singleProviderTypes as IntegrationType[]);
   }
 
+  /**
+   * Keeps the tenant's BR-IM-01 rules still until the command commits. A settings change and an activation take
+   * this lock before they read the rules and before they lock integrations, so neither commits on a reading that
+   * the other made stale (two Active integrations of a single-provider kind, or the change's marking of them
+   * failing on the unique index). The tenant row stands in for the settings row, which may not exist; FOR NO KEY
+   * UPDATE leaves the foreign-key checks of the tenant's other writes free.
+   */
+  async lockRules(tenantId: string): Promise<void> {
+    await this.em.execute('SELECT 1 FROM tenant WHERE id = ? FOR NO KEY UPDATE', [tenantId]);
+  }
+
   async isSingleProvider(tenantId: string, type: IntegrationType): Promise<boolean> {
     return (await this.settingsOf(tenantId)).singleProviderTypes.includes(type);
   }

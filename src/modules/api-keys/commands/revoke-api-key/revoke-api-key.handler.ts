@@ -16,7 +16,7 @@ export class RevokeApiKeyHandler implements ICommandHandler<RevokeApiKeyCommand>
   ) {}
 
   async execute({ actor, apiKeyId, reason }: RevokeApiKeyCommand): Promise<ApiKey> {
-    const key = await this.keys.getOfTenant(actor.tenantId, apiKeyId);
+    const key = await this.keys.getOfTenant(actor.tenantId, apiKeyId, { lock: true });
     assertWithinActorScopes(actor.scopes, key.scopes);
     if (key.isBootstrap) {
       throw new ApiKeyError(ApiKeyErrorCode.BootstrapKeyImmutable, 'The bootstrap key is managed by BOOTSTRAP_API_KEY; change the environment instead');

@@ -18,10 +18,13 @@ export class RotateApiKeyHandler implements ICommandHandler<RotateApiKeyCommand>
   ) {}
 
   async execute({ actor, apiKeyId, gracePeriodSeconds }: RotateApiKeyCommand): Promise<RotatedApiKey> {
-    const previous = await this.keys.getOfTenant(actor.tenantId, apiKeyId);
-    assertWithinActorScopes(actor.scopes, previous.scopes);
     const grace = gracePeriodSeconds ?? this.config.apiKeys.rotationGraceSeconds;
-    // During the grace period both keys are active: the new one needs room under BR-AK-03 too.
+    // During the grace period both keys are active: the new one needs room under BR-AK-03 too, so the tenant is
+    // locked, before the key as generation locks it. The key is locked either way: a second rotation must see
+    // this one's replacement, and the replacement must copy scopes that a concurrent update may narrow.
+    if (grace > 0) await this.keys.lockTenant(actor.tenantId);
+    const previous = await this.keys.getOfTenant(actor.tenantId, apiKeyId, { lock: true });
+    assertWithinActorScopes(actor.scopes, previous.scopes);
     if (grace > 0) await this.keys.assertRoomForKeys(actor.tenantId, 1, this.config.apiKeys.maxActivePerTenant);
     const { apiKey, token } = previous.rotate(grace, actor.apiKeyId);
     this.keys.getEntityManager().persist(apiKey);

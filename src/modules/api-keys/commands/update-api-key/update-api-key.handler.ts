@@ -17,7 +17,7 @@ export class UpdateApiKeyHandler implements ICommandHandler<UpdateApiKeyCommand>
   ) {}
 
   async execute({ actor, apiKeyId, changes }: UpdateApiKeyCommand): Promise<ApiKey> {
-    const key = await this.keys.getOfTenant(actor.tenantId, apiKeyId);
+    const key = await this.keys.getOfTenant(actor.tenantId, apiKeyId, { lock: true });
     // A caller may only manage keys whose scopes lie within its own.
     assertWithinActorScopes(actor.scopes, key.scopes);
     key.update(changes, actor.apiKeyId);

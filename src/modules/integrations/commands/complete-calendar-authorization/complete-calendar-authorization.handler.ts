@@ -46,7 +46,7 @@ export class CompleteCalendarAuthorizationHandler implements ICommandHandler<Com
       return new IntegrationTestReport();
     }
     const snapshot = { id: integration.id, tenantId: integration.tenantId, integrationType: integration.integrationType, provider: integration.provider, configuration: integration.configuration(this.vault) };
-    const purpose = integration.status === 'Active' ? 'health' : 'validation';
+    const check = integration.startCheck(pending.requestedBy);
     const report = new IntegrationTestReport();
     await afterCommit(async () => {
       let tokens;
@@ -55,12 +55,12 @@ export class CompleteCalendarAuthorizationHandler implements ICommandHandler<Com
       } catch (exchangeError) {
         if (!(exchangeError instanceof ProviderCallError)) throw exchangeError;
         report.outcome = { ok: false, failure: exchangeError.failure, message: `Code exchange failed: ${exchangeError.message}`, responseTimeMs: 0 };
-        report.integration = (await this.commands.execute(new RecordIntegrationCheckCommand(pending.tenantId, integration.id, purpose, report.outcome, pending.requestedBy, requestId))).integration;
+        report.integration = (await this.commands.execute(new RecordIntegrationCheckCommand(pending.tenantId, integration.id, check, report.outcome, pending.requestedBy, requestId))).integration;
         return;
       }
       await this.commands.execute(new StoreOAuthTokensCommand(pending.tenantId, integration.id, tokens, 'authorization'));
       report.outcome = await this.prober.probe(snapshot, 'test');
-      const recorded = await this.commands.execute(new RecordIntegrationCheckCommand(pending.tenantId, integration.id, purpose, report.outcome, pending.requestedBy, requestId));
+      const recorded = await this.commands.execute(new RecordIntegrationCheckCommand(pending.tenantId, integration.id, check, report.outcome, pending.requestedBy, requestId));
       report.integration = recorded.integration;
       if (recorded.conflict) throw recorded.conflict;
     });

@@ -21,9 +21,29 @@ export class RecordIntegrationCheckHandler implements ICommandHandler<RecordInte
   ) {}
 
   async execute(command: RecordIntegrationCheckCommand): Promise<RecordedCheck> {
-    const { tenantId, integrationId, purpose, actorApiKeyId } = command;
+    const { tenantId, integrationId, check, actorApiKeyId } = command;
+    const { purpose } = check;
     let { outcome } = command;
-    const integration = await this.integrations.getOfTenant(tenantId, integrationId);
+    // A validation may activate under the tenant's BR-IM-01 rules: they are locked first, as a settings change
+    // locks them before it marks integrations.
+    if (purpose === 'validation') await this.settings.lockRules(tenantId);
+    // Locked, so that an update committing meanwhile is seen here rather than overwritten with this outcome.
+    const integration = await this.integrations.getOfTenant(tenantId, integrationId, { lock: true });
+    if (!integration.awaits(check)) {
+      // The outcome is of a configuration the integration no longer holds, or came after an update or a
+      // disconnection: it must not decide the status (BR-IM-02). Kept in the log only.
+      this.integrations.getEntityManager().persist(
+        IntegrationLog.write({
+          tenantId,
+          integrationId,
+          logLevel: 'Information',
+          message: `Test result not applied, as the integration changed while the provider was asked: ${outcome.message}`,
+          requestId: command.requestId,
+          details: { ...outcome.details, responseTimeMs: Math.round(outcome.responseTimeMs), purpose },
+        }),
+      );
+      return { integration, stale: true };
+    }
     const before = { status: integration.status, health: integration.healthStatus };
     let conflict: IntegrationError | undefined;
     const exclusive = purpose === 'validation' && (await this.settings.isSingleProvider(tenantId, integration.integrationType));
@@ -37,7 +57,7 @@ export class RecordIntegrationCheckHandler implements ICommandHandler<RecordInte
         outcome = { ...outcome, ok: false, failure: 'configuration', message: error.message };
       }
     }
-    integration.recordCheck(purpose, outcome, this.config.integrations, exclusive, actorApiKeyId);
+    integration.recordCheck(check, outcome, this.config.integrations, exclusive, actorApiKeyId);
     const log = describe(purpose, outcome.ok, before, integration, outcome.message);
     if (log) {
       this.integrations.getEntityManager().persist(

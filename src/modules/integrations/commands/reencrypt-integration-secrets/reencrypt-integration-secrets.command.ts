@@ -3,14 +3,16 @@ import { Command } from '@nestjs/cqrs';
 export interface ReencryptionBatch {
   examined: number;
   resealed: number;
+  /** Integrations of the batch's range that other transactions held, left for another pass. */
+  skipped: number;
   /** The id to continue after; null when every integration was examined. */
   nextAfterId: string | null;
 }
 
 /**
  * One batch of the key rotation: integrations (configuration and OAuth tokens) sealed under a key other than
- * ENCRYPTION_ACTIVE_KEY are sealed again under it. `npm run keys:reencrypt` runs batches until none is left;
- * then the old key can leave ENCRYPTION_KEYS.
+ * ENCRYPTION_ACTIVE_KEY are sealed again under it. `npm run keys:reencrypt` runs batches until none is left and
+ * none was skipped; then the old key can leave ENCRYPTION_KEYS.
  */
 export class ReencryptIntegrationSecretsCommand extends Command<ReencryptionBatch> {
   constructor(

@@ -1,11 +1,14 @@
 import { Inject } from '@nestjs/common';
 import { InjectRepository } from '@mikro-orm/nestjs';
+import { LockMode } from '@mikro-orm/postgresql';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { SECRET_VAULT, SecretVault } from '../../../../common/crypto/secret-vault';
 import { Integration } from '../../domain/integration.entity';
 import { IntegrationLog } from '../../domain/integration-log.entity';
 import { IntegrationRepository } from '../../infrastructure/integration.repository';
 import { ReencryptIntegrationSecretsCommand, ReencryptionBatch } from './reencrypt-integration-secrets.command';
+
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
 @CommandHandler(ReencryptIntegrationSecretsCommand)
 export class ReencryptIntegrationSecretsHandler implements ICommandHandler<ReencryptIntegrationSecretsCommand> {
@@ -15,15 +18,22 @@ export class ReencryptIntegrationSecretsHandler implements ICommandHandler<Reenc
   ) {}
 
   async execute({ afterId, batchSize }: ReencryptIntegrationSecretsCommand): Promise<ReencryptionBatch> {
-    const batch = await this.integrations.find(afterId ? { id: { $gt: afterId } } : {}, { orderBy: { id: 'asc' }, limit: batchSize });
+    const em = this.integrations.getEntityManager();
+    const range = await em.execute<Array<{ id: string }>>('SELECT id FROM integration WHERE id > ? ORDER BY id LIMIT ?', [afterId ?? NIL_UUID, batchSize]);
+    const ids = range.map((row) => row.id);
+    // Locked, so that a change committing meanwhile (a credential update, an OAuth token refresh) is not
+    // overwritten with the older value sealed again. SKIP LOCKED: an integration another transaction is changing
+    // is left for the next pass rather than making that change wait for this batch, or deadlock with it.
+    const batch = ids.length ? await this.integrations.find({ id: { $in: ids } }, { orderBy: { id: 'asc' }, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE }) : [];
     let resealed = 0;
     for (const integration of batch) {
       if (!integration.reseal(this.vault)) continue;
       resealed++;
-      this.integrations.getEntityManager().persist(
+      em.persist(
         IntegrationLog.write({ tenantId: integration.tenantId, integrationId: integration.id, logLevel: 'Information', message: 'Secrets re-encrypted under the active key' }),
       );
     }
-    return { examined: batch.length, resealed, nextAfterId: batch.length === batchSize ? batch[batch.length - 1].id : null };
+    // One deleted since the range was read counts as skipped too, which costs at most a needless pass.
+    return { examined: batch.length, resealed, skipped: ids.length - batch.length, nextAfterId: ids.length === batchSize ? ids[ids.length - 1] : null };
   }
 }

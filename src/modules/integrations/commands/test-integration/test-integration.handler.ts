@@ -32,13 +32,14 @@ export class TestIntegrationHandler implements ICommandHandler<TestIntegrationCo
     if (this.registry.get(integration.provider).oauth && !integration.sealedOAuthTokens) {
       throw new IntegrationError(IntegrationErrorCode.AuthorizationRequired, 'Authorize the integration at the provider first (POST /api/integrations/{id}/authorize)');
     }
-    const purpose = integration.startCheck(actor.apiKeyId);
+    const check = integration.startCheck(actor.apiKeyId);
     const snapshot = { id: integration.id, tenantId: integration.tenantId, integrationType: integration.integrationType, provider: integration.provider, configuration: integration.configuration(this.vault) };
     const report = new IntegrationTestReport();
     await afterCommit(async () => {
       report.outcome = await this.prober.probe(snapshot, 'test');
-      const recorded = await this.commands.execute(new RecordIntegrationCheckCommand(actor.tenantId, integrationId, purpose, report.outcome, actor.apiKeyId, actor.requestId));
+      const recorded = await this.commands.execute(new RecordIntegrationCheckCommand(actor.tenantId, integrationId, check, report.outcome, actor.apiKeyId, actor.requestId));
       report.integration = recorded.integration;
+      if (recorded.stale) report.outcome = { ...report.outcome, message: `${report.outcome.message}; not applied, as the integration changed while the provider was asked` };
       if (recorded.conflict) throw recorded.conflict;
     });
     return report;

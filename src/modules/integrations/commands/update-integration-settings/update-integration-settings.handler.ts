@@ -14,6 +14,7 @@ export class UpdateIntegrationSettingsHandler implements ICommandHandler<UpdateI
   ) {}
 
   async execute({ actor, singleProviderTypes }: UpdateIntegrationSettingsCommand): Promise<IntegrationSettings> {
+    await this.reader.lockRules(actor.tenantId);
     const settings = await this.reader.settingsOf(actor.tenantId);
     // A kind can only become single-provider while the tenant has at most one Active integration of it.
     for (const type of singleProviderTypes) {

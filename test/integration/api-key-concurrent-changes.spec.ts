@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { IntegrationHubClient } from '../../sdk/dist';
+import { errorOf, eventually, startTestApp, TestApp } from '../support/test-app';
+
+/**
+ * A rotation, update or revocation of an API key against another change of the same key that commits while the
+ * request is under way. The competing change holds the key's row until the request waits on it, so the
+ * interleaving is the same on every run: the request must act on what the other change committed.
+ */
+describe('changing an API key while another change of it commits', () => {
+  let api: TestApp;
+  let admin: IntegrationHubClient;
+
+  const db = () => api.app.get(EntityManager).fork().getConnection();
+
+  beforeAll(async () => {
+    api = await startTestApp({ PROCESS_ROLE: 'api' });
+    const tenant = await api.client(api.bootstrapKey).tenants.createTenant({ requestBody: { name: `Key races ${randomUUID()}` } });
+    admin = api.client(tenant.adminKey.key);
+  });
+
+  afterAll(() => api.close());
+
+  async function newKey(): Promise<string> {
+    const key = await admin.apiKeys.generateApiKey({ requestBody: { keyName: `Racing ${randomUUID()}`, scopes: ['integration:read', 'webhook:manage'] } });
+    return key.id;
+  }
+
+  /** Commits `change` (SQL on the key's row) once `request` is waiting for that row, and returns what `request` answered. */
+  async function whileCommitting<T>(change: string, params: string[], request: () => Promise<T>): Promise<T> {
+    const competing = await api.app.get(EntityManager).getConnection().getKnex().transaction();
+    try {
+      await competing.raw(change, params);
+      const answer = request();
+      answer.catch(() => undefined); // awaited below, after the commit
+      await eventually(async () => {
+        const waiting = await db().execute<Array<{ n: string }>>(
+          `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%api_key%'`,
+        );
+        expect(Number(waiting[0].n)).toBe(1);
+      }, 10_000);
+      await competing.commit();
+      return await answer;
+    } finally {
+      if (!competing.isCompleted()) await competing.rollback();
+    }
+  }
+
+  const row = async (id: string) =>
+    (await db().execute<Array<{ rotated_to_id: string | null; revocation_reason: string | null; key_name: string; scopes: string[] }>>('SELECT * FROM api_key WHERE id = ?', [id]))[0];
+
+  it.each([0, 60])('refuses a second rotation (grace period %is) that started before the first committed', async (gracePeriodSeconds) => {
+    const keyId = await newKey();
+    const firstReplacement = randomUUID();
+    const keysBefore = await db().execute<Array<{ n: string }>>('SELECT count(*) AS n FROM api_key');
+    const second = await whileCommitting(`UPDATE api_key SET rotated_to_id = ?, modified_at = now() WHERE id = ?`, [firstReplacement, keyId], () =>
+      errorOf(admin.apiKeys.rotateApiKey({ id: keyId, requestBody: { gracePeriodSeconds } })),
+    );
+    expect(second.status).toBe(409);
+    expect(second.body.code).toBe('api_key.already_rotated');
+    expect((await row(keyId)).rotated_to_id).toBe(firstReplacement);
+    // No second replacement: every live key stays tracked, and counted under BR-AK-03.
+    expect(await db().execute('SELECT count(*) AS n FROM api_key')).toEqual(keysBefore);
+  });
+
+  it('gives the replacement the scopes a narrowing that committed during the rotation left (BR-AK-06)', async () => {
+    const keyId = await newKey();
+    const rotated = await whileCommitting(`UPDATE api_key SET scopes = '["integration:read"]' WHERE id = ?`, [keyId], () =>
+      admin.apiKeys.rotateApiKey({ id: keyId, requestBody: { gracePeriodSeconds: 60 } }),
+    );
+    expect(rotated.current.scopes).toEqual(['integration:read']);
+    expect((await row(rotated.current.id)).scopes).toEqual(['integration:read']);
+  });
+
+  it('does not change a key that a revocation committed during the update (BR-AK-07)', async () => {
+    const keyId = await newKey();
+    const update = await whileCommitting(`UPDATE api_key SET is_active = false, revoked_at = now(), revocation_reason = 'Leaked' WHERE id = ?`, [keyId], () =>
+      errorOf(admin.apiKeys.updateApiKey({ id: keyId, requestBody: { keyName: 'Renamed', scopes: ['integration:read'] } })),
+    );
+    expect(update.status).toBe(409);
+    expect(update.body.code).toBe('api_key.revoked');
+    expect(await row(keyId)).toMatchObject({ key_name: expect.stringMatching(/^Racing /), scopes: ['integration:read', 'webhook:manage'] });
+  });
+
+  it('revokes a key once: a second revocation that started before the first committed is refused', async () => {
+    const keyId = await newKey();
+    const second = await whileCommitting(`UPDATE api_key SET is_active = false, revoked_at = now(), revocation_reason = 'Leaked' WHERE id = ?`, [keyId], () =>
+      errorOf(admin.apiKeys.revokeApiKey({ id: keyId, reason: 'Tidying up' })),
+    );
+    expect(second.status).toBe(409);
+    expect(second.body.code).toBe('api_key.revoked');
+    expect((await row(keyId)).revocation_reason).toBe('Leaked');
+  });
+});

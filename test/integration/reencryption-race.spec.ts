@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { CommandBus } from '@nestjs/cqrs';
+import type { Knex } from 'knex';
+import { SECRET_VAULT, SecretVault } from '../../src/common/crypto/secret-vault';
+import { ReencryptIntegrationSecretsCommand } from '../../src/modules/integrations/commands/reencrypt-integration-secrets/reencrypt-integration-secrets.command';
+import { Integration } from '../../src/modules/integrations/domain/integration.entity';
+import { reencryptIntegrationSecrets } from '../../src/modules/integrations/reencrypt-integration-secrets.cli';
+import { eventually, startTestApp, TestApp } from '../support/test-app';
+
+/**
+ * Re-encryption (`npm run keys:reencrypt`) while the service changes the same integrations. The competing change
+ * holds the integration's row until the re-encryption has either passed it by or waits for it, so the
+ * interleaving is the same on every run.
+ */
+describe('re-encrypting integration secrets while the service runs', () => {
+  const apps: TestApp[] = [];
+  let before: TestApp;
+  let rotating: TestApp;
+  let tenantAdminKey: string;
+
+  beforeAll(async () => {
+    before = await startTestApp({ PROCESS_ROLE: 'api' });
+    apps.push(before);
+    rotating = await startTestApp({ PROCESS_ROLE: 'api', ENCRYPTION_KEYS: `${process.env.ENCRYPTION_KEYS},t2:${randomBytes(32).toString('base64')}`, ENCRYPTION_ACTIVE_KEY: 't2' });
+    apps.push(rotating);
+    tenantAdminKey = (await before.client(before.bootstrapKey).tenants.createTenant({ requestBody: { name: 'Re-encryption' } })).adminKey.key;
+  });
+
+  // Apps stay up until the end: MikroORM's metadata does not survive every app of a test file closing.
+  afterAll(() => Promise.all(apps.map((app) => app.close())));
+
+  /** An integration sealed under the old key t1. */
+  async function sealedUnderOldKey(): Promise<string> {
+    const created = await before.client(tenantAdminKey).integrations.createIntegration({
+      requestBody: { name: 'CRM', integrationType: 'CRM', provider: 'HubSpot', configuration: { accessToken: 'old-token', portal: 'eu' } },
+    });
+    return created.id;
+  }
+
+  async function stored(id: string): Promise<{ sealed: string; configuration: unknown }> {
+    const integration = await rotating.app.get(EntityManager).fork().findOneOrFail(Integration, id);
+    return { sealed: integration.sealedConfiguration, configuration: integration.configuration(rotating.app.get<SecretVault>(SECRET_VAULT)) };
+  }
+
+  /**
+   * Runs `change` in a transaction of its own, committed once `work` has finished, waits for the row, or calls
+   * the `commit` it is given; returns what `work` gave.
+   */
+  async function whileHolding<T>(change: (tx: Knex.Transaction) => Promise<unknown>, work: (commit: () => Promise<void>) => Promise<T>): Promise<T> {
+    const competing = await rotating.app.get(EntityManager).getConnection().getKnex().transaction();
+    let committing: Promise<void> | undefined;
+    const commit = () => (committing ??= competing.commit().then(() => undefined));
+    try {
+      await change(competing);
+      let settled = false;
+      const result = work(commit).finally(() => (settled = true));
+      result.catch(() => undefined); // awaited below, after the commit
+      await eventually(async () => {
+        if (settled || committing) return;
+        const waiting = await rotating.app.get(EntityManager).fork().getConnection().execute<Array<{ n: string }>>(
+          `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%integration%'`,
+        );
+        expect(Number(waiting[0].n)).toBe(1);
+      }, 10_000);
+      await commit();
+      return await result;
+    } finally {
+      if (!competing.isCompleted()) await competing.rollback();
+    }
+  }
+
+  it('keeps a credential update that commits during the batch', async () => {
+    const id = await sealedUnderOldKey();
+    // What PUT /api/integrations/{id} writes: the new configuration, sealed under the active key.
+    const updating = await rotating.app.get(EntityManager).fork().findOneOrFail(Integration, id);
+    updating.update({ configuration: { accessToken: 'new-token', portal: 'eu' } }, rotating.app.get<SecretVault>(SECRET_VAULT), null);
+
+    await whileHolding(
+      (tx) => tx.raw('UPDATE integration SET configuration = ? WHERE id = ?', [updating.sealedConfiguration, id]),
+      () => rotating.app.get(CommandBus).execute(new ReencryptIntegrationSecretsCommand(null)),
+    );
+    await reencryptIntegrationSecrets(rotating.app.get(CommandBus));
+
+    expect(await stored(id)).toEqual({ sealed: updating.sealedConfiguration, configuration: { accessToken: 'new-token', portal: 'eu' } });
+  });
+
+  it('comes back for an integration it had to skip, which the other change left under the old key', async () => {
+    const id = await sealedUnderOldKey();
+    const commands = rotating.app.get(CommandBus);
+    // The change holding the row (a health check's result) commits once the first batch is done.
+    const totals = await whileHolding(
+      (tx) => tx.raw('UPDATE integration SET last_health_check = now() WHERE id = ?', [id]),
+      (commit) => {
+        const committingAfterEachBatch = {
+          execute: async (command: ReencryptIntegrationSecretsCommand) => {
+            const batch = await commands.execute(command);
+            await commit();
+            return batch;
+          },
+        };
+        return reencryptIntegrationSecrets(committingAfterEachBatch as unknown as CommandBus);
+      },
+    );
+    expect(totals.resealed).toBeGreaterThanOrEqual(1);
+    expect((await stored(id)).sealed).toMatch(/^v1:t2:/);
+  });
+});
