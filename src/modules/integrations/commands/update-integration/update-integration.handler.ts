@@ -20,7 +20,9 @@ export class UpdateIntegrationHandler implements ICommandHandler<UpdateIntegrati
   ) {}
 
   async execute({ actor, integrationId, changes }: UpdateIntegrationCommand): Promise<Integration> {
-    const integration = await this.integrations.getOfTenant(actor.tenantId, integrationId);
+    // Locked, as a test's start and its recorded result lock it: an update and a test of the old configuration
+    // are then ordered, and the result is checked against the configuration it tested (see RecordIntegrationCheck).
+    const integration = await this.integrations.getOfTenant(actor.tenantId, integrationId, { lock: true });
     let configuration: ConfigurationObject | undefined;
     if (changes.configuration !== undefined) {
       const adapter = this.validator.adapterFor(integration.integrationType, integration.provider);
