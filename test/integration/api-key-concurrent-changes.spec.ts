@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { IntegrationHubClient } from '../../sdk/dist';
 import { errorOf, eventually, startTestApp, TestApp } from '../support/test-app';
+import { lockWaiters } from '../support/lock-waits';
 
 /**
  * A rotation, update or revocation of an API key against another change of the same key that commits while the
@@ -35,10 +36,7 @@ describe('changing an API key while another change of it commits', () => {
       const answer = request();
       answer.catch(() => undefined); // awaited below, after the commit
       await eventually(async () => {
-        const waiting = await db().execute<Array<{ n: string }>>(
-          `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%api_key%'`,
-        );
-        expect(Number(waiting[0].n)).toBe(1);
+        expect(await lockWaiters(api.app.get(EntityManager), 'api_key')).toBe(1);
       }, 10_000);
       await competing.commit();
       return await answer;

@@ -3,6 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type { IntegrationHubClient } from '../../sdk/dist';
 import { SyncRunStore } from '../../src/modules/data-sync/infrastructure/sync-run-store';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
+import { lockWaiters } from '../support/lock-waits';
 
 /**
  * A worker's claim against a change of the job that commits while the claim is under way: a cancellation
@@ -50,10 +51,7 @@ describe('claiming a data sync job', () => {
       const claim = store.claim(jobId, randomUUID(), 60_000, 10);
       // The claim has read the job and now waits for the competing change's row lock.
       await eventually(async () => {
-        const waiting = await db().execute<Array<{ n: string }>>(
-          `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%data_sync_job%'`,
-        );
-        expect(Number(waiting[0].n)).toBe(1);
+        expect(await lockWaiters(api.app.get(EntityManager), 'data_sync_job')).toBe(1);
       }, 10_000);
       await competing.commit();
       expect((await claim).kind).toBe('not-runnable');

@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import { ApiError, IntegrationHubClient } from '../../sdk/dist';
 import { HeldApi } from '../support/held-api';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
+import { lockWaiters } from '../support/lock-waits';
 
 type Settled<T> = { value: T; error?: undefined } | { value?: undefined; error: ApiError };
 
@@ -60,19 +61,12 @@ describe('activating an integration while the settings change', () => {
     );
   }
 
-  async function lockWaiters(): Promise<number> {
-    const [row] = await api.app.get(EntityManager).fork().getConnection().execute<Array<{ n: string }>>(
-      `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-    );
-    return Number(row.n);
-  }
-
   /** Waits until `request` has finished or `waiters` sessions wait for a lock. */
   async function untilDoneOrWaiting(request: Promise<unknown>, waiters: number): Promise<void> {
     let done = false;
     void request.finally(() => (done = true));
     await eventually(async () => {
-      if (!done) expect(await lockWaiters()).toBe(waiters);
+      if (!done) expect(await lockWaiters(api.app.get(EntityManager))).toBe(waiters);
     }, 10_000);
   }
 
@@ -101,7 +95,7 @@ describe('activating an integration while the settings change', () => {
     // The activation stops when it writes the Active integration's counter row, having read the settings.
     await holding(`SELECT n FROM integration_count WHERE tenant_id = ? AND integration_type = 'PaymentGateway' AND status = 'Active'`, [tenantId], async () => {
       provider.answer(second.token, 200);
-      await eventually(async () => expect(await lockWaiters()).toBe(1), 10_000);
+      await eventually(async () => expect(await lockWaiters(api.app.get(EntityManager))).toBe(1), 10_000);
       settings = settle(admin.integrations.updateIntegrationSettings({ requestBody: { singleProviderTypes: ['PaymentGateway'] } }));
       await untilDoneOrWaiting(settings, 2);
     });
@@ -122,7 +116,7 @@ describe('activating an integration while the settings change', () => {
     // The settings change stops at the Active integration's row, having counted the Active gateways.
     await holding('SELECT id FROM integration WHERE id = ?', [activeId], async () => {
       settings = settle(admin.integrations.updateIntegrationSettings({ requestBody: { singleProviderTypes: ['PaymentGateway'] } }));
-      await eventually(async () => expect(await lockWaiters()).toBe(1), 10_000);
+      await eventually(async () => expect(await lockWaiters(api.app.get(EntityManager))).toBe(1), 10_000);
       activation = settle(admin.integrations.testIntegration({ id: second.id }));
       await untilDoneOrWaiting(activation, 2);
     });

@@ -3,6 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type { IntegrationHubClient } from '../../sdk/dist';
 import { HeldApi } from '../support/held-api';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
+import { lockWaiters } from '../support/lock-waits';
 
 /**
  * BR-IM-02 against a test whose provider answers late: only an outcome for the configuration the integration
@@ -64,10 +65,7 @@ describe('a test result that arrives after the configuration changed', () => {
       await competing.raw(`UPDATE integration SET status = 'Draft', status_reason = 'The configuration changed' WHERE id = ?`, [created.id]);
       provider.answer(token, 200);
       await eventually(async () => {
-        const waiting = await api.app.get(EntityManager).fork().getConnection().execute<Array<{ n: string }>>(
-          `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%integration%'`,
-        );
-        expect(Number(waiting[0].n)).toBe(1);
+        expect(await lockWaiters(api.app.get(EntityManager), 'integration')).toBe(1);
       }, 10_000);
       await competing.commit();
     } finally {

@@ -7,6 +7,7 @@ import { ReencryptIntegrationSecretsCommand } from '../../src/modules/integratio
 import { Integration } from '../../src/modules/integrations/domain/integration.entity';
 import { reencryptIntegrationSecrets } from '../../src/modules/integrations/reencrypt-integration-secrets.cli';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
+import { lockWaiters } from '../support/lock-waits';
 
 /**
  * Re-encryption (`npm run keys:reencrypt`) while the service changes the same integrations. The competing change
@@ -58,10 +59,7 @@ describe('re-encrypting integration secrets while the service runs', () => {
       result.catch(() => undefined); // awaited below, after the commit
       await eventually(async () => {
         if (settled || committing) return;
-        const waiting = await rotating.app.get(EntityManager).fork().getConnection().execute<Array<{ n: string }>>(
-          `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%integration%'`,
-        );
-        expect(Number(waiting[0].n)).toBe(1);
+        expect(await lockWaiters(rotating.app.get(EntityManager), 'integration')).toBe(1);
       }, 10_000);
       await commit();
       return await result;
