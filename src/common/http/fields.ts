@@ -13,9 +13,9 @@ import {
   IsString,
   IsUUID,
   Length,
-  Matches,
   Max,
   Min,
+  ValidateBy,
   ValidateIf,
 } from 'class-validator';
 
@@ -45,7 +45,11 @@ export function fieldDoc(options: Common & Record<string, unknown>) {
 }
 
 /** PostgreSQL's text cannot hold U+0000: refused here, naming the field, rather than failing the insert (500). */
-const WITHOUT_NUL = /^[^\u0000]*$/;
+const WithoutNul = () =>
+  ValidateBy({
+    name: 'withoutNul',
+    validator: { validate: (value: unknown) => typeof value !== 'string' || !value.includes('\u0000'), defaultMessage: (args) => `${args?.property ?? 'the value'} must not hold the character U+0000` },
+  });
 
 export function StringField(options: Common & { minLength?: number; maxLength: number }) {
   const minLength = options.minLength ?? 1;
@@ -53,7 +57,7 @@ export function StringField(options: Common & { minLength?: number; maxLength: n
     ...fieldDoc({ ...options, type: String, minLength, maxLength: options.maxLength }),
     IsString(),
     Length(minLength, options.maxLength),
-    Matches(WITHOUT_NUL, { message: ({ property }) => `${property} must not hold the character U+0000` }),
+    WithoutNul(),
   );
 }
 
