@@ -255,6 +255,37 @@ describe('webhook deliveries survive Redis losses and worker restarts', () => {
     await closeWorker(worker);
   });
 
+  it("fails a batch of outcomes PostgreSQL refuses with an error that carries neither the SQL nor the receivers' answers", async () => {
+    const worker = await startWorker();
+    const { id: webhookId } = await admin.webhooks.createWebhook({ requestBody: { url: `${receiver.url}/refused-outcome`, eventTypes: ['OrderShipped'] } });
+    const db = api.app.get(EntityManager).fork().getConnection();
+    const [{ tenant_id: tenantId }] = await db.execute<Array<{ tenant_id: string }>>('SELECT tenant_id FROM webhook WHERE id = ?', [webhookId]);
+    const deliveryId = randomUUID();
+    await db.execute(
+      `INSERT INTO webhook_delivery (id, tenant_id, webhook_id, event_id, event_type, payload, status, scheduled_at, expires_at)
+       VALUES (?, ?, ?, ?, 'OrderShipped', '{}', 'Pending', now(), now() + interval '1 day')`,
+      [deliveryId, tenantId, webhookId, randomUUID()],
+    );
+    const refused: DeliveryOutcome = {
+      deliveryId,
+      webhookId,
+      tenantId,
+      previousAttemptCount: 0,
+      attemptsInRound: 1,
+      // Too long for its column: PostgreSQL refuses the statement.
+      status: 'Delivered'.repeat(3) as DeliveryOutcome['status'],
+      attempt: { statusCode: 200, responseBody: 'receiver-answer-marker', error: null, durationMs: 1, attemptedAt: new Date() },
+      errorMessage: null,
+      nextRetryAt: null,
+    };
+    const error = (await worker.get(DeliveryOutcomeRecorder).record(refused).then(() => undefined, (reason: unknown) => reason)) as Error & { cause?: unknown };
+    expect(error.message).toMatch(/Recording 1 delivery outcome\(s\) failed \(.*code 22001/);
+    const logged = [error.message, error.stack, JSON.stringify(error), String(error.cause)].join('\n');
+    expect(logged).not.toContain('receiver-answer-marker');
+    expect(logged).not.toMatch(/jsonb_to_recordset|webhook_delivery_attempt/i);
+    await closeWorker(worker);
+  });
+
   it('keeps a worker to WEBHOOK_IN_FLIGHT_PER_WORKER requests at once, however many attempts a job carries', async () => {
     await admin.events.registerEventType({ requestBody: { name: 'OrderWeighed' } });
     const webhook = await admin.webhooks.createWebhook({ requestBody: { url: `${receiver.url}/in-flight`, eventTypes: ['OrderWeighed'] } });

@@ -5,6 +5,7 @@ import { MicroBatcher } from '../../../common/batching/micro-batcher';
 import { outboxRecordOf } from '../../../common/outbox/stage-domain-events';
 import { WebhookReceivedEvent } from '../domain/events/webhook-received.event';
 import { postgresJson } from '../../../common/database/postgres-json';
+import { statementFailure } from '../../../common/database/statement-failure';
 
 export interface NewInboundEvent {
   tenantId: string;
@@ -116,21 +117,9 @@ export class InboundEventWriter {
        SELECT id FROM stored`,
       [postgresJson(rows)],
     ).catch((error: unknown) => {
-      throw storeFailed(error, rows.length);
+      throw statementFailure(error, `Storing ${rows.length} incoming webhook(s)`);
     });
     const storedIds = new Set(stored.map((row) => row.id));
     return rows.map((row) => storedIds.has(row.id));
   }
-}
-
-/**
- * The error every caller of a failed batch rejects with, logged with each one's 500. knex writes the statement
- * into its message with the parameters inlined (every callback's body, headers and ids), and pg adds the data near
- * the fault (`where`), so neither is kept, nor the original as `cause` (the logger prints causes): only the names
- * of the fault and of where it happened.
- */
-function storeFailed(error: unknown, count: number): Error {
-  const fields = (error ?? {}) as Record<string, unknown>;
-  const fault = ['name', 'code', 'routine', 'table', 'column', 'constraint'].filter((name) => typeof fields[name] === 'string').map((name) => `${name} ${String(fields[name])}`);
-  return new Error(`Storing ${count} incoming webhook(s) failed (${fault.join(', ')})`);
 }

@@ -13,6 +13,7 @@ import type { SendResult } from './webhook-sender';
 import { DeliveryJob, enqueueOrLeaveToSweep, WEBHOOK_DELIVERIES_QUEUE } from './delivery-queue';
 import { webhookDeliveries } from './webhook-metrics';
 import { postgresJson } from '../../../common/database/postgres-json';
+import { statementFailure } from '../../../common/database/statement-failure';
 
 /**
  * What became of one delivery job: an attempt, or none when the webhook was disabled (Failed) or the delivery
@@ -131,6 +132,8 @@ export class DeliveryOutcomeRecorder {
         event_payload: { ...event },
       };
     });
+    // The statement inlines every outcome (receivers' answers, other tenants'): its error is logged and kept by
+    // Bull as each job's failure, so only the fault's names go on.
     const recorded = await this.em.getConnection().execute<Array<{ n: number }>>(
       `WITH outcome AS (
          SELECT * FROM jsonb_to_recordset(?::jsonb) AS r(n int, id uuid, webhook_id uuid, tenant_id uuid, previous_attempt_count int, status text,
@@ -187,7 +190,9 @@ export class DeliveryOutcomeRecorder {
        )
        SELECT n FROM recorded`,
       [postgresJson(rows), occurredAt],
-    );
+    ).catch((error: unknown) => {
+      throw statementFailure(error, `Recording ${outcomes.length} delivery outcome(s)`);
+    });
     return recorded.map(({ n }) => outcomes[n]);
   }
 }

@@ -1,0 +1,12 @@
+/**
+ * An error for a failed statement whose parameters are other people's data (a batch of callbacks, of delivery
+ * outcomes), safe to log and to hand to every caller of the batch (and to Bull, which keeps a failed job's reason
+ * in Redis). knex writes the statement into its message with the parameters inlined, and pg adds the data near
+ * the fault (`where`), so neither is kept, nor the original as `cause` (the logger prints causes): only the names
+ * of the fault and of where it happened (code, routine, table, column, constraint).
+ */
+export function statementFailure(error: unknown, what: string): Error {
+  const fields = (error ?? {}) as Record<string, unknown>;
+  const fault = ['name', 'code', 'routine', 'table', 'column', 'constraint'].filter((name) => typeof fields[name] === 'string').map((name) => `${name} ${String(fields[name])}`);
+  return new Error(`${what} failed (${fault.join(', ')})`);
+}
