@@ -66,6 +66,12 @@ describe('configuration', () => {
     const message = messageOf({ ENCRYPTION_KEYS: `k1:${mistyped}`, ENCRYPTION_ACTIVE_KEY: 'k1' });
     expect(message).toContain('ENCRYPTION_KEYS key "k1"');
     expect(message).not.toContain(key.slice(0, 10));
+    // The forms Buffer.from always read stay readable: base64url, and no padding.
+    const urlSafe = Buffer.alloc(32, 0xfb).toString('base64url');
+    expect(urlSafe).toMatch(/[-_]/);
+    for (const form of [urlSafe, Buffer.alloc(32, 0xfb).toString('base64').replace(/=+$/, '')]) {
+      expect(loadConfig({ ENCRYPTION_KEYS: `k1:${form}`, ENCRYPTION_ACTIVE_KEY: 'k1' }, quiet).encryption.keys.get('k1')).toEqual(Buffer.alloc(32, 0xfb));
+    }
   });
 
   it('refuses a webhook payload limit that the body limit cannot carry to POST /api/events, naming both', () => {

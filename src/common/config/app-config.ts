@@ -425,7 +425,9 @@ function parseKeyRing(spec: string, production: boolean): Map<string, Buffer> {
     const key = Buffer.from(encoded, 'base64');
     // Buffer.from skips characters that are not base64, so a mistyped key could still decode to 32 bytes of
     // something else; only a key that encodes back to what was given is taken (the message never shows it).
-    if (key.length !== 32 || key.toString('base64') !== encoded) {
+    // Base64url and unpadded keys, which Buffer.from has always read, are compared in standard, padded form.
+    const standard = encoded.replace(/-/g, '+').replace(/_/g, '/');
+    if (key.length !== 32 || key.toString('base64') !== standard.padEnd(Math.ceil(standard.length / 4) * 4, '=')) {
       throw new ConfigError(`ENCRYPTION_KEYS key "${id}" must be the base64 of 32 random bytes (openssl rand -base64 32)`);
     }
     if (production && key.equals(Buffer.from(DEV_ENCRYPTION_KEY, 'base64'))) {
