@@ -129,7 +129,9 @@ export class SyncRunStore {
    */
   async claim(jobId: string, leaseToken: string, leaseMs: number, maxRunning: number): Promise<ClaimResult> {
     return this.knex().transaction(async (trx) => {
-      await trx.raw(`SELECT pg_advisory_xact_lock(hashtext('data_sync_claim'))`);
+      // The job's row first, the claims' lock second: a claim waiting on a row held long (the end of a run,
+      // deleting what a Full import did not see) then waits alone, instead of holding up every claim behind it.
+      // Every claim takes the two in this order, so two claims of one job cannot deadlock.
       const job = first<{ tenant_id: string; integration_id: string; status: SyncStatus; runnable: boolean }>(
         await trx.raw(
           `SELECT tenant_id, integration_id, status,
@@ -140,6 +142,7 @@ export class SyncRunStore {
         ),
       );
       if (!job?.runnable) return { kind: 'not-runnable' } as const;
+      await trx.raw(`SELECT pg_advisory_xact_lock(hashtext('data_sync_claim'))`);
       const load = first<{ running: string; tenant_running: string; integration_running: string; tenants: string }>(
         await trx.raw(
           `SELECT count(*) FILTER (WHERE status = 'Running' AND lease_expires_at > now()) AS running,
