@@ -160,11 +160,20 @@ describe('incoming provider webhooks', () => {
     expect((await events(integrationId)).map((e) => e.dedupeKey).sort()).toEqual([`sha256:${createHash('sha256').update(deliveryId).digest('hex')}`, 'x'.repeat(300)]);
   });
 
-  it.each([
-    { scheme: 'github', idHeader: 'x-github-delivery' },
-    { scheme: 'hmac', idHeader: 'x-delivery-id' },
-  ])('acknowledges a $scheme body resent under a fresh unsigned $idHeader as a duplicate, stored and processed once', async ({ scheme, idHeader }) => {
-    // Neither scheme signs a timestamp or the id header: the signed body is all that tells a replay from a new delivery.
+  it('takes a generic HMAC provider at its ids: one body under two ids is two events', async () => {
+    const integrationId = await customIntegration({ scheme: 'hmac', secrets: ['hmac-ids'], hmac: { header: 'X-Signature', idHeader: 'X-Delivery-Id' } });
+    // A short notification, the same for two distinct updates of one record.
+    const payload = JSON.stringify({ event: 'contact.updated', id: 42 });
+    const signature = createHmac('sha256', 'hmac-ids').update(payload).digest('hex');
+    for (const id of ['upd-1', 'upd-2']) {
+      expect(await (await deliver(integrationId, payload, { 'x-signature': signature, 'x-delivery-id': id })).json()).toEqual({ received: true, duplicate: false });
+    }
+    expect(await (await deliver(integrationId, payload, { 'x-signature': signature, 'x-delivery-id': 'upd-2' })).json()).toEqual({ received: true, duplicate: true });
+    expect((await events(integrationId)).map((e) => e.dedupeKey).sort()).toEqual(['upd-1', 'upd-2']);
+  });
+
+  it.each([{ scheme: 'github', idHeader: 'x-github-delivery' }])('acknowledges a $scheme body resent under a fresh unsigned $idHeader as a duplicate, stored and processed once', async ({ scheme, idHeader }) => {
+    // GitHub signs neither a timestamp nor its id header: the signed body is all that tells a replay from a new delivery.
     const secret = `${scheme}-replayed-secret`;
     const integrationId = await customIntegration(scheme === 'github' ? { scheme, secrets: [secret] } : { scheme, secrets: [secret], hmac: { header: 'X-Signature', idHeader } });
     const signed = (payload: string, deliveryId: string) => ({

@@ -60,7 +60,7 @@ export class ReceiveWebhookHandler implements ICommandHandler<ReceiveWebhookComm
       provider,
       scheme: settings.scheme,
       dedupeKey: dedupeKeyOf(verified.deliveryId, rawBody),
-      bodySha256: bodySha256Of(verified.signedAt, rawBody),
+      bodySha256: bodySha256Of(settings.scheme, rawBody),
       eventType: eventTypeOf(settings.scheme, headers, parsed),
       headers: Object.fromEntries(KEPT_HEADERS.map((name) => [name, header(headers, name)]).filter(([, value]) => value !== undefined)) as Record<string, string>,
       body: rawBody.toString('utf8'),
@@ -96,17 +96,20 @@ function dedupeKeyOf(deliveryId: string | null, rawBody: Buffer): string {
 }
 
 /**
- * The second thing duplicates share where the signature covers the body and no timestamp (GitHub, generic HMAC:
- * `signedAt` is null): their id comes from an unsigned header, so the dedupe key alone would let a captured
- * callback in again under a fresh id. With it, a body that arrived before for the integration is a duplicate
- * (for as long as callbacks are kept: 30 days). GitHub's own redeliveries are unaffected: they repeat the original
- * request, X-GitHub-Delivery included (GitHub's "Best practices for using webhooks"). Two genuine deliveries with
- * byte-identical bodies count as one: GitHub payloads carry the objects' current state (timestamps, counters,
- * commits), so an identical one brings nothing new, and it cannot be told from a replay anyway. A provider that
- * repeats bodies for distinct events should sign a timestamp or id (Standard Webhooks).
+ * The second thing duplicates share, for GitHub: it signs the body but neither a timestamp nor its id header, so
+ * the dedupe key alone would let a captured callback in again under a fresh X-GitHub-Delivery. With this key, a
+ * body that arrived before for the integration is a duplicate (for as long as callbacks are kept: 30 days).
+ * GitHub's own redeliveries are unaffected: they repeat the original request, X-GitHub-Delivery included (GitHub's
+ * "Best practices for using webhooks"), and its payloads carry the objects' current state (timestamps, counters,
+ * commits), so a byte-identical one brings nothing new.
+ *
+ * Not for the generic HMAC scheme: without an `idHeader` its dedupe key is already the body's hash; with one, the
+ * provider says that its ids tell events apart, and short notifications ("contact 42 updated") do repeat their
+ * bodies for distinct events, which a body key would drop for 30 days. Such a provider's replay protection is
+ * its id: one that does not sign it should be configured without `idHeader`, or sign a timestamp (Standard Webhooks).
  */
-function bodySha256Of(signedAt: Date | null, rawBody: Buffer): string | null {
-  return signedAt === null ? sha256Hex(rawBody) : null;
+function bodySha256Of(scheme: string, rawBody: Buffer): string | null {
+  return scheme === 'github' ? sha256Hex(rawBody) : null;
 }
 
 const sha256Hex = (value: string | Buffer): string => createHash('sha256').update(value).digest('hex');
