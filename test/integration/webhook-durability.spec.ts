@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { INestApplicationContext } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bull';
@@ -171,8 +172,13 @@ describe('webhook deliveries survive Redis losses and worker restarts', () => {
   it('logs, counts and announces an attempt once when a second run of its job sends it again', async () => {
     await admin.events.registerEventType({ requestBody: { name: 'OrderCounted' } });
     const webhook = await admin.webhooks.createWebhook({ requestBody: { url: `${receiver.url}/twice`, eventTypes: ['OrderCounted'] } });
-    // Slow enough that the second run loads the delivery before the first run's outcome is written.
-    receiver.on('/twice', (_, res) => void setTimeout(() => res.writeHead(200).end(), 300));
+    // The first request is held until the second arrives: the second run loads the delivery while the first run's
+    // outcome cannot have been written yet.
+    const held: ServerResponse[] = [];
+    receiver.on('/twice', (_, res) => {
+      held.push(res);
+      if (held.length === 2) for (const response of held) response.writeHead(200).end();
+    });
     const worker = await startWorker({ WEBHOOK_CONCURRENCY_PER_WEBHOOK: '4' });
     const [eventId] = await publishMany(1, 'twice', 'OrderCounted');
     await eventually(async () => expect(receiver.events('/twice')).toHaveLength(1), 15_000, 10);
