@@ -35,7 +35,10 @@ export interface ProbeOutcome {
 export type CheckPurpose = 'validation' | 'health';
 
 /**
- * A check under way, from `Integration.startCheck`. A validation carries a digest of the sealed configuration
- * it tests: its outcome is applied only while the integration still holds that configuration (BR-IM-02).
+ * A check under way, from `Integration.startCheck` or `Integration.startHealthCheck`. It carries a digest of the
+ * sealed configuration it tests: its outcome is applied only while the integration still holds that configuration
+ * (BR-IM-02 for a validation; for a health check, a failure of the old credentials must not suspend an
+ * integration re-activated with new ones meanwhile). A health failure seen elsewhere (a sync refused by the
+ * provider) has no digest: it is about the credentials in use now.
  */
-export type StartedCheck = { purpose: 'validation'; configurationDigest: string } | { purpose: 'health' };
+export type StartedCheck = { purpose: 'validation'; configurationDigest: string } | { purpose: 'health'; configurationDigest?: string };

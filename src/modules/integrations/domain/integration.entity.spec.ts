@@ -56,6 +56,18 @@ describe('Integration', () => {
     expect(eventNames(integration)).not.toContain('PaymentGatewayConnectedEvent');
   });
 
+  it('does not await a health check of credentials replaced meanwhile, so its failure cannot suspend the new ones', () => {
+    const integration = activated();
+    const ofOldKey = integration.startHealthCheck();
+    integration.update({ configuration: { apiKey: 'sk_test_y' } }, vault, 'k');
+    integration.recordCheck(integration.startCheck('k'), ok, rules, true, 'k');
+    expect(integration.status).toBe('Active');
+    expect(integration.awaits(ofOldKey)).toBe(false);
+    expect(integration.awaits(integration.startHealthCheck())).toBe(true);
+    // A failure seen outside a check (a sync the provider refused) is about the credentials in use now.
+    expect(integration.awaits({ purpose: 'health' })).toBe(true);
+  });
+
   it('suspends on refused credentials and keeps a configuration failure in Draft (§11.1)', () => {
     const refused = payments();
     refused.recordCheck(refused.startCheck(null), { ...outage, failure: 'authentication' }, rules, true, null);

@@ -212,19 +212,26 @@ export class Integration extends AggregateRoot<DomainEvent> {
   startCheck(by: string | null, now = new Date()): StartedCheck {
     this.assertNotDisconnected();
     this.assertNotInError();
-    if (this.status === 'Active') return { purpose: 'health' };
+    if (this.status === 'Active') return this.startHealthCheck();
     this.moveTo('PendingValidation', null);
     this.touch(by, now);
     return { purpose: 'validation', configurationDigest: this.configurationDigest() };
   }
 
+  /** The scheduled health check of an Active integration, naming the configuration it checks. */
+  startHealthCheck(): StartedCheck {
+    return { purpose: 'health', configurationDigest: this.configurationDigest() };
+  }
+
   /**
    * False for a validation whose outcome no longer decides anything: the configuration changed or the
    * integration left PendingValidation (an update, a disconnection) while the provider was asked. Activating on
-   * such an outcome would activate a configuration nobody tested (BR-IM-02).
+   * such an outcome would activate a configuration nobody tested (BR-IM-02). False too for a health check of a
+   * configuration the integration no longer holds: its failure must not suspend the new one.
    */
   awaits(check: StartedCheck): boolean {
-    return check.purpose === 'health' || (this.status === 'PendingValidation' && check.configurationDigest === this.configurationDigest());
+    if (check.purpose === 'health') return check.configurationDigest === undefined || check.configurationDigest === this.configurationDigest();
+    return this.status === 'PendingValidation' && check.configurationDigest === this.configurationDigest();
   }
 
   /** Applies a check's outcome (§11.1): the lifecycle for a validation, the health rules for an active integration. */

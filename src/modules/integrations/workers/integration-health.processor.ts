@@ -96,6 +96,6 @@ export class IntegrationHealthProcessor implements OnModuleInit, OnApplicationBo
       this.logger.error({ integrationId, error: (error as Error).message }, 'Cannot open the configuration of an integration');
       outcome = { ok: false, failure: 'configuration', message: 'The configuration cannot be decrypted with the keys in ENCRYPTION_KEYS', responseTimeMs: 0 };
     }
-    await this.commands.execute(new RecordIntegrationCheckCommand(tenantId, integrationId, { purpose: 'health' }, outcome, null, `health-check:${requestId}`));
+    await this.commands.execute(new RecordIntegrationCheckCommand(tenantId, integrationId, integration.startHealthCheck(), outcome, null, `health-check:${requestId}`));
   }
 }

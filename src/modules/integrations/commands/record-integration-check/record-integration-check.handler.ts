@@ -37,7 +37,7 @@ export class RecordIntegrationCheckHandler implements ICommandHandler<RecordInte
           tenantId,
           integrationId,
           logLevel: 'Information',
-          message: `Test result not applied, as the integration changed while the provider was asked: ${outcome.message}`,
+          message: `${purpose === 'health' ? 'Health check' : 'Test'} result not applied, as the integration changed while the provider was asked: ${outcome.message}`,
           requestId: command.requestId,
           details: { ...outcome.details, responseTimeMs: Math.round(outcome.responseTimeMs), purpose },
         }),
