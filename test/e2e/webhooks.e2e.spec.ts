@@ -4,6 +4,8 @@ import { CommandBus } from '@nestjs/cqrs';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { IntegrationHubClient, WebhookDeliveryDto, WebhookDto } from '../../sdk/dist';
 import { CheckWebhookHealthCommand } from '../../src/modules/webhooks/commands/check-webhook-health/check-webhook-health.command';
+import { EventTypeCatalog } from '../../src/modules/webhooks/infrastructure/event-type-catalog';
+import { WebhookMaintenanceProcessor } from '../../src/modules/webhooks/workers/webhook-maintenance.processor';
 import { errorOf, eventually, startTestApp, TestApp } from '../support/test-app';
 import { answer, ReceivedRequest, WebhookReceiver } from '../support/webhook-receiver';
 
@@ -279,6 +281,24 @@ describe('outgoing webhooks through the SDK', () => {
     const backreference = await errorOf(other.events.registerEventType({ requestBody: { name: 'Echoed', schema: { properties: { code: { type: 'string', pattern: '(a)\\1' } } } } }));
     expect(backreference.status).toBe(422);
     expect(backreference.body.errors).toEqual([{ field: 'schema', messages: [expect.stringMatching(/cannot run.*RE2/)] }]);
+  });
+
+  it('names, in the daily clean-up, the stored types whose schema no longer runs', async () => {
+    // Stored as an earlier version accepted it: a lookbehind, which RE2 cannot run.
+    const tenantId = (await admin.apiKeys.getCurrentCaller()).tenantId;
+    await hub.app
+      .get(EntityManager)
+      .fork()
+      .getConnection()
+      .execute(`INSERT INTO event_type_definition (id, tenant_id, name, schema) VALUES (gen_random_uuid(), ?, 'LegacyLookbehind', ?::jsonb)`, [
+        tenantId,
+        JSON.stringify({ properties: { code: { type: 'string', pattern: '(?<=a)b' } } }),
+      ]);
+    const report = await hub.app.get(WebhookMaintenanceProcessor).cleanUp();
+    expect(report.unusableSchemas).toBe(1);
+    expect(await hub.app.get(EventTypeCatalog).unusableSchemas()).toEqual([{ tenantId, name: 'LegacyLookbehind', problem: expect.stringMatching(/cannot run/) }]);
+    const refused = await errorOf(admin.events.publishEvent({ requestBody: { eventType: 'LegacyLookbehind', data: { code: 'ab' } } }));
+    expect(refused.body).toMatchObject({ code: 'event.invalid_schema', errors: [{ field: 'eventType' }] });
   });
 
   it('signs with both secrets during a rotation, and with the new one only after it', async () => {

@@ -65,6 +65,6 @@ const deliveriesQueue = BullModule.registerQueue({ name: WEBHOOK_DELIVERIES_QUEU
   imports: [MikroOrmModule.forFeature([Webhook, WebhookDelivery, WebhookDeliveryAttempt, EventTypeDefinition]), deliveriesQueue],
   controllers: [WebhooksController, EventsController],
   providers: [...webhookCommandHandlers, ...webhookQueryHandlers, EventTypeCatalog, ApplicationEventWriter, WebhookSender],
-  exports: [deliveriesQueue, WebhookSender],
+  exports: [deliveriesQueue, WebhookSender, EventTypeCatalog],
 })
 export class WebhooksModule {}

@@ -107,6 +107,28 @@ export class EventTypeCatalog {
     throw new WebhookError(WebhookErrorCode.DataDoesNotMatchSchema, `data does not match the schema of ${type.name}`, { errors });
   }
 
+  /**
+   * The registered types whose stored schema this service no longer runs (registered before a rule of `compile`:
+   * a `$ref` leaving the schema, a pattern RE2 cannot run), whose publications answer 422: for the operator, who
+   * would otherwise learn of them one tenant's complaint at a time. Names only, never the schemas.
+   */
+  async unusableSchemas(): Promise<Array<{ tenantId: string; name: string; problem: string }>> {
+    const unusable: Array<{ tenantId: string; name: string; problem: string }> = [];
+    const connection = contextOrFork(this.em).getConnection();
+    for (let after = '00000000-0000-0000-0000-000000000000'; ; ) {
+      const page = await connection.execute<Array<{ id: string; tenant_id: string; name: string; schema: Record<string, unknown> }>>(
+        'SELECT id, tenant_id, name, schema FROM event_type_definition WHERE schema IS NOT NULL AND id > ? ORDER BY id LIMIT 500',
+        [after],
+      );
+      for (const row of page) {
+        const problem = this.compileProblem(row.schema);
+        if (problem !== undefined) unusable.push({ tenantId: row.tenant_id, name: row.name, problem });
+      }
+      if (page.length < 500) return unusable;
+      after = page[page.length - 1].id;
+    }
+  }
+
   /** 422 naming `schema` when it is not a JSON schema, or one this service does not run (see `compile`). */
   assertValidSchema(schema: Record<string, unknown>): void {
     const problem = this.metaSchemaProblem(schema) ?? this.compileProblem(schema);

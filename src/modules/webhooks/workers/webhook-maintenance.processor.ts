@@ -10,6 +10,7 @@ import { ScheduleKeeper } from '../../../common/queues/schedule-keeper';
 import { CheckWebhookHealthCommand, WebhookFailureRate, WebhookHealthReport } from '../commands/check-webhook-health/check-webhook-health.command';
 import { DeliveryJob, deliveryJobId, enqueueDeliveries, WEBHOOK_DELIVERIES_QUEUE } from '../infrastructure/delivery-queue';
 import { webhookDeliveriesRequeued, webhookOldestPendingAge, webhookQueueDepth, webhookSuccessRate } from '../infrastructure/webhook-metrics';
+import { EventTypeCatalog } from '../infrastructure/event-type-catalog';
 
 export const WEBHOOK_SWEEP_JOB = 'webhook-sweep';
 export const WEBHOOK_CLEANUP_JOB = 'webhook-delivery-cleanup';
@@ -34,6 +35,7 @@ export class WebhookMaintenanceProcessor implements OnApplicationBootstrap {
     private readonly commands: CommandBus,
     @InjectQueue(MAINTENANCE_QUEUE) private readonly maintenance: Queue,
     private readonly schedules: ScheduleKeeper,
+    private readonly catalog: EventTypeCatalog,
     @InjectQueue(WEBHOOK_DELIVERIES_QUEUE) private readonly deliveries: Queue<DeliveryJob>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -97,7 +99,7 @@ export class WebhookMaintenanceProcessor implements OnApplicationBootstrap {
   }
 
   @Process(WEBHOOK_CLEANUP_JOB)
-  async cleanUp(): Promise<{ deliveries: number; idempotencyKeys: number }> {
+  async cleanUp(): Promise<{ deliveries: number; idempotencyKeys: number; unusableSchemas: number }> {
     const deliveries = await deleteInBatches(
       this.em,
       `DELETE FROM webhook_delivery WHERE id IN (
@@ -113,7 +115,14 @@ export class WebhookMaintenanceProcessor implements OnApplicationBootstrap {
       DELETE_BATCH,
     );
     if (deliveries || idempotencyKeys) this.logger.log(`Deleted ${deliveries} deliveries past retention and ${idempotencyKeys} expired idempotency keys`);
-    return { deliveries, idempotencyKeys };
+    const unusable = await this.catalog.unusableSchemas();
+    if (unusable.length) {
+      this.logger.warn(
+        { types: unusable.map(({ tenantId, name, problem }) => ({ tenantId, name, problem })) },
+        `${unusable.length} event type(s) have a stored schema this service no longer runs; their publications answer 422 until the tenant registers a type with a schema that runs`,
+      );
+    }
+    return { deliveries, idempotencyKeys, unusableSchemas: unusable.length };
   }
 
   private async failureRatesLastHour(): Promise<WebhookFailureRate[]> {
