@@ -63,6 +63,19 @@ describe('webhook deliveries survive Redis losses and worker restarts', () => {
     return api.app.get(EntityManager).fork().getConnection().execute('SELECT status, count(*) AS n FROM webhook_delivery WHERE webhook_id = ? GROUP BY status', [webhookId]);
   }
 
+  /** A Pending delivery row of `webhookId` in its tenant, written directly, for outcomes recorded by hand. */
+  async function insertPendingDelivery(webhookId: string, eventType: string): Promise<{ deliveryId: string; tenantId: string }> {
+    const db = api.app.get(EntityManager).fork().getConnection();
+    const [{ tenant_id: tenantId }] = await db.execute<Array<{ tenant_id: string }>>('SELECT tenant_id FROM webhook WHERE id = ?', [webhookId]);
+    const deliveryId = randomUUID();
+    await db.execute(
+      `INSERT INTO webhook_delivery (id, tenant_id, webhook_id, event_id, event_type, payload, status, scheduled_at, expires_at)
+       VALUES (?, ?, ?, ?, ?, '{}', 'Pending', now(), now() + interval '1 day')`,
+      [deliveryId, tenantId, webhookId, randomUUID(), eventType],
+    );
+    return { deliveryId, tenantId };
+  }
+
   async function publishMany(count: number, prefix: string, eventType = 'OrderShipped'): Promise<string[]> {
     const ids: string[] = [];
     for (let i = 0; i < count; i++) ids.push((await admin.events.publishEvent({ requestBody: { eventType, data: { order: `${prefix}-${i}` } } })).id);
@@ -210,15 +223,9 @@ describe('webhook deliveries survive Redis losses and worker restarts', () => {
       return id;
     };
     const outcome = async (webhookId: string, status: 'Delivered' | 'Retrying' | 'Failed' | 'Expired', attemptedAt: Date | null): Promise<DeliveryOutcome> => {
-      const id = randomUUID();
-      const [tenant] = await db.execute<Array<{ tenant_id: string }>>('SELECT tenant_id FROM webhook WHERE id = ?', [webhookId]);
-      await db.execute(
-        `INSERT INTO webhook_delivery (id, tenant_id, webhook_id, event_id, event_type, payload, status, scheduled_at, expires_at)
-         VALUES (?, ?, ?, ?, 'OrderAudited', '{}', 'Pending', now(), now() + interval '1 day')`,
-        [id, tenant.tenant_id, webhookId, randomUUID()],
-      );
+      const { deliveryId: id, tenantId } = await insertPendingDelivery(webhookId, 'OrderAudited');
       const attempt = attemptedAt && { statusCode: status === 'Delivered' ? 200 : 500, responseBody: null, error: null, durationMs: 1, attemptedAt };
-      return { deliveryId: id, webhookId, tenantId: tenant.tenant_id, previousAttemptCount: 0, attemptsInRound: attempt ? 1 : 0, status, attempt, errorMessage: null, nextRetryAt: status === 'Retrying' ? at(600) : null };
+      return { deliveryId: id, webhookId, tenantId, previousAttemptCount: 0, attemptsInRound: attempt ? 1 : 0, status, attempt, errorMessage: null, nextRetryAt: status === 'Retrying' ? at(600) : null };
     };
 
     // Failing, recovering and failing again: the streak starts at the failure after the last success.
@@ -264,14 +271,7 @@ describe('webhook deliveries survive Redis losses and worker restarts', () => {
   it("fails a batch of outcomes PostgreSQL refuses with an error that carries neither the SQL nor the receivers' answers", async () => {
     const worker = await startWorker();
     const { id: webhookId } = await admin.webhooks.createWebhook({ requestBody: { url: `${receiver.url}/refused-outcome`, eventTypes: ['OrderShipped'] } });
-    const db = api.app.get(EntityManager).fork().getConnection();
-    const [{ tenant_id: tenantId }] = await db.execute<Array<{ tenant_id: string }>>('SELECT tenant_id FROM webhook WHERE id = ?', [webhookId]);
-    const deliveryId = randomUUID();
-    await db.execute(
-      `INSERT INTO webhook_delivery (id, tenant_id, webhook_id, event_id, event_type, payload, status, scheduled_at, expires_at)
-       VALUES (?, ?, ?, ?, 'OrderShipped', '{}', 'Pending', now(), now() + interval '1 day')`,
-      [deliveryId, tenantId, webhookId, randomUUID()],
-    );
+    const { deliveryId, tenantId } = await insertPendingDelivery(webhookId, 'OrderShipped');
     const refused: DeliveryOutcome = {
       deliveryId,
       webhookId,
