@@ -8,6 +8,7 @@ import { outboxRecovered } from '../metrics/metrics';
 import { DOMAIN_EVENTS_QUEUE, jobStanding, MAINTENANCE_QUEUE } from '../queues/queues';
 import { ScheduleKeeper } from '../queues/schedule-keeper';
 import type { DomainEventJob } from './outbox-relay';
+import { NIL_UUID } from '../database/keyset';
 
 export const OUTBOX_RECOVERY_JOB = 'outbox-recovery';
 /** Unprocessed events looked at per page, and pages per run. */
@@ -54,7 +55,7 @@ export class OutboxRecovery implements OnApplicationBootstrap {
   async recoverLostEvents(): Promise<{ recovered: number; inFailedJobs: number }> {
     const relayedBefore = new Date(Date.now() - this.config.outbox.recoverAfterMs).toISOString();
     const connection = this.em.getConnection();
-    let after = { at: '-infinity', id: '00000000-0000-0000-0000-000000000000' };
+    let after = { at: '-infinity', id: NIL_UUID };
     let recovered = 0;
     let inFailedJobs = 0;
     for (let page = 0; page < MAX_PAGES; page++) {

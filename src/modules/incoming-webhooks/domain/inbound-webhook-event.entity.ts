@@ -43,8 +43,8 @@ export class InboundWebhookEvent {
   body: string;
 
   /**
-   * The raw body's SHA-256 (hex) for schemes that sign the body and nothing else (GitHub, generic HMAC): a second
-   * thing duplicates share, because their id comes from an unsigned header. Null for the others.
+   * The raw body's SHA-256 (hex) for GitHub, which signs the body and nothing else: a second thing duplicates
+   * share, because its id comes from an unsigned header. Null for the other schemes (see receive-webhook.handler.ts).
    */
   @Property({ type: 'string', length: 64, nullable: true })
   bodySha256: string | null;

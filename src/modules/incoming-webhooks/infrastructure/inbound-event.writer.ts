@@ -16,7 +16,7 @@ export interface NewInboundEvent {
   eventType: string | null;
   headers: Record<string, string>;
   body: string;
-  /** Set for schemes whose signature covers the body only (see InboundWebhookEvent.bodySha256). */
+  /** Set for GitHub, whose signature covers the body only (see InboundWebhookEvent.bodySha256). */
   bodySha256: string | null;
   sourceIp: string;
   signedAt: Date | null;

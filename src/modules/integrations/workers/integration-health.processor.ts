@@ -11,6 +11,7 @@ import { RecordIntegrationCheckCommand } from '../commands/record-integration-ch
 import { Integration } from '../domain/integration.entity';
 import type { ProbeOutcome } from '../domain/integration-types';
 import { IntegrationProber } from '../infrastructure/integration-prober';
+import { NIL_UUID } from '../../../common/database/keyset';
 
 export const INTEGRATION_HEALTH_QUEUE = 'integration-health';
 export const INTEGRATION_HEALTH_SWEEP_JOB = 'integration-health-sweep';
@@ -60,7 +61,7 @@ export class IntegrationHealthProcessor implements OnModuleInit, OnApplicationBo
   async sweep(): Promise<number> {
     const sweepId = Date.now();
     const timeoutMs = this.config.integrations.callTimeoutMs * 4;
-    let afterId = '00000000-0000-0000-0000-000000000000';
+    let afterId = NIL_UUID;
     let total = 0;
     for (;;) {
       const page: Array<{ id: string; tenant_id: string }> = await this.em.getConnection().execute(

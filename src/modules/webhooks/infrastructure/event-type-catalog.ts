@@ -8,6 +8,7 @@ import { contextOrFork } from '../../../common/database/context-or-fork';
 import { EventTypeDefinition } from '../domain/event-type-definition.entity';
 import { isReservedEventName, subscribableDomainEventNames } from '../domain/event-catalog';
 import { WebhookError, WebhookErrorCode } from '../domain/webhook.errors';
+import { NIL_UUID } from '../../../common/database/keyset';
 
 /** Thrown by the RegExp engine below while ajv compiles a schema that holds a regular expression RE2 cannot run. */
 class PatternRefusedError extends Error {}
@@ -115,7 +116,7 @@ export class EventTypeCatalog {
   async unusableSchemas(): Promise<Array<{ tenantId: string; name: string; problem: string }>> {
     const unusable: Array<{ tenantId: string; name: string; problem: string }> = [];
     const connection = contextOrFork(this.em).getConnection();
-    for (let after = '00000000-0000-0000-0000-000000000000'; ; ) {
+    for (let after = NIL_UUID; ; ) {
       const page = await connection.execute<Array<{ id: string; tenant_id: string; name: string; schema: Record<string, unknown> }>>(
         'SELECT id, tenant_id, name, schema FROM event_type_definition WHERE schema IS NOT NULL AND id > ? ORDER BY id LIMIT 500',
         [after],

@@ -11,6 +11,7 @@ import { CheckWebhookHealthCommand, WebhookFailureRate, WebhookHealthReport } fr
 import { DeliveryJob, deliveryJobId, enqueueDeliveries, WEBHOOK_DELIVERIES_QUEUE } from '../infrastructure/delivery-queue';
 import { webhookDeliveriesRequeued, webhookOldestPendingAge, webhookQueueDepth, webhookSuccessRate } from '../infrastructure/webhook-metrics';
 import { EventTypeCatalog } from '../infrastructure/event-type-catalog';
+import { NIL_UUID } from '../../../common/database/keyset';
 
 export const WEBHOOK_SWEEP_JOB = 'webhook-sweep';
 export const WEBHOOK_CLEANUP_JOB = 'webhook-delivery-cleanup';
@@ -61,7 +62,7 @@ export class WebhookMaintenanceProcessor implements OnApplicationBootstrap {
    */
   async requeueLostDeliveries(): Promise<number> {
     const overdueBefore = new Date(Date.now() - this.config.webhooks.requeueAfterMs).toISOString();
-    let after = { at: '-infinity', id: '00000000-0000-0000-0000-000000000000' };
+    let after = { at: '-infinity', id: NIL_UUID };
     let requeued = 0;
     for (let page = 0; page < SWEEP_MAX_PAGES; page++) {
       const rows = await this.em.getConnection().execute<Array<{ id: string; webhook_id: string; attempt_count: number; next_retry_at: Date; batch_job_id: string | null }>>(

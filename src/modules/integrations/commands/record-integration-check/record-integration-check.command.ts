@@ -7,7 +7,7 @@ export interface RecordedCheck {
   integration: Integration;
   /** Set when the provider agreed but BR-IM-01 kept the integration from activating. */
   conflict?: IntegrationError;
-  /** Set when the integration no longer awaited this validation (see `Integration.awaits`): its outcome was not applied. */
+  /** Set when the integration no longer awaited this check (see `Integration.awaits`): its outcome was not applied. */
   stale?: boolean;
 }
 

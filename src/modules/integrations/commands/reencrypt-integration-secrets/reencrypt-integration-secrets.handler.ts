@@ -7,8 +7,7 @@ import { Integration } from '../../domain/integration.entity';
 import { IntegrationLog } from '../../domain/integration-log.entity';
 import { IntegrationRepository } from '../../infrastructure/integration.repository';
 import { ReencryptIntegrationSecretsCommand, ReencryptionBatch } from './reencrypt-integration-secrets.command';
-
-const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+import { NIL_UUID } from '../../../../common/database/keyset';
 
 @CommandHandler(ReencryptIntegrationSecretsCommand)
 export class ReencryptIntegrationSecretsHandler implements ICommandHandler<ReencryptIntegrationSecretsCommand> {
