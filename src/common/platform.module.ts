@@ -67,6 +67,8 @@ export class PlatformModule {
 /** The worker's share of the platform: the outbox relay and its recovery, the consumer that runs reactions, retention jobs. */
 @Module({
   providers: [OutboxRelay, OutboxRecovery, DomainEventsProcessor, DomainEventDispatcher, RetentionScheduler],
+  // Writers of events in the worker ask it whether anything reacts to an event before they have it relayed.
+  exports: [DomainEventDispatcher],
 })
 export class PlatformWorkerModule {}
 

@@ -9,6 +9,7 @@ import { Webhook as StandardWebhook } from 'standardwebhooks';
 import type { IntegrationHubClient } from '../../sdk/dist';
 import { createWorker } from '../../src/bootstrap';
 import { loadConfig } from '../../src/common/config/app-config';
+import { DomainEventDispatcher } from '../../src/common/events/domain-event-dispatcher';
 import { DeliveryOutcome, DeliveryOutcomeRecorder } from '../../src/modules/webhooks/infrastructure/delivery-outcome-recorder';
 import { deliveryJobId, WEBHOOK_DELIVERIES_QUEUE } from '../../src/modules/webhooks/infrastructure/delivery-queue';
 import { WebhookDeliveryProcessor } from '../../src/modules/webhooks/workers/webhook-delivery.processor';
@@ -289,6 +290,37 @@ describe('webhook deliveries survive Redis losses and worker restarts', () => {
     const logged = [error.message, error.stack, JSON.stringify(error), String(error.cause)].join('\n');
     expect(logged).not.toContain('receiver-answer-marker');
     expect(logged).not.toMatch(/jsonb_to_recordset|webhook_delivery_attempt/i);
+    await closeWorker(worker);
+  });
+
+  it('stores an outcome event nothing reacts to as processed, and hands one that something reacts to to the relay', async () => {
+    const worker = await startWorker();
+    const db = api.app.get(EntityManager).fork().getConnection();
+    const { id: webhookId } = await admin.webhooks.createWebhook({ requestBody: { url: `${receiver.url}/announced`, eventTypes: ['OrderShipped'] } });
+    const delivered = async (): Promise<DeliveryOutcome> => {
+      const { deliveryId, tenantId } = await insertPendingDelivery(webhookId, 'OrderShipped');
+      const attempt = { statusCode: 200, responseBody: null, error: null, durationMs: 1, attemptedAt: new Date() };
+      return { deliveryId, webhookId, tenantId, previousAttemptCount: 0, attemptsInRound: 1, status: 'Delivered', attempt, errorMessage: null, nextRetryAt: null };
+    };
+    const eventOf = async (deliveryId: string) =>
+      (
+        await db.execute<Array<{ event_type: string; published: boolean; processed: boolean; relay_job_id: string | null }>>(
+          'SELECT event_type, published_at IS NOT NULL AS published, processed_at IS NOT NULL AS processed, relay_job_id FROM outbox_message WHERE aggregate_id = ?',
+          [deliveryId],
+        )
+      )[0];
+    const recorder = worker.get(DeliveryOutcomeRecorder);
+
+    // Nothing in the application reacts to WebhookSent: stored as the record, never queued.
+    const unobserved = await delivered();
+    await recorder.record(unobserved);
+    expect(await eventOf(unobserved.deliveryId)).toEqual({ event_type: 'WebhookSent', published: true, processed: true, relay_job_id: null });
+
+    // Once something does (a reaction a module adds), the event goes through the relay and Bull to it.
+    jest.spyOn(worker.get(DomainEventDispatcher), 'isObserved').mockReturnValue(true);
+    const observed = await delivered();
+    await recorder.record(observed);
+    await eventually(async () => expect(await eventOf(observed.deliveryId)).toEqual({ event_type: 'WebhookSent', published: true, processed: true, relay_job_id: expect.any(String) }), 15_000, 50);
     await closeWorker(worker);
   });
 

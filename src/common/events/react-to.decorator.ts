@@ -24,5 +24,13 @@ export interface EveryEventReaction {
   reactToAny(envelope: EventEnvelope, payload: Record<string, unknown>): Promise<void>;
 }
 
+export interface ReactToAllOptions {
+  /**
+   * The event types this reaction never acts on. They are not handed to it, and an event no other reaction,
+   * events handler or saga takes is not relayed at all (see DomainEventDispatcher.isObserved).
+   */
+  skips?: (eventType: string) => boolean;
+}
+
 /** Marks a provider as an `EveryEventReaction`. */
-export const ReactToAll = () => SetMetadata(REACT_TO_ALL, true);
+export const ReactToAll = (options: ReactToAllOptions = {}) => SetMetadata(REACT_TO_ALL, options);

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { PlatformWorkerModule } from '../../common/platform.module';
 import { DeliveryFanOut } from './infrastructure/delivery-fan-out';
 import { DeliveryOutcomeRecorder } from './infrastructure/delivery-outcome-recorder';
 import { EnqueueDeliveriesWhenEventCommitted } from './reactions/enqueue-deliveries-when-event-committed.reaction';
@@ -7,7 +8,7 @@ import { WebhookMaintenanceProcessor } from './workers/webhook-maintenance.proce
 import { WebhooksModule } from './webhooks.module';
 
 @Module({
-  imports: [WebhooksModule],
+  imports: [WebhooksModule, PlatformWorkerModule],
   providers: [DeliveryFanOut, DeliveryOutcomeRecorder, EnqueueDeliveriesWhenEventCommitted, WebhookDeliveryProcessor, WebhookMaintenanceProcessor],
 })
 export class WebhooksWorkerModule {}

@@ -7,6 +7,7 @@ import { MicroBatcher } from '../../../common/batching/micro-batcher';
 import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
 import type { DomainEvent } from '../../../common/events/domain-event';
 import { describeEvent } from '../../../common/events/domain-event';
+import { DomainEventDispatcher } from '../../../common/events/domain-event-dispatcher';
 import type { DeliveryStatus } from '../domain/delivery-policy';
 import { WebhookDeliveryFailedEvent, WebhookSentEvent } from '../domain/events/webhook.events';
 import type { SendResult } from './webhook-sender';
@@ -59,6 +60,7 @@ export class DeliveryOutcomeRecorder {
 
   constructor(
     private readonly em: EntityManager,
+    private readonly dispatcher: DomainEventDispatcher,
     @InjectQueue(WEBHOOK_DELIVERIES_QUEUE) private readonly queue: Queue<DeliveryJob>,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -110,6 +112,7 @@ export class DeliveryOutcomeRecorder {
     const occurredAt = new Date().toISOString();
     const rows = outcomes.map((o, n) => {
       const event = outcomeEvent(o);
+      const eventType = describeEvent(event).name;
       return {
         n,
         id: o.deliveryId,
@@ -128,8 +131,9 @@ export class DeliveryOutcomeRecorder {
         next_retry_at: o.nextRetryAt?.toISOString() ?? null,
         counts_against_webhook: countsAgainstWebhook(o),
         event_id: randomUUID(),
-        event_type: describeEvent(event).name,
+        event_type: eventType,
         event_payload: { ...event },
+        event_relayed: this.dispatcher.isObserved(eventType),
       };
     });
     // The statement inlines every outcome (receivers' answers, other tenants'): its error is logged and kept by
@@ -138,7 +142,8 @@ export class DeliveryOutcomeRecorder {
       `WITH outcome AS (
          SELECT * FROM jsonb_to_recordset(?::jsonb) AS r(n int, id uuid, webhook_id uuid, tenant_id uuid, previous_attempt_count int, status text,
                 attempt_count int, attempts_in_round int, attempted boolean, status_code int, response_body text, duration_ms int, error_message text,
-                attempted_at timestamptz, next_retry_at timestamptz, counts_against_webhook boolean, event_id uuid, event_type text, event_payload jsonb)
+                attempted_at timestamptz, next_retry_at timestamptz, counts_against_webhook boolean, event_id uuid, event_type text, event_payload jsonb,
+                event_relayed boolean)
        ),
        recorded AS (
          UPDATE webhook_delivery d SET
@@ -184,9 +189,14 @@ export class DeliveryOutcomeRecorder {
                    FROM scored GROUP BY webhook_id) h
           WHERE w.id = h.webhook_id
        ),
+       -- An event nothing in the application reacts to is stored as already relayed and processed: kept as the
+       -- record of what happened (and removed with the rest of the outbox), it costs no relay pass, Bull job or
+       -- processed mark, which for one event per attempt is a good share of a delivery's cost.
        events AS (
-         INSERT INTO outbox_message (id, tenant_id, event_type, aggregate_id, payload, occurred_at)
-         SELECT event_id, tenant_id, event_type, id, event_payload, ?::timestamptz FROM applied
+         INSERT INTO outbox_message (id, tenant_id, event_type, aggregate_id, payload, occurred_at, published_at, processed_at)
+         SELECT event_id, tenant_id, event_type, id, event_payload, ?::timestamptz,
+                CASE WHEN event_relayed THEN NULL ELSE now() END, CASE WHEN event_relayed THEN NULL ELSE now() END
+           FROM applied
        )
        SELECT n FROM recorded`,
       [postgresJson(rows), occurredAt],

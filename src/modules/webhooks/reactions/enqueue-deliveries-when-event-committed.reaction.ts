@@ -8,15 +8,15 @@ import { DeliveryFanOut } from '../infrastructure/delivery-fan-out';
  * Every committed event (domain events and published application events alike) fans out to the tenant's
  * subscribed webhooks. Retried with the event's Bull job until it succeeds; idempotent on the event id. A
  * delivery's own WebhookSent / WebhookDeliveryFailed (one per attempt, the most frequent events of all) have no
- * subscribers by rule, so they are not even looked up.
+ * subscribers by rule, so they are skipped: with nothing else reacting to them, they are not even relayed.
  */
 @Injectable()
-@ReactToAll()
+@ReactToAll({ skips: isDeliveryOutcomeEvent })
 export class EnqueueDeliveriesWhenEventCommitted implements EveryEventReaction {
   constructor(private readonly fanOut: DeliveryFanOut) {}
 
   async reactToAny(envelope: EventEnvelope, payload: Record<string, unknown>): Promise<void> {
-    if (envelope.tenantId === null || isDeliveryOutcomeEvent(envelope.eventType)) return;
+    if (envelope.tenantId === null) return;
     await this.fanOut.add({ envelope, payload });
   }
 }

@@ -1,0 +1,94 @@
+import { Injectable, Type } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { CqrsModule, EventsHandler, IEvent, IEventHandler, ofType, Saga } from '@nestjs/cqrs';
+import { Test } from '@nestjs/testing';
+import { map, Observable } from 'rxjs';
+import { DomainEvent, EventEnvelope, EventType } from './domain-event';
+import { DomainEventDispatcher } from './domain-event-dispatcher';
+import { DomainEventReaction, EveryEventReaction, ReactTo, ReactToAll } from './react-to.decorator';
+
+@EventType('DispatcherSpecReacted', { resource: 'spec' })
+class Reacted implements DomainEvent {
+  constructor(
+    readonly tenantId: string | null,
+    readonly aggregateId: string,
+  ) {}
+}
+
+@EventType('DispatcherSpecHandled', { resource: 'spec' })
+class Handled implements DomainEvent {
+  constructor(
+    readonly tenantId: string | null,
+    readonly aggregateId: string,
+  ) {}
+}
+
+@EventType('DispatcherSpecIgnored', { resource: 'spec' })
+class Ignored implements DomainEvent {
+  constructor(
+    readonly tenantId: string | null,
+    readonly aggregateId: string,
+  ) {}
+}
+
+const seen: string[] = [];
+const envelope = (eventType: string): EventEnvelope => ({ eventId: `${eventType}-1`, eventType, tenantId: 't', occurredAt: new Date(0).toISOString() });
+
+@Injectable()
+@ReactToAll({ skips: (eventType) => eventType.endsWith('Ignored') || eventType.endsWith('Handled') || eventType.endsWith('Reacted') })
+class EveryEventButSpecOnes implements EveryEventReaction {
+  async reactToAny(envelope: EventEnvelope): Promise<void> {
+    seen.push(`every:${envelope.eventType}`);
+  }
+}
+
+@Injectable()
+@ReactTo(Reacted)
+class ReactsToOne implements DomainEventReaction {
+  async react(_: DomainEvent, envelope: EventEnvelope): Promise<void> {
+    seen.push(`one:${envelope.eventType}`);
+  }
+}
+
+@EventsHandler(Handled)
+class HandlesOnEventBus implements IEventHandler<Handled> {
+  handle(): void {}
+}
+
+@Injectable()
+class WatchesEverything {
+  @Saga()
+  watch = (events$: Observable<IEvent>): Observable<never> => events$.pipe(ofType(Ignored), map(() => undefined as never));
+}
+
+async function dispatcherWith(...providers: Type[]): Promise<DomainEventDispatcher> {
+  const module = await Test.createTestingModule({ imports: [DiscoveryModule, CqrsModule], providers: [DomainEventDispatcher, ...providers] }).compile();
+  await module.init();
+  return module.get(DomainEventDispatcher);
+}
+
+describe('DomainEventDispatcher', () => {
+  beforeEach(() => (seen.length = 0));
+
+  it('observes the types its reactions, EventBus handlers and reactions to every event take, and no others', async () => {
+    const dispatcher = await dispatcherWith(EveryEventButSpecOnes, ReactsToOne, HandlesOnEventBus);
+    expect(dispatcher.isObserved('DispatcherSpecReacted')).toBe(true);
+    expect(dispatcher.isObserved('DispatcherSpecHandled')).toBe(true);
+    // Skipped by the reaction to every event, and taken by nothing else.
+    expect(dispatcher.isObserved('DispatcherSpecIgnored')).toBe(false);
+    // Not skipped: an application event the reaction to every event takes.
+    expect(dispatcher.isObserved('OrderShipped')).toBe(true);
+  });
+
+  it('observes nothing without reactions, and every event once a saga watches the EventBus', async () => {
+    expect((await dispatcherWith()).isObserved('DispatcherSpecIgnored')).toBe(false);
+    expect((await dispatcherWith(WatchesEverything)).isObserved('DispatcherSpecIgnored')).toBe(true);
+  });
+
+  it('does not hand a reaction to every event the types it skips', async () => {
+    const dispatcher = await dispatcherWith(EveryEventButSpecOnes, ReactsToOne);
+    await dispatcher.dispatch(envelope('DispatcherSpecReacted'), { tenantId: 't', aggregateId: 'a' });
+    await dispatcher.dispatch(envelope('OrderShipped'), { sequence: 1 });
+    expect(seen).toEqual(['one:DispatcherSpecReacted', 'every:OrderShipped']);
+  });
+});
