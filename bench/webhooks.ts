@@ -5,7 +5,10 @@
  * The built service runs as child processes the way it is deployed under load: an API process (PROCESS_ROLE=api)
  * and BENCH_WORKERS worker processes (default 1; 0 runs API and worker in one PROCESS_ROLE=all process), with
  * their own database and Redis prefix; a receiver that answers 200 at once runs as another child. One tenant
- * has one webhook subscribed to `BenchEvent`.
+ * has one webhook subscribed to `BenchEvent`. Each run below is preceded by a warm-up of its own, the same work on
+ * BENCH_WARMUP_EVENTS events (default 2,000), left out of its figures: the service runs for days, and what is
+ * measured is how it runs then, not the seconds in which V8 is still compiling its hot paths (a cold worker spent a
+ * fifth of its CPU in the optimizing compiler in this bench's first seconds).
  *   (a) the service: 20,000 events published through POST /api/events (50 at a time); each becomes a
  *       delivery that the worker signs, POSTs to the receiver and records. Measured from the first publish
  *       to the moment PostgreSQL holds every delivery as Delivered (event accepted → receiver got it →
@@ -24,6 +27,7 @@ import { Pool } from 'undici';
 import { call, cpuSeconds, formatMb, freePort, HOST, peakRssMb, Resources, runBench, sleep, startChild, startService, startWorker, waitForOk } from './support/bench-service';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
+const WARMUP_EVENTS = Number(process.env.BENCH_WARMUP_EVENTS ?? 2_000);
 /** 0: API and worker in one process (PROCESS_ROLE=all); N: an API process and N worker processes. */
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const CONCURRENCY = 50;
@@ -37,6 +41,7 @@ const TARGETS = { overPlain: 0.1, perSecond: 3000, peakRssMb: 400 };
  */
 const BASELINE_REFERENCE_PER_SECOND = 4800;
 const REFERENCE_JOBS = Math.min(EVENTS, 10_000);
+const REFERENCE_WARMUP_JOBS = Math.min(WARMUP_EVENTS, REFERENCE_JOBS);
 
 /** The receiver: answers 200 at once and remembers when each webhook-id arrived (GET /stats). */
 const RECEIVER_SCRIPT = `
@@ -79,7 +84,7 @@ async function run(resources: Resources): Promise<void> {
 
   // Every key may make 10,000 requests an hour: the publishers share enough keys for the run.
   const publisherKeys: string[] = [];
-  for (let i = 0; i < Math.ceil((EVENTS + 1) / 9_000); i++) {
+  for (let i = 0; i < Math.ceil((WARMUP_EVENTS + EVENTS + 1) / 9_000); i++) {
     const made = await call('POST', `${service.url}/api/apikeys`, { apiKey: key, json: { keyName: `bench-publisher-${i}`, scopes: ['events:publish'], rateLimitPerHour: 10_000 } });
     if (made.status !== 201) throw new Error(`POST /api/apikeys answered ${made.status}: ${made.text}`);
     publisherKeys.push((JSON.parse(made.text) as { key: string }).key);
@@ -87,47 +92,63 @@ async function run(resources: Resources): Promise<void> {
 
   // (a) the service, end to end.
   const api = new Pool(service.url, { connections: CONCURRENCY });
-  const accepted = new Map<string, number>();
-  const cpuBefore = processes.map((p) => cpuSeconds(p.pid) ?? NaN);
-  const started = Date.now();
-  let next = 0;
-  let refused = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < EVENTS) {
-        const i = next++;
-        const response = await api.request({
-          path: '/api/events',
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-api-key': publisherKeys[i % publisherKeys.length] },
-          body: JSON.stringify({ eventType: 'BenchEvent', data: { sequence: i, orderId: `order-${i}`, amount: 129.5, currency: 'EUR' } }),
-        });
-        const text = await response.body.text();
-        if (response.statusCode !== 202) {
-          refused++;
-          if (refused <= 3) console.error(`POST /api/events answered ${response.statusCode}: ${text}`);
-          continue;
-        }
-        accepted.set((JSON.parse(text) as { id: string }).id, Date.now());
-      }
-    }),
-  );
-  const publishedIn = Date.now() - started;
-  await api.close();
-  console.log(`published ${accepted.size.toLocaleString('en')} events in ${(publishedIn / 1000).toFixed(1)} s (${Math.round(accepted.size / (publishedIn / 1000)).toLocaleString('en')}/s), ${refused} refused`);
-
   const db = new Client({ host: HOST, port: 5432, user: 'postgres', database: resources.database });
   await db.connect();
-  let recorded = 0;
-  const deadline = Date.now() + DELIVERY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    recorded = Number((await db.query("SELECT count(*) AS n FROM webhook_delivery WHERE webhook_id = $1 AND status = 'Delivered'", [webhookId])).rows[0].n);
-    if (recorded >= accepted.size) break;
-    // Counting is not free for PostgreSQL, which shares the machine with the service: often enough, no more.
-    await sleep(100);
-  }
+  /** Publishes `count` events numbered from `first`; returns when each was accepted, by event id. */
+  const publish = async (first: number, count: number): Promise<Map<string, number>> => {
+    const accepted = new Map<string, number>();
+    let next = first;
+    let refused = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < first + count) {
+          const i = next++;
+          const response = await api.request({
+            path: '/api/events',
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-api-key': publisherKeys[i % publisherKeys.length] },
+            body: JSON.stringify({ eventType: 'BenchEvent', data: { sequence: i, orderId: `order-${i}`, amount: 129.5, currency: 'EUR' } }),
+          });
+          const text = await response.body.text();
+          if (response.statusCode !== 202) {
+            refused++;
+            if (refused <= 3) console.error(`POST /api/events answered ${response.statusCode}: ${text}`);
+            continue;
+          }
+          accepted.set((JSON.parse(text) as { id: string }).id, Date.now());
+        }
+      }),
+    );
+    if (refused) console.log(`${refused} of ${count} events refused`);
+    return accepted;
+  };
+  /** Waits until PostgreSQL holds `count` deliveries as Delivered; returns how many it holds. */
+  const deliveredReaches = async (count: number): Promise<number> => {
+    const deadline = Date.now() + DELIVERY_TIMEOUT_MS;
+    let delivered = 0;
+    while (Date.now() < deadline) {
+      delivered = Number((await db.query("SELECT count(*) AS n FROM webhook_delivery WHERE webhook_id = $1 AND status = 'Delivered'", [webhookId])).rows[0].n);
+      if (delivered >= count) break;
+      // Counting is not free for PostgreSQL, which shares the machine with the service: often enough, no more.
+      await sleep(100);
+    }
+    return delivered;
+  };
+
+  const warmedUp = await deliveredReaches((await publish(EVENTS, WARMUP_EVENTS)).size);
+  console.log(`warm-up: ${warmedUp.toLocaleString('en')} events published and delivered`);
+
+  const cpuBefore = processes.map((p) => cpuSeconds(p.pid) ?? NaN);
+  const started = Date.now();
+  const accepted = await publish(0, EVENTS);
+  const publishedIn = Date.now() - started;
+  await api.close();
+  console.log(`published ${accepted.size.toLocaleString('en')} events in ${(publishedIn / 1000).toFixed(1)} s (${Math.round(accepted.size / (publishedIn / 1000)).toLocaleString('en')}/s)`);
+
+  const recorded = (await deliveredReaches(warmedUp + accepted.size)) - warmedUp;
   const allRecordedIn = Date.now() - started;
   const cpuUsed = processes.map((p, i) => (cpuSeconds(p.pid) ?? NaN) - cpuBefore[i]);
+  // Warm-up and measured run alike.
   const outcomes = (await db.query('SELECT status, count(*) AS n FROM webhook_delivery WHERE webhook_id = $1 GROUP BY status', [webhookId])).rows;
   await db.end();
   const peaksMb = processes.map((p) => peakRssMb(p.pid));
@@ -140,26 +161,31 @@ async function run(resources: Resources): Promise<void> {
   // (b) the plain loop: the same number of signed bodies of the same shape, straight to the receiver.
   const plainPool = new Pool(receiverUrl, { connections: CONCURRENCY });
   const key64 = Buffer.from(secret.slice('whsec_'.length), 'base64');
-  let sent = 0;
-  const plainStarted = Date.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (sent < EVENTS) {
-        const response = await plainPool.request({ path: '/plain', method: 'POST', ...signedDelivery(sent++, key64) });
-        await response.body.dump();
-      }
-    }),
-  );
-  const plainIn = Date.now() - plainStarted;
+  const plainLoop = async (count: number): Promise<number> => {
+    let sent = 0;
+    const plainStarted = Date.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (sent < count) {
+          const response = await plainPool.request({ path: '/plain', method: 'POST', ...signedDelivery(sent++, key64) });
+          await response.body.dump();
+        }
+      }),
+    );
+    return Date.now() - plainStarted;
+  };
+  await plainLoop(WARMUP_EVENTS);
+  const plainIn = await plainLoop(EVENTS);
   await plainPool.close();
   const plainPerSecond = EVENTS / (plainIn / 1000);
 
-  const reference = await runReferencePipeline(resources, receiverUrl, key64);
+  await runReferencePipeline(resources, receiverUrl, key64, REFERENCE_WARMUP_JOBS);
+  const reference = await runReferencePipeline(resources, receiverUrl, key64, REFERENCE_JOBS);
 
   const pct = (p: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] : NaN);
   const ratio = perSecond / plainPerSecond;
   console.log('');
-  console.log(`delivery outcomes: ${outcomes.map((r: { status: string; n: string }) => `${r.status} ${Number(r.n).toLocaleString('en')}`).join(', ')}; the receiver saw ${Object.keys(stats.arrivals).length.toLocaleString('en')} event ids`);
+  console.log(`delivery outcomes (warm-up included): ${outcomes.map((r: { status: string; n: string }) => `${r.status} ${Number(r.n).toLocaleString('en')}`).join(', ')}; the receiver saw ${Object.keys(stats.arrivals).length.toLocaleString('en')} event ids`);
   console.log(`(a) service, end to end   ${Math.round(perSecond).toLocaleString('en').padStart(8)} deliveries/s  (${recorded.toLocaleString('en')} recorded in ${(allRecordedIn / 1000).toFixed(1)} s)   latency accepted→received p50 ${pct(50)} ms, p99 ${pct(99)} ms`);
   for (const [i, p] of processes.entries()) {
     console.log(
@@ -194,18 +220,18 @@ function signedDelivery(sequence: number, key: Buffer): { body: string; headers:
 }
 
 /**
- * (c) BASELINES.md's naive durable pipeline, in this process: REFERENCE_JOBS Bull jobs queued in bulk, then taken
- * 50 at a time, each signing a body like the service's, POSTing it to the receiver and committing one row by
- * itself. Timed from the moment the jobs are queued to the last commit.
+ * (c) BASELINES.md's naive durable pipeline, in this process: `jobs` Bull jobs queued in bulk, then taken 50 at a
+ * time, each signing a body like the service's, POSTing it to the receiver and committing one row by itself. Timed
+ * from the moment the jobs are queued to the last commit.
  */
-async function runReferencePipeline(resources: Resources, receiverUrl: string, key: Buffer): Promise<{ perSecond: number; ms: number }> {
+async function runReferencePipeline(resources: Resources, receiverUrl: string, key: Buffer, jobs: number): Promise<{ perSecond: number; ms: number }> {
   const db = new PgPool({ host: HOST, port: 5432, user: 'postgres', database: resources.database, max: CONCURRENCY });
-  await db.query('CREATE TABLE bench_reference_status (id uuid PRIMARY KEY, status_code int NOT NULL, attempted_at timestamptz NOT NULL)');
+  await db.query('CREATE TABLE IF NOT EXISTS bench_reference_status (id uuid PRIMARY KEY, status_code int NOT NULL, attempted_at timestamptz NOT NULL)');
   const queue = new Bull<{ sequence: number }>('reference', { prefix: resources.redisPrefix, redis: { host: HOST, port: 6379 } });
   const receiver = new Pool(receiverUrl, { connections: CONCURRENCY });
   try {
-    for (let start = 0; start < REFERENCE_JOBS; start += 1000) {
-      const count = Math.min(1000, REFERENCE_JOBS - start);
+    for (let start = 0; start < jobs; start += 1000) {
+      const count = Math.min(1000, jobs - start);
       await queue.addBulk(Array.from({ length: count }, (_, i) => ({ data: { sequence: start + i }, opts: { removeOnComplete: true } })));
     }
     const started = Date.now();
@@ -217,12 +243,12 @@ async function runReferencePipeline(resources: Resources, receiverUrl: string, k
         const response = await receiver.request({ path: '/plain', method: 'POST', ...delivery });
         await response.body.dump();
         await db.query('INSERT INTO bench_reference_status (id, status_code, attempted_at) VALUES ($1, $2, now())', [delivery.headers['webhook-id'], response.statusCode]);
-        if (++done === REFERENCE_JOBS) resolve();
+        if (++done === jobs) resolve();
       });
     });
     await finished;
     const ms = Date.now() - started;
-    return { perSecond: REFERENCE_JOBS / (ms / 1000), ms };
+    return { perSecond: jobs / (ms / 1000), ms };
   } finally {
     await queue.close();
     await receiver.close();
