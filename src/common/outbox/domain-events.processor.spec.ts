@@ -19,7 +19,13 @@ describe('DomainEventsProcessor', () => {
     dispatched = [];
     requeued = [];
     marked = [];
-    const connection = { execute: async (_sql: string, [ids]: [string]) => void marked.push(ids.slice(1, -1).split(',')) };
+    const knex = {
+      raw: async (_sql: string, [ids]: [string]) => {
+        marked.push(ids.slice(1, -1).split(','));
+        return { rows: [] };
+      },
+    };
+    const connection = { getKnex: () => knex };
     const em = { name: 'default', fork: () => ({ name: 'default' }), getConnection: () => connection } as unknown as EntityManager;
     const dispatcher = {
       dispatch: async (envelope: { eventId: string }) => {

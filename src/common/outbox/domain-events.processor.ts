@@ -3,6 +3,7 @@ import { EntityManager, RequestContext } from '@mikro-orm/postgresql';
 import { InjectQueue, Process, Processor } from '@nestjs/bull';
 import type { Job, Queue } from 'bull';
 import { DomainEventDispatcher } from '../events/domain-event-dispatcher';
+import { queryBound } from '../database/bound-query';
 import { pgArray } from '../database/pg-array';
 import { DOMAIN_EVENTS_QUEUE } from '../queues/queues';
 import { addDomainEventJobs, DomainEventJob, RelayedEvent } from './outbox-relay';
@@ -49,7 +50,7 @@ export class DomainEventsProcessor {
   private async markProcessed(events: ReadonlyArray<RelayedEvent>): Promise<void> {
     if (!events.length) return;
     const ids = pgArray(events.map((event) => event.eventId));
-    await this.em.getConnection().execute('UPDATE outbox_message SET processed_at = now() WHERE id = ANY(?::uuid[]) AND processed_at IS NULL', [ids], 'run');
+    await queryBound(this.em.getConnection(), 'UPDATE outbox_message SET processed_at = now() WHERE id = ANY(?::uuid[]) AND processed_at IS NULL', [ids]);
   }
 
   private dispatch({ payload, ...envelope }: RelayedEvent): Promise<void> {

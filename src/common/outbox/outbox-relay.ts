@@ -4,6 +4,7 @@ import { InjectQueue } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { chunk } from '../batching/chunk';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { queryBound } from '../database/bound-query';
 import { pgArray } from '../database/pg-array';
 import { eventClassOf } from '../events/domain-event';
 import { outboxRelayed } from '../metrics/metrics';
@@ -86,8 +87,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   /** Relays what is pending now; returns how many events moved. Exposed for tests and the CLI. */
   async relayOnce(): Promise<number> {
     return this.em.fork().transactional(async (em) => {
-      // em.execute runs in this transaction (getConnection().execute would not): the row locks must last until commit.
-      const rows: PendingRow[] = await em.execute(
+      // Run through `em`, so in this transaction (the connection would not be): the row locks must last until commit.
+      const rows = await queryBound<PendingRow>(
+        em,
         `SELECT id, tenant_id, event_type, payload, occurred_at FROM outbox_message
           WHERE published_at IS NULL ORDER BY seq LIMIT ? FOR UPDATE SKIP LOCKED`,
         [this.config.outbox.batchSize],
@@ -105,7 +107,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       const groups = chunk(events, this.config.outbox.eventsPerJob);
       const jobIds = await addDomainEventJobs(this.queue, groups);
       // Each row names its job, so the recovery can tell an event still waiting in Redis from one Redis lost.
-      await em.execute(
+      await queryBound(
+        em,
         `UPDATE outbox_message m SET published_at = now(), attempts = attempts + 1, relay_job_id = r.job_id
            FROM unnest(?::uuid[], ?::text[]) AS r(id, job_id) WHERE m.id = r.id`,
         [pgArray(groups.flat().map((event) => event.eventId)), pgArray(groups.flatMap((group, index) => group.map(() => jobIds[index])))],

@@ -4,6 +4,7 @@ import { InjectQueue } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { MicroBatcher } from '../../../common/batching/micro-batcher';
 import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
+import { queryBound } from '../../../common/database/bound-query';
 import { pgArray } from '../../../common/database/pg-array';
 import { eventClassOf, type EventEnvelope } from '../../../common/events/domain-event';
 import { deliveryIdFor } from '../domain/webhook-delivery.entity';
@@ -53,7 +54,8 @@ export class DeliveryFanOut {
     const tenants = [...new Set(events.map((e) => e.envelope.tenantId).filter((t): t is string => t !== null))];
     const types = [...new Set(events.map((e) => e.envelope.eventType))];
     if (!tenants.length) return events.map(() => 0);
-    const webhooks = await this.em.getConnection().execute<Array<{ id: string; tenant_id: string; event_types: string[] }>>(
+    const webhooks = await queryBound<{ id: string; tenant_id: string; event_types: string[] }>(
+      this.em.getConnection(),
       `SELECT id, tenant_id, event_types FROM webhook
         WHERE is_active AND tenant_id = ANY(?::uuid[]) AND event_types \\?| ?::text[]`,
       [pgArray(tenants), pgArray(types)],
@@ -90,7 +92,8 @@ export class DeliveryFanOut {
     );
     const batchJobOf = new Map(jobs.flatMap((job) => (job.deliveries.length > 1 ? job.deliveries.map((d) => [d.id, job.jobId] as const) : [])));
     for (const row of rows) row.batch_job_id = batchJobOf.get(row.id as string) ?? null;
-    const inserted = await this.em.getConnection().execute<Array<{ id: string }>>(
+    const inserted = await queryBound<{ id: string }>(
+      this.em.getConnection(),
       `INSERT INTO webhook_delivery (id, tenant_id, webhook_id, event_id, event_type, payload, batch_job_id, status, scheduled_at, next_retry_at, expires_at)
        SELECT r.id, r.tenant_id, r.webhook_id, r.event_id, r.event_type, r.payload, r.batch_job_id, 'Pending', ?::timestamptz, ?::timestamptz, ?::timestamptz
          FROM jsonb_to_recordset(?::jsonb) AS r(id uuid, tenant_id uuid, webhook_id uuid, event_id uuid, event_type text, payload text, batch_job_id text)

@@ -15,6 +15,7 @@ import { DeliveryJob, enqueueOrLeaveToSweep, WEBHOOK_DELIVERIES_QUEUE } from './
 import { webhookDeliveries } from './webhook-metrics';
 import { postgresJson } from '../../../common/database/postgres-json';
 import { statementFailure } from '../../../common/database/statement-failure';
+import { queryBound } from '../../../common/database/bound-query';
 
 /**
  * What became of one delivery job: an attempt, or none when the webhook was disabled (Failed) or the delivery
@@ -136,9 +137,10 @@ export class DeliveryOutcomeRecorder {
         event_relayed: this.dispatcher.isObserved(eventType),
       };
     });
-    // The statement inlines every outcome (receivers' answers, other tenants'): its error is logged and kept by
-    // Bull as each job's failure, so only the fault's names go on.
-    const recorded = await this.em.getConnection().execute<Array<{ n: number }>>(
+    // A failed statement's error carries every outcome (knex inlines the values into its message: receivers'
+    // answers, other tenants'), and it is logged and kept by Bull as each job's failure, so only the fault's names go on.
+    const recorded = await queryBound<{ n: number }>(
+      this.em.getConnection(),
       `WITH outcome AS (
          SELECT * FROM jsonb_to_recordset(?::jsonb) AS r(n int, id uuid, webhook_id uuid, tenant_id uuid, previous_attempt_count int, status text,
                 attempt_count int, attempts_in_round int, attempted boolean, status_code int, response_body text, duration_ms int, error_message text,

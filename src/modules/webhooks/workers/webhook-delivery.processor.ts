@@ -7,6 +7,7 @@ import { LRUCache } from 'lru-cache';
 import { MicroBatcher } from '../../../common/batching/micro-batcher';
 import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
 import { SECRET_VAULT, SecretVault } from '../../../common/crypto/secret-vault';
+import { queryBound } from '../../../common/database/bound-query';
 import { pgArray } from '../../../common/database/pg-array';
 import { decideAfterAttempt, DUE_STATUSES, DeliveryStatus } from '../domain/delivery-policy';
 import { busyWebhookDelayMs, DeliveryAttemptRef, DeliveryJob, enqueueDeliveries, WebhookBusyError, WEBHOOK_DELIVERIES_QUEUE } from '../infrastructure/delivery-queue';
@@ -210,7 +211,8 @@ export class WebhookDeliveryProcessor implements OnApplicationBootstrap, BeforeA
   }
 
   private async load(ids: string[]): Promise<Array<DueDelivery | undefined>> {
-    const rows = await this.em.getConnection().execute<DueDelivery[]>(
+    const rows = await queryBound<DueDelivery>(
+      this.em.getConnection(),
       `SELECT d.id, d.tenant_id, d.webhook_id, d.event_id, d.payload, d.status, d.attempt_count, d.attempts_in_round, d.expires_at,
               w.url, w.is_active, w.max_retries, w.backoff_multiplier, w.timeout_seconds, w.secret, w.previous_secret, w.previous_secret_expires_at
          FROM webhook_delivery d JOIN webhook w ON w.id = d.webhook_id
