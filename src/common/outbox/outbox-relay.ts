@@ -107,10 +107,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       const groups = chunk(events, this.config.outbox.eventsPerJob);
       const jobIds = await addDomainEventJobs(this.queue, groups);
       // Each row names its job, so the recovery can tell an event still waiting in Redis from one Redis lost.
+      // `published_at IS NULL` holds for every row locked above and lets PostgreSQL find them in the small index of
+      // pending rows; joined on the id alone, it hashed the whole table (a week of events) on every pass.
       await queryBound(
         em,
         `UPDATE outbox_message m SET published_at = now(), attempts = attempts + 1, relay_job_id = r.job_id
-           FROM unnest(?::uuid[], ?::text[]) AS r(id, job_id) WHERE m.id = r.id`,
+           FROM unnest(?::uuid[], ?::text[]) AS r(id, job_id) WHERE m.id = r.id AND m.published_at IS NULL`,
         [pgArray(groups.flat().map((event) => event.eventId)), pgArray(groups.flatMap((group, index) => group.map(() => jobIds[index])))],
       );
       for (const row of rows) outboxRelayed.inc({ event_type: eventClassOf(row.event_type) ? row.event_type : APPLICATION_EVENTS_LABEL });

@@ -160,7 +160,10 @@ export class DeliveryOutcomeRecorder {
              next_retry_at = r.next_retry_at,
              batch_job_id = NULL
            FROM outcome r
-          WHERE d.id = r.id AND d.attempt_count = r.previous_attempt_count AND d.status IN ('Pending', 'Retrying')
+          -- The ids again as an array, so the rows are found by primary key: joined on the id alone, PostgreSQL
+          -- (which takes the recordset for a hundred rows) hashed every due delivery, a backlog's worth per batch.
+          WHERE d.id = ANY(ARRAY(SELECT id FROM outcome)) AND d.id = r.id AND d.attempt_count = r.previous_attempt_count
+            AND d.status IN ('Pending', 'Retrying')
          RETURNING r.n
        ),
        applied AS (SELECT r.* FROM outcome r JOIN recorded USING (n)),
