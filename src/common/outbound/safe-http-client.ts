@@ -1,5 +1,6 @@
 import { lookup as dnsLookup, LookupAddress } from 'node:dns';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { Agent, errors as undiciErrors, request } from 'undici';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { checkTargetUrl, isAllowedAddress, UrlProblem } from './address-policy';
@@ -58,6 +59,11 @@ const URL_PROBLEMS: Record<UrlProblem, string> = {
 export class SafeHttpClient implements OnApplicationShutdown {
   private readonly agent: Agent;
   private readonly allowLoopback: boolean;
+  /**
+   * The URL checks' verdicts by URL (`''` for none): they depend on the text alone, and a worker sends thousands
+   * of requests a second to the same few hundred URLs, each check parsing the URL and its address again.
+   */
+  private readonly verdicts = new LRUCache<string, string>({ max: 10_000 });
 
   constructor(@Inject(APP_CONFIG) config: Pick<AppConfig, 'allowLoopbackTargets'>) {
     this.allowLoopback = config.allowLoopbackTargets;
@@ -70,8 +76,13 @@ export class SafeHttpClient implements OnApplicationShutdown {
 
   /** Why `url` may not be called, or null when it may (checks that need no DNS). */
   problemWith(url: string): string | null {
-    const problem = checkTargetUrl(url, this.allowLoopback);
-    return problem ? URL_PROBLEMS[problem] : null;
+    let verdict = this.verdicts.get(url);
+    if (verdict === undefined) {
+      const problem = checkTargetUrl(url, this.allowLoopback);
+      verdict = problem ? URL_PROBLEMS[problem] : '';
+      this.verdicts.set(url, verdict);
+    }
+    return verdict || null;
   }
 
   async request(options: OutboundRequest): Promise<OutboundResponse> {
