@@ -55,7 +55,8 @@ function rememberClassRules(): void {
   const addRule = storage.addValidationMetadata.bind(storage);
   const remembered = new Map<Parameters<Lookup>[0], Map<string, ReturnType<Lookup>>>();
   storage.getTargetValidationMetadatas = (target, schema, always, strictGroups, groups) => {
-    const options = JSON.stringify([schema, always, strictGroups, groups]);
+    // Groups are rare (none here): a string of the flags is enough to tell the lookups apart.
+    const options = `${schema}|${always}|${strictGroups}|${groups?.length ? JSON.stringify(groups) : ''}`;
     let forTarget = remembered.get(target);
     if (!forTarget) remembered.set(target, (forTarget = new Map()));
     let rules = forTarget.get(options);
