@@ -1,4 +1,4 @@
-import { Injectable, Type } from '@nestjs/common';
+import { Injectable, Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { CqrsModule, EventsHandler, IEvent, IEventHandler, ofType, Saga } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
@@ -61,7 +61,7 @@ class WatchesEverything {
   watch = (events$: Observable<IEvent>): Observable<never> => events$.pipe(ofType(Ignored), map(() => undefined as never));
 }
 
-async function dispatcherWith(...providers: Type[]): Promise<DomainEventDispatcher> {
+async function dispatcherWith(...providers: Provider[]): Promise<DomainEventDispatcher> {
   const module = await Test.createTestingModule({ imports: [DiscoveryModule, CqrsModule], providers: [DomainEventDispatcher, ...providers] }).compile();
   await module.init();
   return module.get(DomainEventDispatcher);
@@ -78,6 +78,12 @@ describe('DomainEventDispatcher', () => {
     expect(dispatcher.isObserved('DispatcherSpecIgnored')).toBe(false);
     // Not skipped: an application event the reaction to every event takes.
     expect(dispatcher.isObserved('OrderShipped')).toBe(true);
+  });
+
+  it('finds the handlers of providers made by a factory', async () => {
+    const dispatcher = await dispatcherWith({ provide: 'handler', useFactory: () => new HandlesOnEventBus() });
+    expect(dispatcher.isObserved('DispatcherSpecHandled')).toBe(true);
+    expect(dispatcher.isObserved('DispatcherSpecReacted')).toBe(false);
   });
 
   it('observes nothing without reactions, and every event once a saga watches the EventBus', async () => {

@@ -37,16 +37,19 @@ export class DomainEventDispatcher implements OnModuleInit {
   onModuleInit(): void {
     for (const wrapper of this.discovery.getProviders()) {
       const instance = wrapper.instance as DomainEventReaction | undefined;
-      if (!instance || !wrapper.metatype) continue;
-      const toAll = Reflect.getMetadata(REACT_TO_ALL, wrapper.metatype) as ReactToAllOptions | undefined;
+      // The class of the instance, as @nestjs/cqrs itself reads it: a provider made by a factory or given as a value
+      // has no class of its own as its metatype, and its handlers would go unnoticed.
+      const type = instance?.constructor;
+      if (!instance || !type) continue;
+      const toAll = Reflect.getMetadata(REACT_TO_ALL, type) as ReactToAllOptions | undefined;
       if (toAll) this.reactionsToEvery.push({ reaction: wrapper.instance as EveryEventReaction, skips: toAll.skips ?? SKIPS_NOTHING });
-      const events = Reflect.getMetadata(REACT_TO, wrapper.metatype) as Type<DomainEvent>[] | undefined;
+      const events = Reflect.getMetadata(REACT_TO, type) as Type<DomainEvent>[] | undefined;
       for (const event of events ?? []) {
         this.reactions.set(event, [...(this.reactions.get(event) ?? []), instance]);
       }
-      const handled = Reflect.getMetadata(EVENTS_HANDLER_METADATA, wrapper.metatype) as Type<DomainEvent>[] | undefined;
+      const handled = Reflect.getMetadata(EVENTS_HANDLER_METADATA, type) as Type<DomainEvent>[] | undefined;
       for (const event of handled ?? []) this.handledOnEventBus.add(event);
-      if (Reflect.getMetadata(SAGA_METADATA, wrapper.metatype)) this.hasSagas = true;
+      if (Reflect.getMetadata(SAGA_METADATA, type)) this.hasSagas = true;
     }
   }
 

@@ -62,9 +62,10 @@ export class SafeHttpClient implements OnApplicationShutdown {
   private readonly allowLoopback: boolean;
   /**
    * The URL checks' verdicts by URL (`''` for none): they depend on the text alone, and a worker sends thousands
-   * of requests a second to the same few hundred URLs, each check parsing the URL and its address again.
+   * of requests a second to the same few hundred URLs, each check parsing the URL and its address again. Bounded
+   * by the characters it holds, since a sync's page URLs, each seen once, pass through it too.
    */
-  private readonly verdicts = new LRUCache<string, string>({ max: 10_000 });
+  private readonly verdicts = new LRUCache<string, string>({ maxSize: 1_000_000, sizeCalculation: (verdict, url) => url.length + verdict.length + 1 });
 
   constructor(@Inject(APP_CONFIG) config: Pick<AppConfig, 'allowLoopbackTargets'>) {
     this.allowLoopback = config.allowLoopbackTargets;
