@@ -6,6 +6,7 @@ import { outboxRecordOf } from '../../../common/outbox/stage-domain-events';
 import { WebhookReceivedEvent } from '../domain/events/webhook-received.event';
 import { postgresJson } from '../../../common/database/postgres-json';
 import { statementFailure } from '../../../common/database/statement-failure';
+import { queryBound } from '../../../common/database/bound-query';
 
 export interface NewInboundEvent {
   tenantId: string;
@@ -92,7 +93,8 @@ export class InboundEventWriter {
 
   /** One statement for the batch; answers, per row, whether it was stored (false: a duplicate). */
   private async insert(rows: Row[]): Promise<boolean[]> {
-    const stored = await this.em.getConnection().execute<Array<{ id: string }>>(
+    const stored = await queryBound<{ id: string }>(
+      this.em.getConnection(),
       `WITH input AS (
          SELECT * FROM jsonb_to_recordset(?::jsonb) AS r(
            id uuid, tenant_id uuid, integration_id uuid, provider text, scheme text, dedupe_key text, event_type text,
