@@ -9,12 +9,14 @@
  *   (a) GET /api/me with X-API-Key (verification, rate limit, usage, scopes; answered from memory),
  *   (b) GET /health/live on the same server (no authentication),
  *   (c) bare Fastify answering the same JSON body as (a),
- * each with autocannon: 50 connections, pipelining 1, a warm-up then a measured run of the same length.
- * Prints requests/s, the ratios (a)/(b) and (a)/(c), and the service's peak resident memory (VmHWM), with
- * PASS/MISS against the targets. Figures only: it exits 0 whatever they are, and 1 only when it could not measure.
+ * each with autocannon: 50 connections, pipelining 1; a warm-up of each, then BENCH_ROUNDS rounds (default 3) of
+ * (a), (b), (c) back to back. The machine's speed swings within minutes, so each round's ratios compare runs a few
+ * seconds apart, and the verdict is on the median round. Prints requests/s, the ratios (a)/(b) and (a)/(c), and
+ * the service's peak resident memory (VmHWM), with PASS/MISS against the targets. Figures only: it exits 0
+ * whatever they are, and 1 only when it could not measure.
  *
  * Every key has an hourly limit of 10,000 requests, so the authenticated run spreads over 50 keys made for it,
- * one per connection; runs are short so the 500,000 requests of that budget are never reached.
+ * one per connection; the warm-up and at most 4 rounds of 3 s stay within the 500,000 requests of that budget.
  * Everything goes to 127.0.0.1. It creates its own database and Redis key prefix and removes both at the end.
  */
 import { readFileSync } from 'node:fs';
@@ -25,7 +27,10 @@ import { call, cpuSeconds, currentRssMb, formatMb, freePort, HOST, peakRssMb, Re
 const CONNECTIONS = 50;
 const PIPELINING = 1;
 const WARMUP_SECONDS = 2;
-const DURATION_SECONDS = 5;
+const DURATION_SECONDS = 3;
+/** At most 4: the authenticated warm-up and rounds must stay within the keys' hourly budget even at 40,000 req/s. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1 || ROUNDS > 4) throw new Error(`BENCH_ROUNDS must be 1, 2, 3 or 4, not ${process.env.BENCH_ROUNDS}`);
 const KEY_COUNT = 50;
 const KEY_RATE_LIMIT_PER_HOUR = 10_000;
 const BARE_READY_TIMEOUT_MS = 15_000;
@@ -45,17 +50,24 @@ fastify.listen({ host: process.env.BENCH_HOST, port: Number(process.env.BENCH_PO
 });
 `;
 
-interface Measured {
+interface Target {
   label: string;
+  url: string;
+  /** The process that answers: its CPU time is read before and after each run. */
+  pid: number;
+  setupClient?: (client: autocannon.Client) => void;
+}
+
+interface Measured {
   result: autocannon.Result;
-  /** CPU (user + system) the answering process used per request, warm-up included, in µs. */
+  /** CPU (user + system) the answering process used per request, in µs. */
   cpuPerRequestUs: number | undefined;
 }
 
 async function run(resources: Resources): Promise<void> {
   console.log(
     `bench/auth: autocannon, ${CONNECTIONS} connections, pipelining ${PIPELINING}, ` +
-      `${WARMUP_SECONDS} s warm-up + ${DURATION_SECONDS} s measured per run, all on ${HOST}`,
+      `a ${WARMUP_SECONDS} s warm-up of each run, then ${ROUNDS} rounds of ${DURATION_SECONDS} s runs, all on ${HOST}`,
   );
 
   const { url: service, pid, bootstrapKey, child } = await startService(resources, { PROCESS_ROLE: 'api' });
@@ -89,100 +101,124 @@ async function run(resources: Resources): Promise<void> {
   );
 
   let next = 0;
-  const runs: Measured[] = [];
-  runs.push({
-    label: '(a) GET /api/me, X-API-Key',
-    ...(await measure(`${service}/api/me`, pid, (client) => client.setHeaders({ 'x-api-key': keys[next++ % keys.length] }))),
-  });
-  runs.push({ label: '(b) GET /health/live', ...(await measure(`${service}/health/live`, pid)) });
-  runs.push({ label: '(c) bare Fastify GET /api/me', ...(await measure(`${bare}/api/me`, bareChild.process.pid!)) });
+  const targets: Target[] = [
+    { label: '(a) GET /api/me, X-API-Key', url: `${service}/api/me`, pid, setupClient: (client) => client.setHeaders({ 'x-api-key': keys[next++ % keys.length] }) },
+    { label: '(b) GET /health/live', url: `${service}/health/live`, pid },
+    { label: '(c) bare Fastify GET /api/me', url: `${bare}/api/me`, pid: bareChild.process.pid! },
+  ];
+  const warmUps: autocannon.Result[] = [];
+  for (const target of targets) warmUps.push(await warmUp(target));
+  const rounds: Measured[][] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const measured: Measured[] = [];
+    for (const target of targets) measured.push(await measure(target, `round ${round + 1} of ${ROUNDS}`));
+    rounds.push(measured);
+  }
 
   const peakMb = peakRssMb(pid);
   const currentMb = currentRssMb(pid);
   if (child.hasExited()) throw new Error(`the service exited during the runs; its output:\n${child.output()}`);
 
-  report(runs, peakMb, currentMb);
+  report(targets, warmUps[0], rounds, peakMb, currentMb);
 }
 
-function report(runs: Measured[], peakMb: number | undefined, currentMb: number | undefined): void {
-  const [auth, live, bare] = runs.map((run) => run.result);
+function report(targets: Target[], authWarmUp: autocannon.Result, rounds: Measured[][], peakMb: number | undefined, currentMb: number | undefined): void {
   console.log('');
   console.log(
-    `${'run'.padEnd(32)}${'req/s'.padStart(10)}${'requests'.padStart(11)}${'p50 ms'.padStart(8)}${'p99 ms'.padStart(8)}${'non-2xx'.padStart(9)}${'errors'.padStart(8)}` +
+    `${'round'.padEnd(7)}${'run'.padEnd(32)}${'req/s'.padStart(10)}${'requests'.padStart(11)}${'p50 ms'.padStart(8)}${'p99 ms'.padStart(8)}${'non-2xx'.padStart(9)}${'errors'.padStart(8)}` +
       'CPU µs/req'.padStart(12),
   );
-  for (const { label, result, cpuPerRequestUs } of runs) {
-    console.log(
-      label.padEnd(32) +
-        Math.round(result.requests.average).toLocaleString('en').padStart(10) +
-        result.requests.total!.toLocaleString('en').padStart(11) +
-        String(result.latency.p50).padStart(8) +
-        String(result.latency.p99).padStart(8) +
-        String(result.non2xx).padStart(9) +
-        String(result.errors + result.timeouts).padStart(8) +
-        (cpuPerRequestUs === undefined ? 'n/a' : Math.round(cpuPerRequestUs).toLocaleString('en')).padStart(12),
-    );
-  }
+  rounds.forEach((measured, round) => {
+    measured.forEach(({ result, cpuPerRequestUs }, index) => {
+      console.log(
+        String(round + 1).padEnd(7) +
+          targets[index].label.padEnd(32) +
+          Math.round(result.requests.average).toLocaleString('en').padStart(10) +
+          result.requests.total!.toLocaleString('en').padStart(11) +
+          String(result.latency.p50).padStart(8) +
+          String(result.latency.p99).padStart(8) +
+          String(result.non2xx).padStart(9) +
+          String(result.errors + result.timeouts).padStart(8) +
+          (cpuPerRequestUs === undefined ? 'n/a' : Math.round(cpuPerRequestUs).toLocaleString('en')).padStart(12),
+      );
+    });
+  });
 
-  const invalid = auth.non2xx > 0 || auth.errors > 0 || auth.timeouts > 0;
+  const authRuns = rounds.map(([auth]) => auth.result);
+  const failed = (result: autocannon.Result): number => result.non2xx + result.errors + result.timeouts;
+  const invalid = failed(authWarmUp) > 0 || authRuns.some((result) => failed(result) > 0);
+  const sent = authWarmUp.requests.sent + authRuns.reduce((sum, result) => sum + result.requests.sent, 0);
   console.log('');
-  console.log(`authenticated run: ${auth.non2xx} non-2xx responses, ${auth.errors} errors, ${auth.timeouts} timeouts` +
-    ` (${(auth.warmup?.non2xx ?? 0)} non-2xx in its warm-up); requests sent with the 50 keys: ${authRequestsSent(auth).toLocaleString('en')}` +
-    ` of ${(KEY_COUNT * KEY_RATE_LIMIT_PER_HOUR).toLocaleString('en')} per hour`);
+  console.log(
+    `authenticated runs: ${authRuns.reduce((sum, result) => sum + result.non2xx, 0)} non-2xx responses, ` +
+      `${authRuns.reduce((sum, result) => sum + result.errors + result.timeouts, 0)} errors and timeouts (${authWarmUp.non2xx} non-2xx in the warm-up); ` +
+      `requests sent with the 50 keys: ${sent.toLocaleString('en')} of ${(KEY_COUNT * KEY_RATE_LIMIT_PER_HOUR).toLocaleString('en')} per hour`,
+  );
   if (invalid) {
-    const codes = Object.entries(auth.statusCodeStats).map(([code, { count }]) => `${code}: ${count}`).join(', ');
+    const codes = authRuns
+      .flatMap((result) => Object.entries(result.statusCodeStats))
+      .map(([code, { count }]) => `${code}: ${count}`)
+      .join(', ');
     console.log('');
     console.log('!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!');
-    console.log(`!!! THE AUTHENTICATED RUN HAD ${auth.non2xx} NON-2xx RESPONSES, ${auth.errors} ERRORS AND ${auth.timeouts} TIMEOUTS (status codes: ${codes})`);
-    console.log('!!! Its requests/s do not measure authenticated requests: the figures below are INVALID.');
+    console.log(`!!! THE AUTHENTICATED RUNS HAD FAILED REQUESTS (status codes: ${codes})`);
+    console.log('!!! Their requests/s do not measure authenticated requests: the figures below are INVALID.');
     console.log('!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!');
   }
-  for (const [label, result] of [['(b)', live], ['(c)', bare]] as const) {
-    if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
-      console.log(`WARNING: ${label} had ${result.non2xx} non-2xx responses, ${result.errors} errors, ${result.timeouts} timeouts: its figure is suspect`);
+  rounds.forEach((measured, round) => {
+    for (const index of [1, 2]) {
+      if (failed(measured[index].result) > 0) console.log(`WARNING: round ${round + 1}, ${targets[index].label} had failed requests: its figure is suspect`);
     }
-  }
+  });
 
-  const authOverLive = auth.requests.average / live.requests.average;
-  const authOverBare = auth.requests.average / bare.requests.average;
-  const ratioVerdict = (ratio: number, target: number): string => (invalid ? 'INVALID' : ratio >= target ? 'PASS' : 'MISS');
+  const overLive = rounds.map(([auth, live]) => auth.result.requests.average / live.result.requests.average);
+  const overBare = rounds.map(([auth, , bare]) => auth.result.requests.average / bare.result.requests.average);
+  const verdict = (ratio: number, target: number): string => (invalid ? 'INVALID' : ratio >= target ? 'PASS' : 'MISS');
+  const listed = (ratios: number[]): string => ratios.map((ratio) => ratio.toFixed(2)).join(' ');
   console.log('');
-  console.log(`authenticated / live          ${authOverLive.toFixed(2).padStart(9)}   target >= ${TARGETS.authOverLive.toFixed(2)}   ${ratioVerdict(authOverLive, TARGETS.authOverLive)}`);
-  console.log(`authenticated / bare Fastify  ${authOverBare.toFixed(2).padStart(9)}   target >= ${TARGETS.authOverBare.toFixed(2)}   ${ratioVerdict(authOverBare, TARGETS.authOverBare)}`);
+  console.log(`${''.padEnd(30)}${'median'.padStart(9)}   ${'target'.padEnd(10)}        per round`);
+  console.log(`authenticated / live          ${median(overLive).toFixed(2).padStart(9)}   >= ${TARGETS.authOverLive.toFixed(2)}   ${verdict(median(overLive), TARGETS.authOverLive).padEnd(7)}   ${listed(overLive)}`);
+  console.log(`authenticated / bare Fastify  ${median(overBare).toFixed(2).padStart(9)}   >= ${TARGETS.authOverBare.toFixed(2)}   ${verdict(median(overBare), TARGETS.authOverBare).padEnd(7)}   ${listed(overBare)}`);
   console.log(
-    `service peak RSS (VmHWM)      ${formatMb(peakMb).padStart(9)}   target <  ${TARGETS.peakRssMb} MB   ` +
+    `service peak RSS (VmHWM)      ${formatMb(peakMb).padStart(9)}   <  ${TARGETS.peakRssMb} MB ` +
       `${peakMb === undefined ? 'n/a' : peakMb < TARGETS.peakRssMb ? 'PASS' : 'MISS'}   (RSS now ${formatMb(currentMb)})`,
   );
 }
 
-function authRequestsSent(result: autocannon.Result): number {
-  return result.requests.sent + (result.warmup?.requests.sent ?? 0);
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** The warm-up of one target: JIT, connection pools and caches settle before any round is measured. */
+async function warmUp(target: Target): Promise<autocannon.Result> {
+  process.stdout.write(`warming up ${target.url} ... `);
+  const result = await runAutocannon(target, WARMUP_SECONDS);
+  console.log('done');
+  return result;
 }
 
 /**
- * One autocannon run (warm-up, then the measured part), bounded in time, with the CPU time the answering process
- * (`pid`) spent per request over both parts: on a shared machine requests/s move with the neighbours' load, the
- * CPU a request costs much less.
+ * One measured run, bounded in time, with the CPU time the answering process spent per request: on a shared
+ * machine requests/s move with the neighbours' load, the CPU a request costs much less.
  */
-async function measure(url: string, pid: number, setupClient?: (client: autocannon.Client) => void): Promise<Omit<Measured, 'label'>> {
-  const options: autocannon.Options = {
-    url,
-    connections: CONNECTIONS,
-    pipelining: PIPELINING,
-    duration: DURATION_SECONDS,
-    timeout: 10,
-    warmup: { connections: CONNECTIONS, duration: WARMUP_SECONDS },
-  };
-  if (setupClient) options.setupClient = setupClient;
+async function measure(target: Target, round: string): Promise<Measured> {
   const started = Date.now();
-  process.stdout.write(`measuring ${url} ... `);
-  const cpuBefore = cpuSeconds(pid);
-  const result = await withTimeout(Promise.resolve(autocannon(options)), (WARMUP_SECONDS + DURATION_SECONDS + 30) * 1000, `autocannon on ${url}`);
-  const cpuAfter = cpuSeconds(pid);
+  process.stdout.write(`${round}: measuring ${target.url} ... `);
+  const cpuBefore = cpuSeconds(target.pid);
+  const result = await runAutocannon(target, DURATION_SECONDS);
+  const cpuAfter = cpuSeconds(target.pid);
   console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  const requests = result.requests.total! + (result.warmup?.requests.total ?? 0);
+  const requests = result.requests.total!;
   const cpuPerRequestUs = cpuBefore === undefined || cpuAfter === undefined || requests === 0 ? undefined : ((cpuAfter - cpuBefore) * 1e6) / requests;
   return { result, cpuPerRequestUs };
+}
+
+function runAutocannon(target: Target, seconds: number): Promise<autocannon.Result> {
+  const options: autocannon.Options = { url: target.url, connections: CONNECTIONS, pipelining: PIPELINING, duration: seconds, timeout: 10 };
+  if (target.setupClient) options.setupClient = target.setupClient;
+  return withTimeout(Promise.resolve(autocannon(options)), (seconds + 30) * 1000, `autocannon on ${target.url}`);
 }
 
 async function createKeys(service: string, bootstrapKey: string): Promise<string[]> {
