@@ -146,6 +146,37 @@ describe('webhook deliveries survive Redis losses and worker restarts', () => {
     await closeWorker(worker);
   });
 
+  it('pages past more than a page of overdue deliveries that share one timestamp to the microsecond', async () => {
+    // What a recover leaves: every row it touched due at one now(), microseconds included.
+    const webhook = await admin.webhooks.createWebhook({ requestBody: { url: `${receiver.url}/paged`, eventTypes: ['OrderShipped'] } });
+    const apiQueue = api.app.get<Queue>(getQueueToken(WEBHOOK_DELIVERIES_QUEUE));
+    await apiQueue.pause();
+    const db = api.app.get(EntityManager).fork().getConnection();
+    const insertDue = (count: number, dueAt: string) =>
+      db.execute(
+        `INSERT INTO webhook_delivery (id, tenant_id, webhook_id, event_id, event_type, payload, status, scheduled_at, expires_at, next_retry_at)
+         SELECT gen_random_uuid(), w.tenant_id, w.id, gen_random_uuid(), 'OrderShipped', '{}', 'Pending', now(), now() + interval '1 day', ${dueAt}
+           FROM webhook w, generate_series(1, ?) WHERE w.id = ?`,
+        [count, webhook.id],
+      );
+    await insertDue(600, "date_trunc('second', now()) - interval '1 minute' + interval '123.456789 milliseconds'");
+    await insertDue(1, "now() - interval '1 second'");
+    const rows = await db.execute<Array<{ id: string }>>('SELECT id FROM webhook_delivery WHERE webhook_id = ?', [webhook.id]);
+    expect(rows).toHaveLength(601);
+    const worker = await startWorker();
+    try {
+      await worker.get(WebhookMaintenanceProcessor).requeueLostDeliveries();
+      // Every one of them has its job now (the scheduled sweep may have queued some of them first).
+      const jobs = await Promise.all(rows.map((row) => apiQueue.getJob(deliveryJobId(row.id, 0))));
+      expect(jobs.filter((job) => job === null)).toHaveLength(0);
+      await Promise.all(jobs.map((job) => job?.remove()));
+    } finally {
+      await db.execute('DELETE FROM webhook_delivery WHERE webhook_id = ?', [webhook.id]);
+      await apiQueue.resume();
+      await closeWorker(worker);
+    }
+  });
+
   it('publishes WebhookDeliveryFailed for deliveries that end unattempted; only an expiry counts against the webhook', async () => {
     await admin.events.registerEventType({ requestBody: { name: 'OrderLost' } });
     const expiring = await admin.webhooks.createWebhook({ requestBody: { url: `${receiver.url}/expiring`, eventTypes: ['OrderLost'] } });

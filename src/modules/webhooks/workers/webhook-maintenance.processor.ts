@@ -65,8 +65,11 @@ export class WebhookMaintenanceProcessor implements OnApplicationBootstrap {
     let after = { at: '-infinity', id: NIL_UUID };
     let requeued = 0;
     for (let page = 0; page < SWEEP_MAX_PAGES; page++) {
-      const rows = await this.em.getConnection().execute<Array<{ id: string; webhook_id: string; attempt_count: number; next_retry_at: Date; batch_job_id: string | null }>>(
-        `SELECT id, webhook_id, attempt_count, next_retry_at, batch_job_id FROM webhook_delivery
+      // The position is read as PostgreSQL's text, to the microsecond: through a JS Date it lost its microseconds,
+      // so a page whose last rows shared one (every row a recover sets to now()) started again at those same rows,
+      // and more than a page of them hid every later lost delivery, any tenant's, from every run of the sweep.
+      const rows = await this.em.getConnection().execute<Array<{ id: string; webhook_id: string; attempt_count: number; next_retry_at: string; batch_job_id: string | null }>>(
+        `SELECT id, webhook_id, attempt_count, next_retry_at::text AS next_retry_at, batch_job_id FROM webhook_delivery
           WHERE status IN ('Pending', 'Retrying') AND next_retry_at <= ?::timestamptz AND (next_retry_at, id) > (?::timestamptz, ?::uuid)
           ORDER BY next_retry_at, id LIMIT ${SWEEP_PAGE}`,
         [overdueBefore, after.at, after.id],
@@ -89,7 +92,7 @@ export class WebhookMaintenanceProcessor implements OnApplicationBootstrap {
       await enqueueDeliveries(this.deliveries, lost);
       requeued += lost.length;
       const last = rows[rows.length - 1];
-      after = { at: new Date(last.next_retry_at).toISOString(), id: last.id };
+      after = { at: last.next_retry_at, id: last.id };
       if (rows.length < SWEEP_PAGE) break;
     }
     if (requeued) {
