@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
+import { CommandBus } from '@nestjs/cqrs';
 import type { IntegrationHubClient } from '../../sdk/dist';
 import { errorOf, eventually, startTestApp, TestApp } from '../support/test-app';
 import { lockWaiters } from '../support/lock-waits';
+import { RevokeExpiredApiKeysCommand } from '../../src/modules/api-keys/commands/revoke-expired-api-keys/revoke-expired-api-keys.command';
 
 /**
  * A rotation, update or revocation of an API key against another change of the same key that commits while the
@@ -79,6 +81,27 @@ describe('changing an API key while another change of it commits', () => {
     expect(update.status).toBe(409);
     expect(update.body.code).toBe('api_key.revoked');
     expect(await row(keyId)).toMatchObject({ key_name: expect.stringMatching(/^Racing /), scopes: ['integration:read', 'webhook:manage'] });
+  });
+
+  it('leaves an expired key to a revocation under way when the hourly expiry runs: one revocation, its reason (BR-AK-07)', async () => {
+    const keyId = await newKey();
+    await db().execute("UPDATE api_key SET expires_at = now() - interval '1 minute' WHERE id = ?", [keyId]);
+    const competing = await api.app.get(EntityManager).getConnection().getKnex().transaction();
+    try {
+      await competing.raw(`UPDATE api_key SET is_active = false, revoked_at = now(), revocation_reason = 'Leaked' WHERE id = ?`, [keyId]);
+      const run = api.app.get(CommandBus).execute(new RevokeExpiredApiKeysCommand());
+      run.catch(() => undefined); // awaited below, after the commit
+      // The run either passes the key by or waits for its row; either way, the revocation commits first.
+      await Promise.race([run, eventually(async () => expect(await lockWaiters(api.app.get(EntityManager), 'api_key')).toBe(1), 10_000)]);
+      await competing.commit();
+      await run;
+    } finally {
+      if (!competing.isCompleted()) await competing.rollback();
+    }
+    expect((await row(keyId)).revocation_reason).toBe('Leaked');
+    // The SQL revocation above wrote no event: any the key has, the run wrote.
+    const revokedEvents = await db().execute("SELECT 1 FROM outbox_message WHERE event_type = 'APIKeyRevoked' AND aggregate_id = ?", [keyId]);
+    expect(revokedEvents).toHaveLength(0);
   });
 
   it('revokes a key once: a second revocation that started before the first committed is refused', async () => {

@@ -1,4 +1,5 @@
 import { InjectRepository } from '@mikro-orm/nestjs';
+import { LockMode } from '@mikro-orm/postgresql';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { afterCommit } from '../../../../common/cqrs/command-pipeline';
 import { ApiKey } from '../../domain/api-key.entity';
@@ -17,9 +18,12 @@ export class RevokeExpiredApiKeysHandler implements ICommandHandler<RevokeExpire
   ) {}
 
   async execute({ now }: RevokeExpiredApiKeysCommand): Promise<number> {
+    // Locked, skipping rows another transaction holds: a revocation or rotation of the key under way commits its
+    // own reason, and this run must neither overwrite it nor revoke the key a second time (BR-AK-07). A key whose
+    // change rolls back is still expired at the next run.
     const expired = await this.keys.find(
       { isActive: true, expiresAt: { $lte: now } },
-      { limit: BATCH, orderBy: { expiresAt: 'asc' } },
+      { limit: BATCH, orderBy: { expiresAt: 'asc' }, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE },
     );
     for (const key of expired) key.revoke(null, key.rotatedToId ? 'Rotated' : 'Expired', now);
     await afterCommit(async () => {
