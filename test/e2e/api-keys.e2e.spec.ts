@@ -235,6 +235,15 @@ describe('API keys through the SDK', () => {
     const tooBig = await hub.request('/api/apikeys', { method: 'POST', key: tenantAdminKey, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ keyName: 'x'.repeat(2_000_000), scopes: ['integration:read'] }) });
     expect(tooBig.status).toBe(413);
 
+    // An update that changes nothing is a client that misread the schema: refused, not recorded as a change.
+    const [existing] = (await admin.apiKeys.listApiKeys({})).items;
+    const auditedBefore = (await admin.audit.listAuditEntries({ pageSize: 1 })).total;
+    const emptyUpdate = await errorOf(admin.apiKeys.updateApiKey({ id: existing.id, requestBody: {} }));
+    expect(emptyUpdate.status).toBe(400);
+    expect(emptyUpdate.body.errors.map((e: { field: string }) => e.field)).toEqual(['keyName', 'scopes', 'rateLimitPerHour']);
+    expect((await admin.apiKeys.getApiKey({ id: existing.id })).modifiedAt).toBe(existing.modifiedAt);
+    expect((await admin.audit.listAuditEntries({ pageSize: 1 })).total).toBe(auditedBefore);
+
     expect((await admin.apiKeys.listApiKeys({})).total).toBe(before);
   });
 

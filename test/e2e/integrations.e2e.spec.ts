@@ -156,6 +156,13 @@ describe('Integrations through the SDK', () => {
       expect(problem.errors.map((e) => e.field)).toContain(field);
     }
     expect((await reader.integrations.listIntegrations({})).total).toBe(before);
+
+    // An update that changes nothing is refused, naming what it could have set.
+    const created = await admin.integrations.createIntegration({ requestBody: { name: 'Unchanged', integrationType: 'CRM', provider: 'HubSpot', configuration: { accessToken: FAKE_CREDENTIALS.hubspotToken } } });
+    const emptyUpdate = await errorOf(admin.integrations.updateIntegration({ id: created.id, requestBody: {} }));
+    expect(emptyUpdate.status).toBe(400);
+    expect(emptyUpdate.body.errors.map((e: { field: string }) => e.field)).toEqual(['name', 'isEnabled', 'configuration']);
+    expect((await reader.integrations.getIntegration({ id: created.id })).modifiedAt).toBe(created.modifiedAt);
   });
 
   it('needs integration:admin to change and integration:read to read; other tenants see 404', async () => {

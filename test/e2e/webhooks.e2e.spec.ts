@@ -119,6 +119,14 @@ describe('outgoing webhooks through the SDK', () => {
 
     expect((await admin.webhooks.listWebhooks({ pageSize: 100 })).total).toBe(before);
     expect(receiver.at('/bad')).toHaveLength(0);
+
+    // An update that changes nothing is refused, naming what it could have set.
+    receiver.on('/unchanged', answer(200));
+    const webhook = await createWebhook('/unchanged');
+    const emptyUpdate = await errorOf(admin.webhooks.updateWebhook({ id: webhook.id, requestBody: {} }));
+    expect(emptyUpdate.status).toBe(400);
+    expect(emptyUpdate.body.errors.map((e: { field: string }) => e.field)).toEqual(['url', 'description', 'eventTypes', 'retryPolicy', 'timeoutSeconds', 'isActive']);
+    expect((await admin.webhooks.getWebhook({ id: webhook.id })).modifiedAt).toBe(webhook.modifiedAt);
   });
 
   it('holds no database connection while receivers keep their verification requests waiting', async () => {

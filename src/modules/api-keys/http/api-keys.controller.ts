@@ -5,6 +5,7 @@ import { CurrentActor, RequireScopes } from '../../../common/auth/auth.decorator
 import type { Actor } from '../../../common/cqrs/actor';
 import { ProblemDetailsDto } from '../../../common/http/problem-details.dto';
 import { UuidParam } from '../../../common/http/uuid-param';
+import { SomeFieldPipe } from '../../../common/http/validation';
 import { ApiBadRequest } from '../../../common/http/openapi';
 import { GenerateApiKeyCommand } from '../commands/generate-api-key/generate-api-key.command';
 import { RevokeApiKeyCommand } from '../commands/revoke-api-key/revoke-api-key.command';
@@ -21,6 +22,7 @@ import {
   RevokeApiKeyQueryDto,
   RotateApiKeyDto,
   RotatedApiKeyDto,
+  UPDATE_API_KEY_FIELDS,
   UpdateApiKeyDto,
 } from './dto/api-key.dto';
 
@@ -65,7 +67,7 @@ export class ApiKeysController {
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   @ApiConflictResponse({ description: 'The key is revoked', type: ProblemDetailsDto })
   @ApiUnprocessableEntityResponse({ description: 'The scopes would widen (BR-AK-06)', type: ProblemDetailsDto })
-  async updateApiKey(@CurrentActor() actor: Actor, @UuidParam() apiKeyId: string, @Body() body: UpdateApiKeyDto): Promise<ApiKeyDto> {
+  async updateApiKey(@CurrentActor() actor: Actor, @UuidParam() apiKeyId: string, @Body(new SomeFieldPipe(UPDATE_API_KEY_FIELDS)) body: UpdateApiKeyDto): Promise<ApiKeyDto> {
     return ApiKeyDto.from(await this.commands.execute(new UpdateApiKeyCommand(actor, apiKeyId, body)));
   }
 

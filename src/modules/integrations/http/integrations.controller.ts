@@ -7,6 +7,7 @@ import type { Actor } from '../../../common/cqrs/actor';
 import { ApiBadRequest } from '../../../common/http/openapi';
 import { ProblemDetailsDto } from '../../../common/http/problem-details.dto';
 import { UuidParam } from '../../../common/http/uuid-param';
+import { SomeFieldPipe } from '../../../common/http/validation';
 import { CompleteCalendarAuthorizationCommand } from '../commands/complete-calendar-authorization/complete-calendar-authorization.command';
 import { CreateIntegrationCommand } from '../commands/create-integration/create-integration.command';
 import { DisconnectIntegrationCommand } from '../commands/disconnect-integration/disconnect-integration.command';
@@ -35,6 +36,7 @@ import {
   OAuthCallbackQueryDto,
   ReviewIntegrationDto,
   StartAuthorizationDto,
+  UPDATE_INTEGRATION_FIELDS,
   UpdateIntegrationDto,
   UpdateIntegrationSettingsDto,
 } from './dto/integration.dto';
@@ -109,7 +111,7 @@ export class IntegrationsController {
   @ApiOkResponse({ type: IntegrationDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   @ApiConflictResponse({ description: 'Disconnected, or in Error and not yet reviewed', type: ProblemDetailsDto })
-  async updateIntegration(@CurrentActor() actor: Actor, @UuidParam() integrationId: string, @Body() body: UpdateIntegrationDto): Promise<IntegrationDto> {
+  async updateIntegration(@CurrentActor() actor: Actor, @UuidParam() integrationId: string, @Body(new SomeFieldPipe(UPDATE_INTEGRATION_FIELDS)) body: UpdateIntegrationDto): Promise<IntegrationDto> {
     return this.presenter.toDto(await this.commands.execute(new UpdateIntegrationCommand(actor, integrationId, body)));
   }
 

@@ -17,6 +17,7 @@ import { iso } from '../../../common/http/iso';
 import { ApiBadRequest } from '../../../common/http/openapi';
 import { ProblemDetailsDto } from '../../../common/http/problem-details.dto';
 import { UuidParam } from '../../../common/http/uuid-param';
+import { SomeFieldPipe } from '../../../common/http/validation';
 import { CreateWebhookCommand } from '../commands/create-webhook/create-webhook.command';
 import { DeleteWebhookCommand } from '../commands/delete-webhook/delete-webhook.command';
 import { RecoverWebhookDeliveriesCommand } from '../commands/recover-webhook-deliveries/recover-webhook-deliveries.command';
@@ -37,6 +38,7 @@ import {
   RecoveredDeliveriesDto,
   RecoverWebhookDto,
   RotateWebhookSecretDto,
+  UPDATE_WEBHOOK_FIELDS,
   UpdateWebhookDto,
   WebhookDeliveryDetailDto,
   WebhookDeliveryDto,
@@ -88,7 +90,7 @@ export class WebhooksController {
   @ApiOkResponse({ type: WebhookDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   @ApiUnprocessableEntityResponse({ description: 'Unknown event type, or a new URL whose verification request did not get a 2xx answer', type: ProblemDetailsDto })
-  async updateWebhook(@CurrentActor() actor: Actor, @UuidParam() webhookId: string, @Body() body: UpdateWebhookDto): Promise<WebhookDto> {
+  async updateWebhook(@CurrentActor() actor: Actor, @UuidParam() webhookId: string, @Body(new SomeFieldPipe(UPDATE_WEBHOOK_FIELDS)) body: UpdateWebhookDto): Promise<WebhookDto> {
     return WebhookDto.from(await this.commands.execute(new UpdateWebhookCommand(actor, webhookId, changesOf(body))));
   }
 

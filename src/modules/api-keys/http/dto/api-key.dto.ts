@@ -31,6 +31,8 @@ export class UpdateApiKeyDto {
   rateLimitPerHour?: number;
 }
 
+export const UPDATE_API_KEY_FIELDS = ['keyName', 'scopes', 'rateLimitPerHour'] as const;
+
 export class RevokeApiKeyQueryDto {
   @StringField({ maxLength: 500, optional: true, example: 'Leaked in a public repository', description: 'Why the key is revoked (audit trail)' })
   reason?: string;

@@ -60,6 +60,8 @@ export class UpdateIntegrationDto {
   configuration?: Record<string, unknown> | string;
 }
 
+export const UPDATE_INTEGRATION_FIELDS = ['name', 'isEnabled', 'configuration'] as const;
+
 export class DisconnectIntegrationQueryDto {
   @StringField({ maxLength: 500, optional: true, example: 'Moving to another provider', description: 'Why (audit trail, events)' })
   reason?: string;

@@ -77,6 +77,8 @@ export class UpdateWebhookDto {
   isActive?: boolean;
 }
 
+export const UPDATE_WEBHOOK_FIELDS = ['url', 'description', 'eventTypes', 'retryPolicy', 'timeoutSeconds', 'isActive'] as const;
+
 export class RotateWebhookSecretDto {
   @IntField({
     minimum: 0,
