@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { EntityManager, RequestContext } from '@mikro-orm/postgresql';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { loggableError } from '../database/statement-failure';
 import { commandDuration } from '../metrics/metrics';
 import { stageDomainEvents } from '../outbox/stage-domain-events';
 import type { ActingCommand, Actor } from './actor';
@@ -67,7 +68,7 @@ export class LoggingBehaviour implements CommandBehaviour {
       this.logger.log({ command: name, requestId, ms: Math.round(performance.now() - started) }, `${name} handled`);
       return result;
     } catch (error) {
-      this.logger.warn({ command: name, requestId, ms: Math.round(performance.now() - started), error: (error as Error).message }, `${name} failed`);
+      this.logger.warn({ command: name, requestId, ms: Math.round(performance.now() - started), error: (loggableError(error) as Error).message }, `${name} failed`);
       throw error;
     }
   }

@@ -1,3 +1,6 @@
+import { DriverException } from '@mikro-orm/core';
+import { DatabaseError } from 'pg';
+
 /**
  * An error for a failed statement whose parameters are other people's data (a batch of callbacks, of delivery
  * outcomes), safe to log and to hand to every caller of the batch (and to Bull, which keeps a failed job's reason
@@ -9,4 +12,13 @@ export function statementFailure(error: unknown, what: string): Error {
   const fields = (error ?? {}) as Record<string, unknown>;
   const fault = ['name', 'code', 'routine', 'table', 'column', 'constraint'].filter((name) => typeof fields[name] === 'string').map((name) => `${name} ${String(fields[name])}`);
   return new Error(`${what} failed (${fault.join(', ')})`);
+}
+
+/**
+ * The error as it may be logged: a failed statement (MikroORM's DriverException, or pg's DatabaseError from knex)
+ * carries its SQL with the parameters inlined, which may be a key's hash, sealed credentials or a tenant's data, so
+ * it is logged as `statementFailure` describes it. Any other error is returned as it is.
+ */
+export function loggableError(error: unknown): unknown {
+  return error instanceof DriverException || error instanceof DatabaseError ? statementFailure(error, 'A database statement') : error;
 }

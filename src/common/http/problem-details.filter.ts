@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { loggableError } from '../database/statement-failure';
 import { DomainError, ErrorKind } from '../errors/domain-error';
 
 /** RFC 9457 problem details, the one shape every failure of this API takes. */
@@ -131,7 +132,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const problem = blameOversizedBody(toProblem(exception), exception, request);
     if (problem.status >= 500) {
-      this.logger.error({ err: exception, requestId: request.id }, 'Unhandled error');
+      this.logger.error({ err: loggableError(exception), requestId: request.id }, 'Unhandled error');
     }
     sendProblem(reply, request, problem);
   }

@@ -6,6 +6,7 @@ import { chunk } from '../batching/chunk';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { queryBound } from '../database/bound-query';
 import { pgArray } from '../database/pg-array';
+import { loggableError } from '../database/statement-failure';
 import { eventClassOf } from '../events/domain-event';
 import { outboxRelayed } from '../metrics/metrics';
 import { DOMAIN_EVENTS_QUEUE, DURABLE_JOB, groupJobId } from '../queues/queues';
@@ -136,7 +137,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     } catch (error) {
       this.failures++;
       const delay = Math.min(30_000, this.config.outbox.pollMs * 2 ** Math.min(this.failures, 10));
-      this.logger.error({ error: (error as Error).message, retryInMs: delay }, 'Outbox relay pass failed');
+      this.logger.error({ error: (loggableError(error) as Error).message, retryInMs: delay }, 'Outbox relay pass failed');
       this.schedule(delay);
     }
   }

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { EntityManager } from '@mikro-orm/postgresql';
 import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
 import { pgArray } from '../../../common/database/pg-array';
+import { loggableError } from '../../../common/database/statement-failure';
 
 /**
  * `usageCount` and `lastUsedAt` without a write per request: uses are counted in memory and written every
@@ -58,7 +59,7 @@ export class ApiKeyUsageRecorder implements OnModuleInit, OnApplicationShutdown 
         const now = this.pending.get(id);
         this.pending.set(id, { count: entry.count + (now?.count ?? 0), lastUsedAt: Math.max(entry.lastUsedAt, now?.lastUsedAt ?? 0) });
       }
-      this.logger.warn(`Could not record API key usage: ${(error as Error).message}`);
+      this.logger.warn(`Could not record API key usage: ${(loggableError(error) as Error).message}`);
     }
   }
 }
