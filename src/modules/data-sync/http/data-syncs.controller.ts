@@ -30,8 +30,10 @@ import {
   WrittenSyncedRecordDto,
 } from './dto/data-sync.dto';
 
+const DATA_SYNC_SCOPE = 'datasync:manage';
+
 @ApiTags('Data sync')
-@RequireScopes('datasync:manage')
+@RequireScopes(DATA_SYNC_SCOPE)
 @ApiBadRequest()
 @Controller('api/datasyncs')
 export class DataSyncsController {
@@ -94,7 +96,8 @@ export class DataSyncsController {
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   async streamDataSync(@CurrentActor() actor: Actor, @UuidParam() jobId: string, @Req() request: AuthenticatedRequest, @Res() reply: FastifyReply): Promise<void> {
     // The guard let this request in with this key, so the header is the one string it checked.
-    await this.stream.serve(await this.queries.execute(new GetDataSyncQuery(actor.tenantId, jobId)), reply, request.headers['x-api-key'] as string);
+    // The stream checks the key again before each event, this route's scope included.
+    await this.stream.serve(await this.queries.execute(new GetDataSyncQuery(actor.tenantId, jobId)), reply, request.headers['x-api-key'] as string, [DATA_SYNC_SCOPE]);
   }
 }
 

@@ -10,6 +10,9 @@ import { DataSyncStream } from './data-sync-stream';
 import type { ProgressUpdate, SyncProgressChannel } from './sync-progress.channel';
 
 const API_KEY = 'ih_test_the-callers-secret-key';
+const SCOPES = ['datasync:manage'];
+/** What the verifier answers for a key that may still read. */
+const ALLOWED = { scopes: ['datasync:manage', 'integration:read'] };
 
 /** A hijacked Fastify reply: what the stream wrote, and whether it ended. */
 function fakeReply() {
@@ -52,11 +55,11 @@ describe('DataSyncStream', () => {
     const em = { fork: () => ({ findOne }) } as unknown as EntityManager;
     let update: ((update: ProgressUpdate) => void) | undefined;
     const channel = { listen: (_: string, listener: (update: ProgressUpdate) => void) => ((update = listener), Promise.resolve(() => undefined)) } as unknown as SyncProgressChannel;
-    const stream = new DataSyncStream(em, channel, { verify: () => ({}) } as unknown as ApiKeyVerifier, config);
+    const stream = new DataSyncStream(em, channel, { verify: () => ALLOWED } as unknown as ApiKeyVerifier, config);
     const { reply, raw } = fakeReply();
 
     // The first send is awaited by serve, the next one by nobody (a Redis message): neither may reject.
-    await stream.serve(job, reply, API_KEY);
+    await stream.serve(job, reply, API_KEY, SCOPES);
     update!({} as ProgressUpdate);
     await settled();
 
@@ -78,10 +81,10 @@ describe('DataSyncStream', () => {
     const em = { fork: () => ({ findOne: jest.fn().mockResolvedValue(job) }) } as unknown as EntityManager;
     let update: ((update: ProgressUpdate) => void) | undefined;
     const channel = { listen: (_: string, listener: (update: ProgressUpdate) => void) => ((update = listener), Promise.resolve(() => undefined)) } as unknown as SyncProgressChannel;
-    const verify = jest.fn().mockRejectedValueOnce(new Error('Connection terminated unexpectedly')).mockReturnValue({});
+    const verify = jest.fn().mockRejectedValueOnce(new Error('Connection terminated unexpectedly')).mockReturnValue(ALLOWED);
     const { reply, raw } = fakeReply();
 
-    await new DataSyncStream(em, channel, { verify } as unknown as ApiKeyVerifier, config).serve(job, reply, API_KEY);
+    await new DataSyncStream(em, channel, { verify } as unknown as ApiKeyVerifier, config).serve(job, reply, API_KEY, SCOPES);
     expect(raw.written).toEqual([]);
     expect(raw.ended).toBe(false);
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('Connection terminated unexpectedly'));
@@ -98,10 +101,23 @@ describe('DataSyncStream', () => {
     const verify = () => Promise.reject(new CommonError(CommonErrorCode.InvalidApiKey, 'The API key is invalid or revoked'));
     const { reply, raw } = fakeReply();
 
-    await new DataSyncStream(em, channel, { verify } as unknown as ApiKeyVerifier, config).serve(completedJob(), reply, API_KEY);
+    await new DataSyncStream(em, channel, { verify } as unknown as ApiKeyVerifier, config).serve(completedJob(), reply, API_KEY, SCOPES);
 
     expect(raw.written).toEqual(['event: end\ndata: {"reason":"The API key is invalid or revoked"}\n\n']);
     expect(raw.ended).toBe(true);
+  });
+
+  it("ends the stream when the key's scopes were narrowed below the route's (BR-AK-06)", async () => {
+    const findOne = jest.fn();
+    const em = { fork: () => ({ findOne }) } as unknown as EntityManager;
+    const channel = { listen: () => Promise.resolve(() => undefined) } as unknown as SyncProgressChannel;
+    const { reply, raw } = fakeReply();
+
+    await new DataSyncStream(em, channel, { verify: () => ({ scopes: ['integration:read'] }) } as unknown as ApiKeyVerifier, config).serve(completedJob(), reply, API_KEY, SCOPES);
+
+    expect(raw.written).toEqual(['event: end\ndata: {"reason":"The API key lacks the scope datasync:manage"}\n\n']);
+    expect(raw.ended).toBe(true);
+    expect(findOne).not.toHaveBeenCalled();
   });
 
   it('ends the stream, leaving no poll timer behind, when it cannot subscribe to progress (Redis down)', async () => {
@@ -111,7 +127,7 @@ describe('DataSyncStream', () => {
     const channel = { listen: () => Promise.reject(new Error('Connection is closed.')) } as unknown as SyncProgressChannel;
     const { reply, raw } = fakeReply();
 
-    await new DataSyncStream(em, channel, { verify: () => ({}) } as unknown as ApiKeyVerifier, config).serve(completedJob(), reply, API_KEY);
+    await new DataSyncStream(em, channel, { verify: () => ALLOWED } as unknown as ApiKeyVerifier, config).serve(completedJob(), reply, API_KEY, SCOPES);
 
     expect(jest.getTimerCount()).toBe(0);
     expect(raw.ended).toBe(true);

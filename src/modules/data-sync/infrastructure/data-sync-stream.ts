@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyReply } from 'fastify';
+import { missingScopes } from '../../../common/auth/scopes';
 import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
 import { CommonError } from '../../../common/errors/domain-error';
 import { DataSyncJob } from '../domain/data-sync-job.entity';
@@ -14,8 +15,9 @@ import { SyncProgressChannel } from './sync-progress.channel';
  * data as GET /{id} answers) on every committed batch, until the job ends (`event: end`). Updates come through
  * Redis pub/sub, so any API replica serves any job; the job is also re-read every DATA_SYNC_STREAM_POLL_MS, so
  * a missed message only delays an update. The caller's key is checked again before every event (from the
- * verifier's cache, which revocation clears on every replica): a stream outlives its request, and a revoked or
- * expired key must not go on reading (UC-AK-02 step 6). Such a stream ends with `event: end` and the reason.
+ * verifier's cache, which revocation and updates clear on every replica): a stream outlives its request, and a
+ * revoked or expired key, or one whose scopes were narrowed below the route's, must not go on reading (UC-AK-02
+ * step 6, BR-AK-06). Such a stream ends with `event: end` and the reason.
  */
 @Injectable()
 export class DataSyncStream {
@@ -28,7 +30,7 @@ export class DataSyncStream {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async serve(job: DataSyncJob, reply: FastifyReply, apiKey: string): Promise<void> {
+  async serve(job: DataSyncJob, reply: FastifyReply, apiKey: string, requiredScopes: readonly string[]): Promise<void> {
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
@@ -50,7 +52,7 @@ export class DataSyncStream {
       if (closed || sending) return;
       sending = true;
       try {
-        const refusal = await this.refusalOf(apiKey);
+        const refusal = await this.refusalOf(apiKey, requiredScopes);
         if (refusal && !closed) {
           raw.write(`event: end\ndata: ${JSON.stringify({ reason: refusal })}\n\n`);
           stop();
@@ -85,10 +87,12 @@ export class DataSyncStream {
   }
 
   /** Why the key may no longer read, or null while it may; a look-up that failed (PostgreSQL down) throws. */
-  private async refusalOf(apiKey: string): Promise<string | null> {
+  private async refusalOf(apiKey: string, requiredScopes: readonly string[]): Promise<string | null> {
     try {
-      await this.keys.verify(apiKey);
-      return null;
+      const key = await this.keys.verify(apiKey);
+      const missing = missingScopes(key.scopes, requiredScopes);
+      // As the guard words it for a request.
+      return missing.length ? `The API key lacks the scope ${missing.join(', ')}` : null;
     } catch (error) {
       if (error instanceof CommonError) return error.message;
       throw error;
