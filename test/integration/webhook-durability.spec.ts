@@ -10,10 +10,12 @@ import type { IntegrationHubClient } from '../../sdk/dist';
 import { createWorker } from '../../src/bootstrap';
 import { loadConfig } from '../../src/common/config/app-config';
 import { DomainEventDispatcher } from '../../src/common/events/domain-event-dispatcher';
+import { DeliveryFanOut } from '../../src/modules/webhooks/infrastructure/delivery-fan-out';
 import { DeliveryOutcome, DeliveryOutcomeRecorder } from '../../src/modules/webhooks/infrastructure/delivery-outcome-recorder';
 import { deliveryJobId, WEBHOOK_DELIVERIES_QUEUE } from '../../src/modules/webhooks/infrastructure/delivery-queue';
 import { WebhookDeliveryProcessor } from '../../src/modules/webhooks/workers/webhook-delivery.processor';
 import { WebhookMaintenanceProcessor } from '../../src/modules/webhooks/workers/webhook-maintenance.processor';
+import { lockWaiters } from '../support/lock-waits';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
 import { answer, WebhookReceiver } from '../support/webhook-receiver';
 
@@ -175,6 +177,35 @@ describe('webhook deliveries survive Redis losses and worker restarts', () => {
       await apiQueue.resume();
       await closeWorker(worker);
     }
+  });
+
+  it('leaves out a webhook deleted while its deliveries are written, and writes the rest of the batch', async () => {
+    await admin.events.registerEventType({ requestBody: { name: 'OrderReturned' } });
+    receiver.on('/kept', answer(200));
+    receiver.on('/deleted', answer(200));
+    const kept = await admin.webhooks.createWebhook({ requestBody: { url: `${receiver.url}/kept`, eventTypes: ['OrderReturned'] } });
+    const deleted = await admin.webhooks.createWebhook({ requestBody: { url: `${receiver.url}/deleted`, eventTypes: ['OrderReturned'] } });
+    const db = api.app.get(EntityManager).fork().getConnection();
+    const [{ tenant_id: tenantId }] = await db.execute<Array<{ tenant_id: string }>>('SELECT tenant_id FROM webhook WHERE id = ?', [kept.id]);
+    const worker = await startWorker();
+    const deleting = await api.app.get(EntityManager).getConnection().getKnex().transaction();
+    try {
+      await deleting.raw('DELETE FROM webhook WHERE id = ?', [deleted.id]);
+      // The fan-out finds both webhooks (the delete has not committed), then writes their deliveries.
+      const fannedOut = worker.get(DeliveryFanOut).add({
+        envelope: { eventId: randomUUID(), eventType: 'OrderReturned', tenantId, occurredAt: new Date().toISOString() },
+        payload: { data: { order: 'returned-1' } },
+      });
+      fannedOut.catch(() => undefined); // awaited below, after the commit
+      await eventually(async () => expect(await lockWaiters(api.app.get(EntityManager), 'webhook')).toBe(1), 10_000);
+      await deleting.commit();
+      await fannedOut;
+    } finally {
+      if (!deleting.isCompleted()) await deleting.rollback();
+    }
+    expect(await statuses(deleted.id)).toEqual([]);
+    await eventually(async () => expect(await statuses(kept.id)).toEqual([{ status: 'Delivered', n: '1' }]), 15_000, 100);
+    await closeWorker(worker);
   });
 
   it('publishes WebhookDeliveryFailed for deliveries that end unattempted; only an expiry counts against the webhook', async () => {

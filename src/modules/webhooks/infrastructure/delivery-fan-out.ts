@@ -92,19 +92,28 @@ export class DeliveryFanOut {
     );
     const batchJobOf = new Map(jobs.flatMap((job) => (job.deliveries.length > 1 ? job.deliveries.map((d) => [d.id, job.jobId] as const) : [])));
     for (const row of rows) row.batch_job_id = batchJobOf.get(row.id as string) ?? null;
+    // The webhooks are locked against deletion (FOR KEY SHARE) by the statement that inserts their deliveries: one
+    // deleted since the look-up above is left out (its deliveries with it), where its foreign key would have failed
+    // the whole batch, every tenant's events in it.
     const inserted = await queryBound<{ id: string }>(
       this.em.getConnection(),
-      `INSERT INTO webhook_delivery (id, tenant_id, webhook_id, event_id, event_type, payload, batch_job_id, status, scheduled_at, next_retry_at, expires_at)
+      `WITH r AS (
+         SELECT * FROM jsonb_to_recordset(?::jsonb) AS r(id uuid, tenant_id uuid, webhook_id uuid, event_id uuid, event_type text, payload text, batch_job_id text)
+       ), live AS (
+         SELECT w.id FROM webhook w WHERE w.id IN (SELECT webhook_id FROM r) FOR KEY SHARE
+       )
+       INSERT INTO webhook_delivery (id, tenant_id, webhook_id, event_id, event_type, payload, batch_job_id, status, scheduled_at, next_retry_at, expires_at)
        SELECT r.id, r.tenant_id, r.webhook_id, r.event_id, r.event_type, r.payload, r.batch_job_id, 'Pending', ?::timestamptz, ?::timestamptz, ?::timestamptz
-         FROM jsonb_to_recordset(?::jsonb) AS r(id uuid, tenant_id uuid, webhook_id uuid, event_id uuid, event_type text, payload text, batch_job_id text)
+         FROM r JOIN live ON live.id = r.webhook_id
        ON CONFLICT (webhook_id, event_id) DO NOTHING
        RETURNING id`,
-      [now.toISOString(), now.toISOString(), expiresAt.toISOString(), JSON.stringify(rows)],
+      [JSON.stringify(rows), now.toISOString(), now.toISOString(), expiresAt.toISOString()],
     );
     if (inserted.length === rows.length) {
       await enqueueFirstAttempts(this.queue, jobs);
     } else {
-      // Some of these events were fanned out before (a reaction retried, a crash), maybe grouped differently: a
+      // Some of these events were fanned out before (a reaction retried, a crash), maybe grouped differently, or a
+      // webhook was deleted meanwhile: a
       // delivery that already existed keeps the job that carried it then (or, if that job never reached Redis,
       // the sweep queues it), so that no attempt waits in two live jobs. The new ones get a job each; the
       // batch job their rows name was never queued, and the sweep looks for their own job ids as well.
