@@ -62,6 +62,29 @@ describe('claiming a data sync job', () => {
     expect(job).toEqual({ status: to, runs: 0 });
   });
 
+  it('keeps the integration for a Running job whose lease lapsed: its other jobs wait until it has ended', async () => {
+    const interrupted = await jobIn('Running');
+    await db().execute(`UPDATE data_sync_job SET started_at = now() - interval '1 minute' WHERE id = ?`, [interrupted]);
+    const waiting = randomUUID();
+    await db().execute(
+      `INSERT INTO data_sync_job (id, tenant_id, integration_id, sync_type, direction, status, scheduled_at, created_at)
+       SELECT ?, tenant_id, integration_id, 'Incremental', 'Import', 'Scheduled', now() - interval '1 minute', now() FROM data_sync_job WHERE id = ?`,
+      [waiting, interrupted],
+    );
+    // A Full import released its lease (a timeout, a shutdown) and has not resumed yet: the Incremental must not run
+    // in the gap, or the Full import's end would flag the records it saw before as deleted.
+    expect((await store.claim(waiting, randomUUID(), 60_000, 10)).kind).toBe('busy');
+    const resumed = randomUUID();
+    expect(await store.claim(interrupted, resumed, 60_000, 10)).toMatchObject({ kind: 'claimed', job: { id: interrupted } });
+    expect((await store.claim(waiting, randomUUID(), 60_000, 10)).kind).toBe('busy');
+
+    // Of two Running jobs of one integration (left by an older build), the one started first goes on.
+    await store.release(interrupted, resumed);
+    await db().execute(`UPDATE data_sync_job SET status = 'Running', started_at = now(), lease_token = ?, lease_expires_at = now() - interval '1 second' WHERE id = ?`, [randomUUID(), waiting]);
+    expect((await store.claim(waiting, randomUUID(), 60_000, 10)).kind).toBe('busy');
+    expect((await store.claim(interrupted, randomUUID(), 60_000, 10)).kind).toBe('claimed');
+  });
+
   it('still takes a due job nobody else changed', async () => {
     const jobId = await jobIn('Scheduled');
     const claim = await store.claim(jobId, randomUUID(), 60_000, 10);

@@ -132,9 +132,9 @@ export class SyncRunStore {
       // The job's row first, the claims' lock second: a claim waiting on a row held long (the end of a run,
       // deleting what a Full import did not see) then waits alone, instead of holding up every claim behind it.
       // Every claim takes the two in this order, so two claims of one job cannot deadlock.
-      const job = first<{ tenant_id: string; integration_id: string; status: SyncStatus; runnable: boolean }>(
+      const job = first<{ tenant_id: string; integration_id: string; status: SyncStatus; runnable: boolean; started_at: string | null }>(
         await trx.raw(
-          `SELECT tenant_id, integration_id, status,
+          `SELECT tenant_id, integration_id, status, started_at::text AS started_at,
                   ((status = 'Scheduled' AND scheduled_at <= now() + interval '1 second')
                     OR (status = 'Running' AND (lease_expires_at IS NULL OR lease_expires_at < now()))) AS runnable
              FROM data_sync_job WHERE id = ? FOR UPDATE`,
@@ -143,15 +143,21 @@ export class SyncRunStore {
       );
       if (!job?.runnable) return { kind: 'not-runnable' } as const;
       await trx.raw(`SELECT pg_advisory_xact_lock(hashtext('data_sync_claim'))`);
+      // One job runs per integration, and a Running job keeps its integration between its runs too (a timeout, a
+      // shutdown or a lost worker let its lease lapse until it resumes): another job of the integration taken in
+      // that gap would overwrite the marks a Full import leaves on the records it saw, and the Full import would
+      // then flag live records deleted when it ends. Of two Running jobs of one integration (left by an older
+      // build), the one started first goes on, so neither waits for the other for good.
       const load = first<{ running: string; tenant_running: string; integration_running: string; tenants: string }>(
         await trx.raw(
           `SELECT count(*) FILTER (WHERE status = 'Running' AND lease_expires_at > now()) AS running,
                   count(*) FILTER (WHERE status = 'Running' AND lease_expires_at > now() AND tenant_id = ?) AS tenant_running,
-                  count(*) FILTER (WHERE status = 'Running' AND lease_expires_at > now() AND integration_id = ?) AS integration_running,
+                  count(*) FILTER (WHERE status = 'Running' AND integration_id = ? AND id <> ?
+                                     AND (lease_expires_at > now() OR (started_at, id) < (COALESCE(?::timestamptz, 'infinity'), ?::uuid))) AS integration_running,
                   count(DISTINCT tenant_id) AS tenants
              FROM data_sync_job
             WHERE status = 'Running' OR (status = 'Scheduled' AND scheduled_at <= now())`,
-          [job.tenant_id, job.integration_id],
+          [job.tenant_id, job.integration_id, jobId, job.started_at, jobId],
         ),
       )!;
       const fairShare = Math.max(1, Math.ceil(maxRunning / Math.max(1, Number(load.tenants))));
