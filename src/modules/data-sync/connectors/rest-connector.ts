@@ -78,7 +78,7 @@ export class RestConnector implements SyncConnector {
     const total = rest.totalField ? valueAt(asObject(body), rest.totalField) : undefined;
     return {
       records: items.map((item) => parseSourceRecord(item, shape)),
-      nextCursor: items.length === 0 ? null : this.nextCursor(rest, cursor, items.length, body, response),
+      nextCursor: items.length === 0 ? null : this.nextCursor(rest, cursor, items.length, body, response, url),
       reportedTotal: typeof total === 'number' && Number.isFinite(total) && total >= 0 ? Math.floor(total) : null,
     };
   }
@@ -121,7 +121,7 @@ export class RestConnector implements SyncConnector {
     return url.toString();
   }
 
-  private nextCursor(resource: RestResource, cursor: string | null, count: number, body: unknown, response: OutboundResponse): string | null {
+  private nextCursor(resource: RestResource, cursor: string | null, count: number, body: unknown, response: OutboundResponse, pageUrl: string): string | null {
     const { pagination } = resource;
     switch (pagination.type) {
       case 'cursor': {
@@ -132,12 +132,22 @@ export class RestConnector implements SyncConnector {
         return String(Number(cursor ?? '1') + 1);
       case 'offset':
         return String(Number(cursor ?? '0') + count);
-      case 'link':
-        return nextLink(response.headers.link);
+      case 'link': {
+        // A relative target is relative to the page that carried it (RFC 8288 §3.1), which only this page knows, so
+        // the cursor keeps the resolved URL. Whether it may be followed is sameOrigin's call, when it is requested.
+        const target = nextLink(response.headers.link);
+        if (target === null) return null;
+        if (!URL.canParse(target, pageUrl)) throw new ConnectorError('malformed', 'The next-page link is not a valid URL');
+        return new URL(target, pageUrl).toString();
+      }
     }
   }
 
-  /** A Link header's next page must stay on the configured API: credentials are never sent elsewhere. */
+  /**
+   * A Link header's next page must stay on the configured API: credentials are never sent elsewhere. Cursors hold
+   * next links resolved against their page (nextCursor); a relative one, from a checkpoint written before they did,
+   * falls back to baseUrl.
+   */
   private sameOrigin(link: string): string {
     const target = new URL(link, this.baseUrl);
     if (target.origin !== new URL(this.baseUrl).origin) throw new ConnectorError('malformed', 'The next-page link points outside the configured baseUrl');
@@ -145,16 +155,71 @@ export class RestConnector implements SyncConnector {
   }
 }
 
-/** RFC 8288: the target of rel="next", if any. */
+/** RFC 8288: the target of rel="next", if any, as written (a relative one is resolved by the caller). */
 export function nextLink(header: string | string[] | undefined): string | null {
-  const value = Array.isArray(header) ? header.join(',') : header;
-  if (!value) return null;
-  for (const part of value.split(',')) {
-    const match = /<([^>]+)>\s*;(.*)$/.exec(part.trim());
-    // rel holds space-separated relation types: `next` must be one of them, not a prefix ("nextpage").
-    if (match && /\brel\s*=\s*"?(?:[^";]*\s)?next(?=[\s";]|$)/i.test(match[2])) return match[1];
+  const fieldValues = Array.isArray(header) ? header : header ? [header] : [];
+  for (const link of fieldValues.flatMap(parseLinks)) {
+    // rel holds space-separated relation types, compared case-insensitively: `next` must be one of them, not a prefix ("nextpage").
+    if (link.rel?.toLowerCase().split(/\s+/).includes('next')) return link.target;
   }
   return null;
+}
+
+interface ParsedLink {
+  target: string;
+  /** The first rel parameter's value: RFC 8288 §3.3 ignores those after it. */
+  rel: string | undefined;
+}
+
+/**
+ * The links of one Link field value, in order. A comma separates links, and a semicolon parameters, only outside
+ * a `<…>` target and a quoted string: a target's query (`?fields=id,name`) and a title ("a, b") may hold either.
+ * A link that is not `<target>` followed by parameters is skipped, not the ones after it.
+ */
+function parseLinks(fieldValue: string): ParsedLink[] {
+  const links: ParsedLink[] = [];
+  for (const linkValue of splitOutsideTargetsAndQuotes(fieldValue, ',')) {
+    const [targetPart, ...params] = splitOutsideTargetsAndQuotes(linkValue, ';');
+    const target = /^\s*<([^>]+)>\s*$/.exec(targetPart);
+    if (!target) continue;
+    let rel: string | undefined;
+    for (const param of params) {
+      // token BWS [ "=" BWS ( token / quoted-string ) ]; a parameter may have no value at all.
+      const match = /^\s*([^\s=]+)\s*(?:=\s*(.*?))?\s*$/s.exec(param);
+      if (match && rel === undefined && match[1].toLowerCase() === 'rel') rel = unquote(match[2] ?? '');
+    }
+    links.push({ target: target[1].trim(), rel });
+  }
+  return links;
+}
+
+/** `text` cut at each `separator` that is neither inside `<…>` nor inside a quoted string (where `\` escapes a character). */
+function splitOutsideTargetsAndQuotes(text: string, separator: ',' | ';'): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  let inTarget = false;
+  let inQuotes = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (inQuotes) {
+      if (char === '\\') i++;
+      else if (char === '"') inQuotes = false;
+    } else if (inTarget) {
+      if (char === '>') inTarget = false;
+    } else if (char === '"') inQuotes = true;
+    else if (char === '<') inTarget = true;
+    else if (char === separator) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
+
+/** A parameter's value: a token as it is, a quoted string without its quotes and escapes. */
+function unquote(value: string): string {
+  return value.startsWith('"') ? value.slice(1, value.endsWith('"') && value.length > 1 ? -1 : undefined).replace(/\\(.)/gs, '$1') : value;
 }
 
 function parseJson(text: string): unknown {
