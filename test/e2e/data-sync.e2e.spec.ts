@@ -469,6 +469,33 @@ describe('data sync', () => {
     expect(both).toMatchObject({ recordsFailed: 2, recordsDeleted: 0 });
     expect(await deletedOnes()).toEqual(['c00000']);
   });
+  it('marks nothing deleted when a Full import cannot tell what the source still has: every record failed, or one came without an id', async () => {
+    await startWorker();
+    const integrationId = await activeIntegration();
+    seed(20);
+    const first = await finished(((await (await createSync(integrationId, 'Full')).json()) as Job).id);
+    expect(first).toMatchObject({ status: 'Completed', recordsCreated: 20 });
+    await ranDaysAgo(first.id, 2);
+    const warnings = async (jobId: string) =>
+      ((await (await call(`/api/datasyncs/${jobId}/logs?level=Warning`)).json()) as { items: Array<{ message: string }> }).items.map((l) => l.message);
+
+    // The source renames its id field: every record arrives without `id`, and the run fails as a whole.
+    source.records.clear();
+    source.rawItems = Array.from({ length: 20 }, (_, i) => ({ contactId: `c${String(i).padStart(5, '0')}`, name: `Contact ${i}`, updatedAt: '2026-01-01T00:00:00.000Z' }));
+    const renamed = await finished(((await (await createSync(integrationId, 'Full')).json()) as Job).id);
+    expect(renamed).toMatchObject({ status: 'Failed', recordsFailed: 20, recordsDeleted: 0 });
+    expect(await warnings(renamed.id)).toEqual([expect.stringMatching(/^No record was marked deleted: every one of the 20 records/)]);
+    await ranDaysAgo(renamed.id, 2);
+
+    // Most records come back, one still without an id, and five are really gone: which ones is not known.
+    seed(15);
+    source.rawItems = [{ name: 'no id', updatedAt: '2026-01-01T00:00:00.000Z' }];
+    const partial = await finished(((await (await createSync(integrationId, 'Full')).json()) as Job).id);
+    expect(partial).toMatchObject({ status: 'PartialSuccess', recordsFailed: 1, recordsDeleted: 0 });
+    expect(await warnings(partial.id)).toEqual([expect.stringMatching(/^No record was marked deleted: 1 record\(s\) came without an id/)]);
+    source.rawItems = [];
+  });
+
   it('starts the recurring sync an integration asks for (sync.schedule), once per period across scheduler runs', async () => {
     const created = await call('/api/integrations', {
       method: 'POST',

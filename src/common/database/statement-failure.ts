@@ -9,9 +9,16 @@ import { DatabaseError } from 'pg';
  * of the fault and of where it happened (code, routine, table, column, constraint).
  */
 export function statementFailure(error: unknown, what: string): Error {
+  return new Error(`${what} failed (${statementFault(error)})`);
+}
+
+/** The names of a failed statement's fault and of where it happened, e.g. `code 22008, routine timestamp_in`. */
+export function statementFault(error: unknown): string {
   const fields = (error ?? {}) as Record<string, unknown>;
-  const fault = ['name', 'code', 'routine', 'table', 'column', 'constraint'].filter((name) => typeof fields[name] === 'string').map((name) => `${name} ${String(fields[name])}`);
-  return new Error(`${what} failed (${fault.join(', ')})`);
+  return ['name', 'code', 'routine', 'table', 'column', 'constraint']
+    .filter((name) => typeof fields[name] === 'string')
+    .map((name) => `${name} ${String(fields[name])}`)
+    .join(', ');
 }
 
 /**

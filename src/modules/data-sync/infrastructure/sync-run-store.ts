@@ -4,6 +4,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type { Knex } from '@mikro-orm/knex';
 import type { SyncCheckpoint, SyncLogLevel, SyncStatus, SyncType, SyncDirection } from '../domain/sync-types';
 import { postgresJson } from '../../../common/database/postgres-json';
+import { statementFault } from '../../../common/database/statement-failure';
 
 /** A job as the executor sees it after claiming it. */
 export interface ClaimedJob {
@@ -296,8 +297,9 @@ export class SyncRunStore {
     }));
   }
 
-  async log(jobId: string, tenantId: string, line: SyncLogLine): Promise<void> {
-    await this.insertLogs(this.knex(), jobId, tenantId, [line]);
+  /** Writes one line to the job's log, in `transaction` when given (it then commits or rolls back with it). */
+  async log(jobId: string, tenantId: string, line: SyncLogLine, transaction?: Knex.Transaction): Promise<void> {
+    await this.insertLogs(transaction ?? this.knex(), jobId, tenantId, [line]);
   }
 
   private async upsertSplitting(trx: Knex.Transaction, batch: BatchWrite, records: StorableRecord[], counts: BatchCounts, failures: SyncLogLine[]): Promise<void> {
@@ -312,7 +314,9 @@ export class SyncRunStore {
     } catch (error) {
       if (records.length === 1) {
         counts.failed++;
-        failures.push({ level: 'Error', message: `The record could not be stored: ${(error as Error).message.slice(0, 500)}`, entity: batch.entity, externalId: records[0].externalId });
+        // The fault's code and routine, not the error's message: knex writes the whole statement into it, other
+        // records of the batch included, and the line goes to the job's log.
+        failures.push({ level: 'Error', message: `PostgreSQL refused to store the record (${statementFault(error)})`, entity: batch.entity, externalId: records[0].externalId });
         return;
       }
       const half = Math.ceil(records.length / 2);
