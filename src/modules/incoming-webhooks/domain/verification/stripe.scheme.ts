@@ -1,9 +1,12 @@
+import { decodeHexMac, DIGEST_BYTES } from './strict-encoding';
 import { hmac, header, rejected, sameMac, Verification, VerificationInput, withinTolerance } from './verification';
 
 /**
  * Stripe: `Stripe-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "{t}.{body}">[,v1=…]` with the endpoint secret
  * (`whsec_…`, used as is). Several v1 values may come (Stripe's secret rotation); any one matching is enough.
- * The event id is in the body (`id`), parsed only after the signature holds.
+ * The event id is in the body (`id`), parsed only after the signature holds. A v1 value is exactly 64 hex
+ * characters or is ignored, as Stripe's library (which compares the hex text) matches no other: decoded leniently,
+ * a valid one with `0` appended verified too.
  */
 export function verifyStripe(input: VerificationInput): Verification {
   const value = header(input.headers, 'stripe-signature');
@@ -14,7 +17,10 @@ export function verifyStripe(input: VerificationInput): Verification {
     const [key, ...rest] = item.trim().split('=');
     const part = rest.join('=');
     if (key === 't') timestamp = part;
-    else if (key === 'v1' && /^[0-9a-f]+$/i.test(part)) signatures.push(Buffer.from(part, 'hex'));
+    else if (key === 'v1') {
+      const given = decodeHexMac(part, DIGEST_BYTES.sha256);
+      if (given) signatures.push(given);
+    }
   }
   if (!timestamp || !/^\d+$/.test(timestamp) || signatures.length === 0) return rejected('malformed_signature');
   const matches = input.secrets.some((secret) => {
