@@ -31,23 +31,37 @@ export function parseConfiguration(raw: unknown, maxBytes: number): { configurat
   return { configuration: value as ConfigurationObject, errors: [] };
 }
 
-function isSecret(path: string, secretPaths: readonly string[]): boolean {
-  return secretPaths.includes(path) || SECRET_NAME.test(path.split('.').pop()!);
+/**
+ * Whether the value at `path` is a secret. `field` is the same path without array indices (`extraAuth.apiKey` for
+ * `extraAuth.0.apiKey`), so an element is known by the name of the list holding it and an adapter can declare a
+ * field of every element at once; for objects the two are the same.
+ */
+function isSecret(path: string, field: string, secretPaths: readonly string[]): boolean {
+  return secretPaths.includes(path) || secretPaths.includes(field) || SECRET_NAME.test(field.split('.').pop()!);
 }
 
 function isObject(value: unknown): value is ConfigurationObject {
   return !!value && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** A copy with every secret value replaced by MASK, at any depth. */
+/** A copy with every secret value replaced by MASK, at any depth: in nested objects and in arrays alike. */
 export function maskConfiguration(configuration: ConfigurationObject, secretPaths: readonly string[], prefix = ''): ConfigurationObject {
+  return maskObject(configuration, secretPaths, prefix, prefix);
+}
+
+function maskObject(configuration: ConfigurationObject, secretPaths: readonly string[], path: string, field: string): ConfigurationObject {
   const masked: ConfigurationObject = {};
-  for (const [key, value] of Object.entries(configuration)) {
-    const path = prefix + key;
-    if (isObject(value)) masked[key] = maskConfiguration(value, secretPaths, `${path}.`);
-    else masked[key] = isSecret(path, secretPaths) && value !== null && value !== '' ? MASK : value;
-  }
+  for (const [key, value] of Object.entries(configuration)) masked[key] = maskValue(value, secretPaths, path + key, field + key);
   return masked;
+}
+
+function maskValue(value: unknown, secretPaths: readonly string[], path: string, field: string): unknown {
+  if (isObject(value)) return maskObject(value, secretPaths, `${path}.`, `${field}.`);
+  const secret = isSecret(path, field, secretPaths);
+  // A list under a secret's name (`secrets: ["whsec_…"]`) is masked whole, as it always was. Any other list is
+  // gone through element by element: skipping arrays showed `extraAuth: [{ apiKey }]` and the like in clear.
+  if (Array.isArray(value) && !secret) return value.map((item, index) => maskValue(item, secretPaths, `${path}.${index}`, field));
+  return secret && value !== null && value !== '' ? MASK : value;
 }
 
 /** Names of settings that say where requests, and the secrets riding in them, are sent. */
@@ -59,23 +73,36 @@ const DESTINATION_NAME = /(url|uri|host|endpoint|domain|server)$/i;
  * `auth.tokenUrl`, any setting named like an address): a key allowed to edit an integration but not to read its
  * secrets could otherwise point it at a server of its own and have the kept secret sent there by the next test.
  * Such an update must send the secrets again; each masked field is named in the errors.
+ *
+ * Arrays are matched element by element, by index, as the read masked them: a MASK sent at `extraAuth.0.apiKey`
+ * keeps what is stored at that same index and key, and a MASK where nothing is stored stays as sent.
  */
 export function restoreMaskedSecrets(next: ConfigurationObject, previous: ConfigurationObject): { configuration: ConfigurationObject; errors: FieldError[] } {
   const masked: string[] = [];
-  const restore = (from: ConfigurationObject, kept: ConfigurationObject, prefix: string): ConfigurationObject => {
-    const restored: ConfigurationObject = {};
-    for (const [key, value] of Object.entries(from)) {
-      if (value === MASK && key in kept) {
-        masked.push(prefix + key);
-        restored[key] = kept[key];
-      } else if (isObject(value)) restored[key] = restore(value, isObject(kept[key]) ? kept[key] : {}, `${prefix}${key}.`);
-      else restored[key] = value;
+  // `stored` says whether `kept` is a value stored at the same path (a key of the object, an index of the array).
+  const restore = (value: unknown, kept: unknown, stored: boolean, path: string): unknown => {
+    if (value === MASK && stored) {
+      masked.push(path);
+      return kept;
     }
-    return restored;
+    if (isObject(value)) {
+      const from = isObject(kept) ? kept : {};
+      const restored: ConfigurationObject = {};
+      for (const [key, item] of Object.entries(value)) restored[key] = restore(item, from[key], key in from, path ? `${path}.${key}` : key);
+      return restored;
+    }
+    if (Array.isArray(value)) {
+      const from = Array.isArray(kept) ? kept : [];
+      return value.map((item, index) => restore(item, from[index], index < from.length, `${path}.${index}`));
+    }
+    return value;
   };
-  const configuration = restore(next, previous, '');
-  // Compared once restored: an address that reads as a secret (`tokenUrl`) comes back masked too.
-  const moved = changedPaths(previous, configuration).filter((path) => DESTINATION_NAME.test(path.split('.').pop()!));
+  const configuration = restore(next, previous, false, '') as ConfigurationObject;
+  // Compared once restored: an address that reads as a secret (`tokenUrl`) comes back masked too. Into arrays as
+  // well, since secrets are kept there too: `extraAuth.0.url` moved is a move like `baseUrl`.
+  const moved = changedLeaves(previous, configuration, '', '', true)
+    .filter(({ field }) => DESTINATION_NAME.test(field.split('.').pop()!))
+    .map(({ path }) => path);
   if (!moved.length) return { configuration, errors: [] };
   const because = `${moved.map((path) => `configuration.${path}`).join(', ')} changed: send the secret again rather than ${MASK}, which would carry the stored one to the new address`;
   return { configuration, errors: masked.map((path) => ({ field: `configuration.${path}`, messages: [because] })) };
@@ -83,13 +110,27 @@ export function restoreMaskedSecrets(next: ConfigurationObject, previous: Config
 
 /** Dotted paths of the leaves that differ, for the audit trail (names only, never values). */
 export function changedPaths(before: ConfigurationObject, after: ConfigurationObject, prefix = ''): string[] {
+  return changedLeaves(before, after, prefix, prefix, false).map(({ path }) => path);
+}
+
+/** A leaf that differs: its path, and its `field` (the path without array indices, see isSecret). */
+interface ChangedLeaf {
+  path: string;
+  field: string;
+}
+
+/** Arrays count as one leaf unless `intoArrays`, when their elements are compared index by index. */
+function changedLeaves(before: ConfigurationObject, after: ConfigurationObject, path: string, field: string, intoArrays: boolean): ChangedLeaf[] {
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
-  return keys.flatMap((key) => {
-    const path = prefix + key;
-    const [a, b] = [before[key], after[key]];
-    if (isObject(a) && isObject(b)) return changedPaths(a, b, `${path}.`);
-    return JSON.stringify(a) === JSON.stringify(b) ? [] : [path];
-  });
+  return keys.flatMap((key) => changedLeaf(before[key], after[key], path + key, field + key, intoArrays));
+}
+
+function changedLeaf(a: unknown, b: unknown, path: string, field: string, intoArrays: boolean): ChangedLeaf[] {
+  if (isObject(a) && isObject(b)) return changedLeaves(a, b, `${path}.`, `${field}.`, intoArrays);
+  if (intoArrays && Array.isArray(a) && Array.isArray(b)) {
+    return Array.from({ length: Math.max(a.length, b.length) }, (_, index) => changedLeaf(a[index], b[index], `${path}.${index}`, field, true)).flat();
+  }
+  return JSON.stringify(a) === JSON.stringify(b) ? [] : [{ path, field }];
 }
 
 /** Top-level and nested field names, for the creation event. */
