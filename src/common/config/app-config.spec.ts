@@ -57,6 +57,14 @@ describe('configuration', () => {
     expect(messageOf({ AUDIT_RETENTION_DAYS: '30' })).toContain('AUDIT_RETENTION_DAYS');
   });
 
+  it('believes X-Forwarded-For only from the proxies TRUST_PROXY names, never from every hop', () => {
+    expect(loadConfig({}, quiet).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'false' }, quiet).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.5, 10.1.0.0/16,fd00::/8,loopback' }, quiet).trustProxy).toEqual(['10.0.0.5', '10.1.0.0/16', 'fd00::/8', 'loopback']);
+    expect(messageOf({ TRUST_PROXY: 'true' })).toMatch(/^TRUST_PROXY=true would believe an X-Forwarded-For any client can write/);
+    for (const bad of ['1', '0x0a000001', '10.0.0.0/33', 'proxy.internal']) expect(messageOf({ TRUST_PROXY: bad })).toContain(`TRUST_PROXY holds what is neither an address nor a CIDR range (${bad})`);
+  });
+
   it('takes each encryption key once and only as exact base64 of 32 bytes, never echoing it', () => {
     const key = Buffer.alloc(32, 3).toString('base64');
     expect(messageOf({ ENCRYPTION_KEYS: `k1:${key},k1:${Buffer.alloc(32, 4).toString('base64')}`, ENCRYPTION_ACTIVE_KEY: 'k1' })).toContain('"k1" twice');

@@ -1,4 +1,5 @@
 import { parseExpression } from 'cron-parser';
+import ipaddr from 'ipaddr.js';
 
 /**
  * The whole configuration, read once from the environment at start-up and validated (twelve-factor).
@@ -29,7 +30,8 @@ export interface AppConfig {
   logLevel: string;
   corsOrigins: string[];
   bodyLimitBytes: number;
-  trustProxy: boolean;
+  /** Whose X-Forwarded-For to believe: nobody's (false), or the proxies at these addresses and ranges. */
+  trustProxy: false | string[];
   apiKeys: {
     maxActivePerTenant: number;
     defaultRateLimitPerHour: number;
@@ -261,7 +263,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: str
     logLevel: read.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     corsOrigins: read.list('CORS_ORIGINS'),
     bodyLimitBytes,
-    trustProxy: read.bool('TRUST_PROXY', false),
+    trustProxy: parseTrustProxy(read.optional('TRUST_PROXY')),
     apiKeys: {
       maxActivePerTenant: read.int('API_KEYS_MAX_ACTIVE_PER_TENANT', 100, 1, 100_000),
       defaultRateLimitPerHour: read.int('API_KEYS_DEFAULT_RATE_LIMIT_PER_HOUR', 1000, 1, 10_000),
@@ -368,6 +370,42 @@ function loadWebhooksConfig(read: EnvReader, bodyLimitBytes: number): WebhooksCo
     statusFlushMs: read.int('WEBHOOK_STATUS_FLUSH_MS', 20, 0, 10_000),
     idempotencyWindowSeconds: read.int('EVENTS_IDEMPOTENCY_WINDOW_SECONDS', 24 * 3600, 1, 30 * 24 * 3600),
   };
+}
+
+/** The names proxy-addr (Fastify's trustProxy) gives to ranges: loopback, link-local, unique local. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * TRUST_PROXY: `false` (the default), or the addresses and CIDR ranges of the proxies in front of the service, whose
+ * X-Forwarded-For entries are believed (proxy-addr, as Fastify's trustProxy). `true` is refused: it believes every
+ * hop, whose first any client writes, and the caller's address decides incoming-webhook IP allow-lists and goes
+ * into the audit trail. So is a number of hops: Fastify trusts nothing for one, as it cannot check the nearest peer.
+ */
+function parseTrustProxy(raw: string | undefined): false | string[] {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value.toLowerCase() === 'false') return false;
+  const how = 'give the addresses or CIDR ranges of the proxies in front of the service (e.g. 10.0.0.5,10.1.0.0/16, or loopback)';
+  if (value.toLowerCase() === 'true') throw new ConfigError(`TRUST_PROXY=true would believe an X-Forwarded-For any client can write; ${how}`);
+  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const bad = entries.filter((entry) => !PROXY_RANGE_NAMES.includes(entry) && !isAddress(entry) && !isCidr(entry));
+  if (bad.length) throw new ConfigError(`TRUST_PROXY holds what is neither an address nor a CIDR range (${bad.join(', ')}); ${how}`);
+  return entries;
+}
+
+/** A dotted IPv4 or an IPv6 address: ipaddr.js also takes `1` or `0x0a000001` for IPv4, which nobody means here. */
+function isAddress(entry: string): boolean {
+  return ipaddr.IPv6.isValid(entry) || (/^\d{1,3}(\.\d{1,3}){3}$/.test(entry) && ipaddr.IPv4.isValid(entry));
+}
+
+function isCidr(entry: string): boolean {
+  const slash = entry.indexOf('/');
+  if (slash < 0 || !isAddress(entry.slice(0, slash))) return false;
+  try {
+    ipaddr.parseCIDR(entry);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const INTEGRATION_TYPE_NAMES = ['PaymentGateway', 'EmailService', 'SMSService', 'CalendarSync', 'CustomAPI', 'CRM', 'Analytics', 'Storage'];
