@@ -275,11 +275,19 @@ export class Integration extends AggregateRoot<DomainEvent> {
     this.touch(by, now);
   }
 
-  /** Tokens from the authorization-code exchange or a refresh (which may rotate the refresh token). */
-  storeOAuthTokens(tokens: OAuthTokens, vault: SecretVault): void {
+  /**
+   * Tokens from the authorization-code exchange or a refresh (which may rotate the refresh token). False, and
+   * nothing stored, for a Disconnected integration: its disconnection cleared its tokens, and an exchange or a
+   * refresh that was under way must not bring them back. Every other status keeps the tokens it has (an update,
+   * a suspension or an Error leave them for the next test), so a refresh rotating them there is stored: dropping
+   * it would leave only a refresh token the provider no longer accepts.
+   */
+  storeOAuthTokens(tokens: OAuthTokens, vault: SecretVault): boolean {
+    if (this.status === 'Disconnected') return false;
     this.sealedOAuthTokens = vault.seal(JSON.stringify(tokens), this.tokensContext());
     this.oauthTokenExpiresAt = new Date(tokens.expiresAt);
     this.oauthRefreshFailures = 0;
+    return true;
   }
 
   /**

@@ -110,7 +110,9 @@ export class OAuthTokenService {
       await this.recordRefreshFailure(integration, error.message);
       throw new ProviderCallError('unavailable', `The provider refused to refresh the access token: ${error.message}`);
     }
-    await this.commands.execute(new StoreOAuthTokensCommand(integration.tenantId, integration.id, tokens, 'refresh'));
+    const { stored } = await this.commands.execute(new StoreOAuthTokensCommand(integration.tenantId, integration.id, tokens, 'refresh'));
+    // Disconnected during the refresh: the tokens were dropped, and nothing is to be asked of the provider with them.
+    if (!stored) throw new ProviderCallError('authentication', 'The integration was disconnected while its access token was refreshed; authorize it again');
     return tokens.accessToken;
   }
 

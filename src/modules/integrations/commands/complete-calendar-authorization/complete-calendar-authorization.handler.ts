@@ -31,7 +31,8 @@ export class CompleteCalendarAuthorizationHandler implements ICommandHandler<Com
   async execute({ state, code, error, requestId }: CompleteCalendarAuthorizationCommand): Promise<IntegrationTestReport> {
     const pending = await this.states.take(state);
     if (!pending) throw new IntegrationError(IntegrationErrorCode.InvalidOAuthState, 'Unknown, used or expired state; start the authorization again');
-    const integration = await this.integrations.getOfTenant(pending.tenantId, pending.integrationId);
+    // Locked, as a test locks it: a disconnection committing meanwhile is refused below, not overwritten by startCheck.
+    const integration = await this.integrations.getOfTenant(pending.tenantId, pending.integrationId, { lock: true });
     if (integration.status !== 'PendingValidation' && integration.status !== 'Active') {
       throw new IntegrationError(IntegrationErrorCode.InvalidTransition, `The integration is ${integration.status}; start the authorization again`);
     }
@@ -58,7 +59,9 @@ export class CompleteCalendarAuthorizationHandler implements ICommandHandler<Com
         report.integration = (await this.commands.execute(new RecordIntegrationCheckCommand(pending.tenantId, integration.id, check, report.outcome, pending.requestedBy, requestId))).integration;
         return;
       }
-      await this.commands.execute(new StoreOAuthTokensCommand(pending.tenantId, integration.id, tokens, 'authorization'));
+      const { stored } = await this.commands.execute(new StoreOAuthTokensCommand(pending.tenantId, integration.id, tokens, 'authorization'));
+      // Disconnected while the code was exchanged: the tokens were dropped, and the provider is not asked with them.
+      if (!stored) throw new IntegrationError(IntegrationErrorCode.Disconnected, 'The integration was disconnected while access was being granted; the tokens were dropped');
       report.outcome = await this.prober.probe(snapshot, 'test');
       const recorded = await this.commands.execute(new RecordIntegrationCheckCommand(pending.tenantId, integration.id, check, report.outcome, pending.requestedBy, requestId));
       report.integration = recorded.integration;

@@ -15,7 +15,9 @@ export class RecordOAuthRefreshFailureHandler implements ICommandHandler<RecordO
   ) {}
 
   async execute({ tenantId, integrationId, reason }: RecordOAuthRefreshFailureCommand): Promise<Integration> {
-    const integration = await this.integrations.getOfTenant(tenantId, integrationId);
+    // Locked, so that a disconnection committing meanwhile is seen here: the failure that reaches the limit must not
+    // write its own disconnection over the user's.
+    const integration = await this.integrations.getOfTenant(tenantId, integrationId, { lock: true });
     integration.recordRefreshFailure(reason, this.config.integrations.oauth.disconnectAfterRefreshFailures);
     const disconnected = integration.status === 'Disconnected';
     this.integrations.getEntityManager().persist(

@@ -10,7 +10,8 @@ export class ReviewIntegrationHandler implements ICommandHandler<ReviewIntegrati
   constructor(@InjectRepository(Integration) private readonly integrations: IntegrationRepository) {}
 
   async execute({ actor, integrationId, note }: ReviewIntegrationCommand): Promise<Integration> {
-    const integration = await this.integrations.getOfTenant(actor.tenantId, integrationId);
+    // Locked, so that a disconnection committing meanwhile is seen here and refused, rather than overwritten with Draft.
+    const integration = await this.integrations.getOfTenant(actor.tenantId, integrationId, { lock: true });
     integration.review(note, actor.apiKeyId);
     this.integrations.getEntityManager().persist(
       IntegrationLog.write({ tenantId: actor.tenantId, integrationId, logLevel: 'Information', message: `Reviewed and returned to Draft: ${note}`, requestId: actor.requestId }),

@@ -27,7 +27,9 @@ export class StartCalendarAuthorizationHandler implements ICommandHandler<StartC
   ) {}
 
   async execute({ actor, integrationId, redirectUri }: StartCalendarAuthorizationCommand): Promise<CalendarAuthorization> {
-    const integration = await this.integrations.getOfTenant(actor.tenantId, integrationId);
+    // Locked, so that a disconnection committing meanwhile is seen here and refused, rather than overwritten with
+    // PendingValidation that the callback would then activate.
+    const integration = await this.integrations.getOfTenant(actor.tenantId, integrationId, { lock: true });
     if (!this.registry.get(integration.provider).oauth) {
       throw new IntegrationError(IntegrationErrorCode.NotOAuth, `${integration.provider} integrations are not authorized with OAuth`);
     }

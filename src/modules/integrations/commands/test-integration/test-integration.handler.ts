@@ -28,11 +28,15 @@ export class TestIntegrationHandler implements ICommandHandler<TestIntegrationCo
   ) {}
 
   async execute({ actor, integrationId }: TestIntegrationCommand): Promise<IntegrationTestReport> {
-    const integration = await this.integrations.getOfTenant(actor.tenantId, integrationId);
+    // Locked, so that a disconnection committing meanwhile is seen here and refused, rather than overwritten with
+    // PendingValidation and then activated by the outcome.
+    const integration = await this.integrations.getOfTenant(actor.tenantId, integrationId, { lock: true });
+    // The domain refuses first, so that a disconnected calendar is told so rather than asked to authorize again;
+    // the refusal below rolls back what startCheck marked.
+    const check = integration.startCheck(actor.apiKeyId);
     if (this.registry.get(integration.provider).oauth && !integration.sealedOAuthTokens) {
       throw new IntegrationError(IntegrationErrorCode.AuthorizationRequired, 'Authorize the integration at the provider first (POST /api/integrations/{id}/authorize)');
     }
-    const check = integration.startCheck(actor.apiKeyId);
     const snapshot = { id: integration.id, tenantId: integration.tenantId, integrationType: integration.integrationType, provider: integration.provider, configuration: integration.configuration(this.vault) };
     const report = new IntegrationTestReport();
     await afterCommit(async () => {
