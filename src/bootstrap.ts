@@ -21,8 +21,8 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
   const logger = createRootLogger(config);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), new FastifyAdapter(fastifyOptions(config, logger)), {
     logger: new PinoNestLogger(logger),
-    // Incoming provider webhooks are verified over their exact bytes (request.rawBody).
-    rawBody: true,
+    // configureHttp registers the body parsers: incoming provider webhooks need their exact bytes, unparsed.
+    bodyParser: false,
   });
   app.enableShutdownHooks();
   await configureHttp(app, config);

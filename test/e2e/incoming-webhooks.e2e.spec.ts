@@ -277,6 +277,20 @@ describe('incoming provider webhooks', () => {
     expect(elsewhere.headers.get('content-type')).toContain('application/problem+json');
   });
 
+  it('verifies a signed JSON body whose data holds __proto__ or constructor.prototype keys; other routes still refuse them', async () => {
+    const integrationId = await stripeIntegration();
+    const payload = JSON.stringify({ id: `evt_${randomUUID().replace(/-/g, '')}`, type: 'charge.succeeded', data: { object: { metadata: JSON.parse('{"__proto__":"x","constructor":{"prototype":{"a":1}}}') as unknown } } });
+    expect(payload).toContain('"__proto__":"x"');
+    const accepted = await deliver(integrationId, payload, { 'stripe-signature': stripeHeader(payload) });
+    expect(accepted.status).toBe(200);
+    expect((await events(integrationId)).map((e) => e.body)).toEqual([payload]);
+    // Unsigned, it is refused for its signature, not for its keys.
+    expect((await deliver(integrationId, payload, {})).status).toBe(401);
+
+    const elsewhere = await hub.request('/api/events', { method: 'POST', key: adminKey, headers: { 'content-type': 'application/json' }, body: '{"eventType":"X","data":{"__proto__":{"admin":true}}}' });
+    expect(elsewhere.status).toBe(400);
+  });
+
   it('applies the IP allow-list to the client address', async () => {
     // 203.0.113.0/24 is only configuration here (a documentation range): no request goes there.
     const refusing = await stripeIntegration({ incomingWebhook: { allowedIps: ['203.0.113.0/24'] } });

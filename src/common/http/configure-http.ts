@@ -78,6 +78,20 @@ const ACCEPTS_ANY_BODY = 'acceptsAnyBody';
  */
 export const AcceptsAnyBody = (): MethodDecorator => RouteConfig({ [ACCEPTS_ANY_BODY]: true });
 
+function acceptsAnyBody(request: FastifyRequest): boolean {
+  return (request.routeOptions.config as unknown as Record<string, unknown>)[ACCEPTS_ANY_BODY] === true;
+}
+
+/** A form as an object (a repeated name gives a list), without a prototype, so no field can reach one. */
+function parseForm(body: Buffer): Record<string, string | string[]> {
+  const form: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
+  for (const [name, value] of new URLSearchParams(body.toString('utf8'))) {
+    const earlier = form[name];
+    form[name] = earlier === undefined ? value : Array.isArray(earlier) ? [...earlier, value] : [earlier, value];
+  }
+  return form;
+}
+
 /**
  * Fastify's own options: body limit, proxies, and a request id taken from `X-Request-Id` or made up; and for Nest's
  * adapter, no @fastify/middie. It only runs Nest middleware (MiddlewareConsumer, app.use), which the service has
@@ -112,17 +126,27 @@ export async function configureHttp(app: NestFastifyApplication, config: AppConf
   app.useGlobalFilters(new ProblemDetailsFilter());
 
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
-  // Content types without a parser of their own (Nest's rawBody option parses JSON and forms, keeping their bytes).
-  // Fastify's own text/plain parser goes too: it would hand a marked route a string without its bytes, and the
-  // others a string their DTOs refuse as a 400 rather than the 415 a wrong content type is.
+  // The body parsers (Nest's own are off: bodyParser: false). A route marked @AcceptsAnyBody() gets any body as its
+  // exact bytes, unparsed, in request.rawBody: a provider's callback is verified over them, and JSON is parsed only
+  // after that, so a signed JSON body whose data holds a "__proto__" key (Stripe metadata, a GitHub
+  // client_payload) is not refused before anyone checked who sent it. Every other route takes JSON, parsed with
+  // Fastify's prototype-poisoning checks, and forms; any other content type is a 415 (Fastify's text/plain parser
+  // goes too: it would hand those routes a string their DTOs refuse as a 400).
+  const keepBytes = (request: FastifyRequest, body: Buffer): Buffer => ((request as FastifyRequest & { rawBody?: Buffer }).rawBody = body);
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('text/plain');
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    if (acceptsAnyBody(request)) done(null, keepBytes(request, body as Buffer));
+    // Typed for a string; it takes the buffer as it is (secure-json-parse reads both), as Nest's parser passed it.
+    else parseJson(request, body as unknown as string, done);
+  });
+  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (request, body, done) => {
+    if (acceptsAnyBody(request)) done(null, keepBytes(request, body as Buffer));
+    else done(null, parseForm(body as Buffer));
+  });
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
-    if (!(request.routeOptions.config as unknown as Record<string, unknown>)[ACCEPTS_ANY_BODY]) {
-      done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(request.headers['content-type']), undefined);
-      return;
-    }
-    (request as FastifyRequest & { rawBody?: Buffer }).rawBody = body as Buffer;
-    done(null, body);
+    if (acceptsAnyBody(request)) done(null, keepBytes(request, body as Buffer));
+    else done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(request.headers['content-type']), undefined);
   });
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.headers(request.url.startsWith('/docs') ? DOCS_SECURITY_HEADERS : API_SECURITY_HEADERS).header('X-Request-Id', request.id);
