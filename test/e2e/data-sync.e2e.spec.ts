@@ -469,6 +469,39 @@ describe('data sync', () => {
     expect(both).toMatchObject({ recordsFailed: 2, recordsDeleted: 0 });
     expect(await deletedOnes()).toEqual(['c00000']);
   });
+  it('starts an Incremental from what the last sync that read to its end stored, not from a newer record a cancelled one stored', async () => {
+    await startWorker();
+    const integrationId = await activeIntegration();
+    seed(300);
+    expect(await finished(((await (await createSync(integrationId, 'Full')).json()) as Job).id)).toMatchObject({ status: 'Completed', recordsCreated: 300 });
+    // Every record changes at the source; one of the first batch last of all.
+    for (let i = 0; i < 300; i++) {
+      const id = `c${String(i).padStart(5, '0')}`;
+      source.records.set(id, { id, name: `Changed ${i}`, updatedAt: i === 10 ? '2026-03-01T00:00:00.000Z' : '2026-02-01T00:00:00.000Z' });
+    }
+    // The first Incremental stops after its first batch (cancelled by the user; a failing source does the same).
+    source.holdAtCursor = '100';
+    const first = (await (await createSync(integrationId, 'Incremental')).json()) as Job;
+    await eventually(async () => expect(((await (await call(`/api/datasyncs/${first.id}`)).json()) as Job).recordsProcessed).toBe(100), 20_000, 100);
+    expect((await call(`/api/datasyncs/${first.id}`, { method: 'DELETE' })).status).toBe(200);
+    source.releaseHeld();
+    source.holdAtCursor = null;
+    // The batch under way when the cancellation came still commits; the job stops before the next one.
+    const cancelled = await finished(first.id);
+    expect(cancelled.status).toBe('Cancelled');
+    expect(cancelled.recordsProcessed).toBeLessThan(300);
+
+    // The next one reads from where the Full import stood: the records the cancelled one never reached too.
+    const second = await finished(((await (await createSync(integrationId, 'Incremental')).json()) as Job).id);
+    expect(second).toMatchObject({ status: 'Completed', recordsProcessed: 300, recordsUpdated: 300 - cancelled.recordsProcessed, recordsUnchanged: cancelled.recordsProcessed });
+    const names: string[] = [];
+    for (let page = 1; page <= 3; page++) {
+      const stored = (await (await call(`/api/integrations/${integrationId}/records?entity=contacts&pageSize=100&page=${page}`)).json()) as { items: Array<{ data: { name: string } }> };
+      names.push(...stored.items.map((r) => r.data.name));
+    }
+    expect(names.filter((name) => !name.startsWith('Changed'))).toEqual([]);
+  }, 60_000);
+
   it('marks nothing deleted when a Full import cannot tell what the source still has: every record failed, or one came without an id', async () => {
     await startWorker();
     const integrationId = await activeIntegration();

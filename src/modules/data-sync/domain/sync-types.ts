@@ -30,6 +30,13 @@ export interface SyncCheckpoint {
   exporting: boolean;
   /** Export: the last (localModifiedAt, key) exported, so a resumed export continues after it. */
   exportAfter: { modifiedAt: string; entity: string; externalId: string } | null;
+  /**
+   * Per entity, the newest source modified time among the records this job stored. A job that ends Completed or
+   * PartialSuccess has read everything up to it, so the next Incremental starts there; one that stopped midway
+   * (cancelled, failed) may have read a newer record before older ones it never reached. Absent in checkpoints
+   * written before it was kept.
+   */
+  readUpTo?: Record<string, string>;
 }
 
-export const INITIAL_CHECKPOINT: SyncCheckpoint = { resourceIndex: 0, cursor: null, since: null, reportedTotal: 0, exporting: false, exportAfter: null };
+export const INITIAL_CHECKPOINT: SyncCheckpoint = { resourceIndex: 0, cursor: null, since: null, reportedTotal: 0, exporting: false, exportAfter: null, readUpTo: {} };

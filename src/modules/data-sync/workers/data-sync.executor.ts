@@ -152,9 +152,10 @@ export class DataSyncExecutor implements OnApplicationBootstrap, BeforeApplicati
       const started = performance.now();
       const { pages, cursor, reportedTotal, finishedResource } = await this.readBatch(connector, resource, checkpoint, signal);
       const { records, failures, duplicates } = prepare(pages, resource.entity);
+      const readUpTo = { ...checkpoint.readUpTo, ...newestOf(records, resource.entity, checkpoint.readUpTo?.[resource.entity]) };
       const next: SyncCheckpoint = finishedResource
-        ? { ...checkpoint, resourceIndex: checkpoint.resourceIndex + 1, cursor: null, since: null, reportedTotal }
-        : { ...checkpoint, cursor, reportedTotal };
+        ? { ...checkpoint, resourceIndex: checkpoint.resourceIndex + 1, cursor: null, since: null, reportedTotal, readUpTo }
+        : { ...checkpoint, cursor, reportedTotal, readUpTo };
       const result = await this.store.writeBatch({
         jobId: job.id,
         tenantId: job.tenantId,
@@ -288,11 +289,16 @@ export class DataSyncExecutor implements OnApplicationBootstrap, BeforeApplicati
     });
   }
 
-  /** Incremental syncs read what changed since the newest record already imported. */
+  /**
+   * Incremental syncs read what changed since the newest record a job that read to its end stored (inclusive).
+   * Not the newest record stored: a job cancelled or failed midway may have stored a newer record before older ones
+   * it never reached, and reading from there would skip those for good. None yet: everything is read.
+   */
   private async watermark(integrationId: string, entity: string): Promise<string | null> {
     const [row] = await this.em.getConnection().execute<Array<{ since: Date | null }>>(
-      'SELECT max(source_modified_at) AS since FROM synced_record WHERE integration_id = ? AND entity = ?',
-      [integrationId, entity],
+      `SELECT max((checkpoint->'readUpTo'->>?)::timestamptz) AS since FROM data_sync_job
+        WHERE integration_id = ? AND status IN ('Completed', 'PartialSuccess')`,
+      [entity, integrationId],
     );
     return iso(row?.since);
   }
@@ -323,6 +329,13 @@ export class DataSyncExecutor implements OnApplicationBootstrap, BeforeApplicati
       this.logger.warn(`Suspending integration ${job.integrationId}: ${(error as Error).message}`);
     }
   }
+}
+
+/** `{ [entity]: the newest modified time among records and earlier }`, or {} when neither has one. */
+function newestOf(records: StorableRecord[], entity: string, earlier: string | undefined): Record<string, string> {
+  let newest = earlier ? new Date(earlier).getTime() : -Infinity;
+  for (const record of records) if (record.modifiedAt) newest = Math.max(newest, record.modifiedAt.getTime());
+  return Number.isFinite(newest) ? { [entity]: new Date(newest).toISOString() } : {};
 }
 
 /**
