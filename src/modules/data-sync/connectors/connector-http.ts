@@ -18,6 +18,8 @@ class TransientSourceError extends Error {
   constructor(
     message: string,
     readonly retryAfterMs: number | null,
+    /** A 429: the source works and asks for less; waiting is the answer, not the circuit. */
+    readonly rateLimited = false,
   ) {
     super(message);
   }
@@ -87,7 +89,7 @@ export class ConnectorHttp {
       throw error;
     }
     const status = response.status;
-    if (status === 429) throw new TransientSourceError('The source is rate limiting (HTTP 429)', this.retryAfterMs(response));
+    if (status === 429) throw new TransientSourceError('The source is rate limiting (HTTP 429)', this.retryAfterMs(response), true);
     if (status >= 500) throw new TransientSourceError(`The source answered HTTP ${status}`, null);
     if (status === 401 || status === 403) throw new ConnectorError('authentication', `The source refused the credentials (HTTP ${status})`);
     if (status >= 300) throw new ConnectorError('configuration', `The source refused the request (HTTP ${status})`);
@@ -107,7 +109,9 @@ export class ConnectorHttp {
   private breakerOf(integrationId: string): CircuitBreakerPolicy {
     let breaker = this.breakers.get(integrationId);
     if (!breaker) {
-      breaker = circuitBreaker(handleWhen((error) => error instanceof TransientSourceError), {
+      // Rate limiting is not held against the circuit: a source that answers 429 is up, and an open circuit would
+      // fail this job and every other job of the integration for half a minute instead of waiting as it asked.
+      breaker = circuitBreaker(handleWhen((error) => error instanceof TransientSourceError && !error.rateLimited), {
         halfOpenAfter: BREAKER_HALF_OPEN_MS,
         breaker: new ConsecutiveBreaker(BREAKER_FAILURES),
       });
