@@ -8,7 +8,7 @@ import { OAuthTokenService } from '../../src/modules/integrations/infrastructure
 import { IntegrationHealthProcessor } from '../../src/modules/integrations/workers/integration-health.processor';
 import { FakeProviders, startFakeProviders } from '../support/fake-providers';
 import { OAuthMock, startOAuthMock } from '../support/oauth-mock';
-import { startTestApp, TestApp } from '../support/test-app';
+import { errorOf, startTestApp, TestApp } from '../support/test-app';
 
 /**
  * Calendar OAuth (UC-IM-03) against oauth2-mock-server on 127.0.0.1: authorization code with PKCE and state,
@@ -143,6 +143,19 @@ describe('calendar OAuth', () => {
     const refused = await fetch(`${a.baseUrl}/api/integrations/oauth/callback?state=${started.state}&error=access_denied`);
     expect(refused.status).toBe(422);
     expect(await admin.integrations.getIntegration({ id: created.id })).toMatchObject({ status: 'PendingValidation' });
+  });
+
+  it('sends the authorization code only over HTTPS, or plain HTTP to localhost (§7.1)', async () => {
+    const created = await admin.integrations.createIntegration({
+      requestBody: { name: 'Redirects', integrationType: 'CalendarSync', provider: 'GoogleCalendar', configuration: { clientId: 'hub-client', clientSecret: 's' } },
+    });
+    for (const redirectUri of ['http://hub.example.com/api/integrations/oauth/callback', 'ftp://hub.example.com/cb', 'not a url']) {
+      const refused = await errorOf(admin.integrations.authorizeIntegration({ id: created.id, requestBody: { redirectUri } }));
+      expect({ redirectUri, status: refused.status, fields: refused.body.errors.map((e: { field: string }) => e.field) }).toEqual({ redirectUri, status: 400, fields: ['redirectUri'] });
+    }
+    for (const redirectUri of ['https://hub.example.com/api/integrations/oauth/callback', 'http://localhost:3000/api/integrations/oauth/callback', 'http://127.0.0.1:3000/cb']) {
+      expect((await admin.integrations.authorizeIntegration({ id: created.id, requestBody: { redirectUri } })).authorizationUrl).toContain(encodeURIComponent(redirectUri));
+    }
   });
 
   it('Outlook reads Microsoft Graph with its stored token', async () => {

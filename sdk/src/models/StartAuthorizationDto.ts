@@ -4,7 +4,7 @@
 /* eslint-disable */
 export type StartAuthorizationDto = {
     /**
-     * Where the provider sends the user back; must be registered with the OAuth client. Defaults to INTEGRATIONS_OAUTH_REDIRECT_URL.
+     * Where the provider sends the user back: https (plain http only to localhost), registered with the OAuth client. Defaults to INTEGRATIONS_OAUTH_REDIRECT_URL.
      */
     redirectUri?: string;
 };

@@ -77,7 +77,7 @@ export class StartAuthorizationDto {
     maxLength: 2000,
     optional: true,
     example: 'https://hub.example.com/api/integrations/oauth/callback',
-    description: 'Where the provider sends the user back; must be registered with the OAuth client. Defaults to INTEGRATIONS_OAUTH_REDIRECT_URL.',
+    description: 'Where the provider sends the user back: https (plain http only to localhost), registered with the OAuth client. Defaults to INTEGRATIONS_OAUTH_REDIRECT_URL.',
   })
   redirectUri?: string;
 }
