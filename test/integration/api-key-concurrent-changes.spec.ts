@@ -3,7 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { CommandBus } from '@nestjs/cqrs';
 import type { IntegrationHubClient } from '../../sdk/dist';
 import { errorOf, eventually, startTestApp, TestApp } from '../support/test-app';
-import { lockWaiters } from '../support/lock-waits';
+import { lockWaiters, whileCommitting as lockedWhileCommitting } from '../support/lock-waits';
 import { RevokeExpiredApiKeysCommand } from '../../src/modules/api-keys/commands/revoke-expired-api-keys/revoke-expired-api-keys.command';
 
 /**
@@ -30,22 +30,8 @@ describe('changing an API key while another change of it commits', () => {
     return key.id;
   }
 
-  /** Commits `change` (SQL on the key's row) once `request` is waiting for that row, and returns what `request` answered. */
-  async function whileCommitting<T>(change: string, params: string[], request: () => Promise<T>): Promise<T> {
-    const competing = await api.app.get(EntityManager).getConnection().getKnex().transaction();
-    try {
-      await competing.raw(change, params);
-      const answer = request();
-      answer.catch(() => undefined); // awaited below, after the commit
-      await eventually(async () => {
-        expect(await lockWaiters(api.app.get(EntityManager), 'api_key')).toBe(1);
-      }, 10_000);
-      await competing.commit();
-      return await answer;
-    } finally {
-      if (!competing.isCompleted()) await competing.rollback();
-    }
-  }
+  const whileCommitting = <T>(change: string, params: unknown[], request: () => Promise<T>): Promise<T> =>
+    lockedWhileCommitting(api.app.get(EntityManager), 'api_key', change, params, request);
 
   const row = async (id: string) =>
     (await db().execute<Array<{ rotated_to_id: string | null; revocation_reason: string | null; key_name: string; scopes: string[] }>>('SELECT * FROM api_key WHERE id = ?', [id]))[0];

@@ -9,7 +9,7 @@ import { OAuthTokenService } from '../../src/modules/integrations/infrastructure
 import { ProviderCallError } from '../../src/modules/integrations/providers/provider-adapter';
 import { FAKE_CREDENTIALS, FakeProviders, startFakeProviders } from '../support/fake-providers';
 import { errorOf, eventually, startTestApp, TestApp } from '../support/test-app';
-import { lockWaiters } from '../support/lock-waits';
+import { lockWaiters, whileCommitting as lockedWhileCommitting } from '../support/lock-waits';
 
 /** A calendar API accepts it: the fake calendars take any three dot-separated parts for a JWT. */
 const ISSUED_ACCESS_TOKEN = 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJpc3N1ZWQifQ.c2ln';
@@ -97,22 +97,8 @@ describe('changing an integration while another change of it commits', () => {
     await Promise.all([fakes?.close(), tokenEndpoint?.close()]);
   });
 
-  /** Commits `change` (SQL on the integration's row) once `request` is waiting for that row, and returns what `request` answered. */
-  async function whileCommitting<T>(change: string, params: string[], request: () => Promise<T>): Promise<T> {
-    const competing = await api.app.get(EntityManager).getConnection().getKnex().transaction();
-    try {
-      await competing.raw(change, params);
-      const answer = request();
-      answer.catch(() => undefined); // awaited below, after the commit
-      await eventually(async () => {
-        expect(await lockWaiters(api.app.get(EntityManager), 'integration')).toBe(1);
-      }, 10_000);
-      await competing.commit();
-      return await answer;
-    } finally {
-      if (!competing.isCompleted()) await competing.rollback();
-    }
-  }
+  const whileCommitting = <T>(change: string, params: unknown[], request: () => Promise<T>): Promise<T> =>
+    lockedWhileCommitting(api.app.get(EntityManager), 'integration', change, params, request);
 
   /** What DELETE /api/integrations/{id} commits; parameters: the disconnecting API key, the integration. */
   const DISCONNECTION = `UPDATE integration SET status = 'Disconnected', status_reason = 'No longer used', disconnected_at = now(), disconnected_by = ?,

@@ -1,4 +1,5 @@
 import { EntityManager } from '@mikro-orm/postgresql';
+import { eventually } from './test-app';
 
 /**
  * How many statements of this database wait for a lock, only those whose text mentions `table` when it is given.
@@ -14,4 +15,25 @@ export async function lockWaiters(em: EntityManager, table?: string): Promise<nu
       table ? [`%${table}%`] : [],
     );
   return Number(row.n);
+}
+
+/**
+ * Makes `change` (SQL with its `params`) in a transaction of its own, starts `request`, and commits once `request`
+ * waits for a lock on `table`: the request then acts on what the change committed, the same way on every run.
+ * Returns what `request` answered.
+ */
+export async function whileCommitting<T>(em: EntityManager, table: string, change: string, params: unknown[], request: () => Promise<T>): Promise<T> {
+  const competing = await em.getConnection().getKnex().transaction();
+  try {
+    await competing.raw(change, params as never);
+    const answer = request();
+    answer.catch(() => undefined); // awaited below, after the commit
+    await eventually(async () => {
+      expect(await lockWaiters(em, table)).toBe(1);
+    }, 10_000);
+    await competing.commit();
+    return await answer;
+  } finally {
+    if (!competing.isCompleted()) await competing.rollback();
+  }
 }
