@@ -67,7 +67,9 @@ describe('configuration secrets in arrays', () => {
     expect(moved.errors.map((e) => e.field).sort()).toEqual(
       ['extraAuth.0.apiKey', 'extraAuth.0.password', 'extraAuth.1.apiKey', 'matrix.0.0.clientSecret', 'tokens'].map((path) => `configuration.${path}`),
     );
-    expect(moved.errors[0].messages[0]).toContain('configuration.extraAuth.1.url changed');
+    const messageOf = (field: string) => moved.errors.find((e) => e.field === `configuration.${field}`)!.messages[0];
+    expect(messageOf('extraAuth.0.apiKey')).toContain('configuration.extraAuth.1.url changed');
+    expect(messageOf('extraAuth.1.apiKey')).toContain('its list entry changed');
   });
 
   it('leaves objects and the audit trail as they were', () => {

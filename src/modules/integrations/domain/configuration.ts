@@ -75,10 +75,15 @@ const DESTINATION_NAME = /(url|uri|host|endpoint|domain|server)$/i;
  * Such an update must send the secrets again; each masked field is named in the errors.
  *
  * Arrays are matched element by element, by index, as the read masked them: a MASK sent at `extraAuth.0.apiKey`
- * keeps what is stored at that same index and key, and a MASK where nothing is stored stays as sent.
+ * keeps what is stored at that same index and key, and a MASK where nothing is stored stays as sent. The index is
+ * all that ties a masked value to its stored one, so it is kept only in an element that is still the entry read
+ * (every field that is neither secret-named nor a MASK unchanged): in another (a list reordered or shortened, a name
+ * edited, an address moved), each MASK is an error naming it, as the stored secret would otherwise land in another
+ * entry, under another name or at another address.
  */
 export function restoreMaskedSecrets(next: ConfigurationObject, previous: ConfigurationObject): { configuration: ConfigurationObject; errors: FieldError[] } {
   const masked: string[] = [];
+  const inChangedElements: string[] = [];
   // `stored` says whether `kept` is a value stored at the same path (a key of the object, an index of the array).
   const restore = (value: unknown, kept: unknown, stored: boolean, path: string): unknown => {
     if (value === MASK && stored) {
@@ -93,7 +98,12 @@ export function restoreMaskedSecrets(next: ConfigurationObject, previous: Config
     }
     if (Array.isArray(value)) {
       const from = Array.isArray(kept) ? kept : [];
-      return value.map((item, index) => restore(item, from[index], index < from.length, `${path}.${index}`));
+      return value.map((item, index) => {
+        const maskedBefore = masked.length;
+        const restored = restore(item, from[index], index < from.length, `${path}.${index}`);
+        if (masked.length > maskedBefore && !sameEntry(item, from[index])) inChangedElements.push(...masked.splice(maskedBefore));
+        return restored;
+      });
     }
     return value;
   };
@@ -103,9 +113,24 @@ export function restoreMaskedSecrets(next: ConfigurationObject, previous: Config
   const moved = changedLeaves(previous, configuration, '', '', true)
     .filter(({ field }) => DESTINATION_NAME.test(field.split('.').pop()!))
     .map(({ path }) => path);
-  if (!moved.length) return { configuration, errors: [] };
+  const inChanged = inChangedElements.map((path) => ({
+    field: `configuration.${path}`,
+    messages: [`its list entry changed: send the secret again rather than ${MASK}, which would carry the one stored at this position`],
+  }));
+  if (!moved.length) return { configuration, errors: inChanged };
   const because = `${moved.map((path) => `configuration.${path}`).join(', ')} changed: send the secret again rather than ${MASK}, which would carry the stored one to the new address`;
-  return { configuration, errors: masked.map((path) => ({ field: `configuration.${path}`, messages: [because] })) };
+  return { configuration, errors: [...inChanged, ...masked.map((path) => ({ field: `configuration.${path}`, messages: [because] }))] };
+}
+
+/** Whether `sent` is still the entry `stored`: equal but for its secret-named fields and the MASKs it carries. */
+function sameEntry(sent: unknown, stored: unknown): boolean {
+  if (sent === MASK) return true;
+  if (isObject(sent) && isObject(stored)) {
+    const keys = new Set([...Object.keys(sent), ...Object.keys(stored)]);
+    return [...keys].every((key) => SECRET_NAME.test(key) || sameEntry(sent[key], stored[key]));
+  }
+  if (Array.isArray(sent) && Array.isArray(stored)) return sent.length === stored.length && sent.every((item, index) => sameEntry(item, stored[index]));
+  return JSON.stringify(sent) === JSON.stringify(stored);
 }
 
 /** Dotted paths of the leaves that differ, for the audit trail (names only, never values). */
