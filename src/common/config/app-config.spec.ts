@@ -55,6 +55,8 @@ describe('configuration', () => {
     expect(loadConfig({ INCOMING_WEBHOOKS_MAX_BODY_BYTES: '5000000', BODY_LIMIT_BYTES: '6000000' }, quiet).incomingWebhooks.maxBodyBytes).toBe(5_000_000);
     expect(messageOf({ WORKER_METRICS_PORT: 'of' })).toContain('WORKER_METRICS_PORT');
     expect(messageOf({ AUDIT_RETENTION_DAYS: '30' })).toContain('AUDIT_RETENTION_DAYS');
+    expect(messageOf({ INTEGRATIONS_OAUTH_REDIRECT_URL: 'http://hub.internal/api/integrations/oauth/callback' })).toContain('INTEGRATIONS_OAUTH_REDIRECT_URL must be an https URL');
+    expect(loadConfig({ INTEGRATIONS_OAUTH_REDIRECT_URL: 'https://hub.example.com/api/integrations/oauth/callback' }, quiet).integrations.oauth.redirectUrl).toBe('https://hub.example.com/api/integrations/oauth/callback');
   });
 
   it('believes X-Forwarded-For only from the proxies TRUST_PROXY names, never from every hop', () => {

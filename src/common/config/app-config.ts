@@ -1,5 +1,6 @@
 import { parseExpression } from 'cron-parser';
 import ipaddr from 'ipaddr.js';
+import { isLoopbackHost } from '../outbound/address-policy';
 
 /**
  * The whole configuration, read once from the environment at start-up and validated (twelve-factor).
@@ -372,6 +373,18 @@ function loadWebhooksConfig(read: EnvReader, bodyLimitBytes: number): WebhooksCo
   };
 }
 
+/**
+ * The authorization code travels to this URL in the user's browser: https, or plain http to the user's own machine
+ * (§7.1, RFC 9700), the rule a `redirectUri` given per request is held to as well.
+ */
+function oauthRedirectUrl(url: string): string {
+  const { protocol, hostname } = new URL(url);
+  if (protocol !== 'https:' && !isLoopbackHost(hostname)) {
+    throw new ConfigError('INTEGRATIONS_OAUTH_REDIRECT_URL must be an https URL (plain http only to localhost): the authorization code travels to it');
+  }
+  return url;
+}
+
 /** The names proxy-addr (Fastify's trustProxy) gives to ranges: loopback, link-local, unique local. */
 const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 
@@ -430,7 +443,7 @@ function loadIntegrationsConfig(read: EnvReader, port: number): IntegrationsConf
     logRetentionDays: read.int('INTEGRATIONS_LOG_RETENTION_DAYS', 90, 1, 36_500),
     logCleanupCron: read.cron('INTEGRATIONS_LOG_CLEANUP_CRON', '0 2 * * *'),
     oauth: {
-      redirectUrl: read.url('INTEGRATIONS_OAUTH_REDIRECT_URL', `http://localhost:${port}/api/integrations/oauth/callback`, http),
+      redirectUrl: oauthRedirectUrl(read.url('INTEGRATIONS_OAUTH_REDIRECT_URL', `http://localhost:${port}/api/integrations/oauth/callback`, http)),
       stateTtlSeconds: read.int('INTEGRATIONS_OAUTH_STATE_TTL_SECONDS', 600, 30, 86_400),
       refreshBeforeExpirySeconds: read.int('INTEGRATIONS_OAUTH_REFRESH_BEFORE_EXPIRY_SECONDS', 300, 0, 86_400),
       disconnectAfterRefreshFailures: read.int('INTEGRATIONS_OAUTH_DISCONNECT_AFTER_REFRESH_FAILURES', 3, 1, 100),
