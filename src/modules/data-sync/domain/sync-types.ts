@@ -31,7 +31,8 @@ export interface SyncCheckpoint {
   /** Export: the last (localModifiedAt, key) exported, so a resumed export continues after it. */
   exportAfter: { modifiedAt: string; entity: string; externalId: string } | null;
   /**
-   * Per entity, the newest source modified time among the records this job stored. A job that ends Completed or
+   * Per entity, the newest source modified time among the records this job read and sent to be stored (one that
+   * PostgreSQL then refused is logged and counted failed, as the job's other failures are). A job that ends Completed or
    * PartialSuccess has read everything up to it, so the next Incremental starts there; one that stopped midway
    * (cancelled, failed) may have read a newer record before older ones it never reached. Absent in checkpoints
    * written before it was kept.

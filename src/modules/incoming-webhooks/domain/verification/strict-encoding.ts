@@ -1,7 +1,8 @@
 import type { GenericHmacSettings } from './verification';
 
 /**
- * Strict decoding of a MAC as sent in a header: the one spelling of exactly the digest's length, or nothing.
+ * Strict decoding of a MAC as sent in a header: exactly the digest's length in one encoding (hex in either case,
+ * canonical base64), or nothing.
  *
  * Node's decoders are lenient: `Buffer.from(text, 'hex')` stops at the first non-hex character and drops a
  * trailing odd nibble, and `Buffer.from(text, 'base64')` ignores missing padding, stray characters and the unused
@@ -14,7 +15,10 @@ import type { GenericHmacSettings } from './verification';
 /** Bytes of each digest the generic HMAC scheme computes (a type error here when one is added). */
 export const DIGEST_BYTES: Record<GenericHmacSettings['algorithm'], number> = { sha256: 32, sha512: 64 };
 
-/** The bytes of `text` when it is exactly `bytes` bytes in hex (either case), or null. */
+/**
+ * The bytes of `text` when it is exactly `bytes` bytes in hex, or null. Either case: generic HMAC providers write
+ * one or the other; a scheme whose provider writes one case only (Stripe) checks that itself.
+ */
 export function decodeHexMac(text: string, bytes: number): Buffer | null {
   if (text.length !== bytes * 2 || !/^[0-9a-f]*$/i.test(text)) return null;
   return Buffer.from(text, 'hex');

@@ -4,9 +4,9 @@ import { hmac, header, rejected, sameMac, Verification, VerificationInput, withi
 /**
  * Stripe: `Stripe-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "{t}.{body}">[,v1=…]` with the endpoint secret
  * (`whsec_…`, used as is). Several v1 values may come (Stripe's secret rotation); any one matching is enough.
- * The event id is in the body (`id`), parsed only after the signature holds. A v1 value is exactly 64 hex
- * characters or is ignored, as Stripe's library (which compares the hex text) matches no other: decoded leniently,
- * a valid one with `0` appended verified too.
+ * The event id is in the body (`id`), parsed only after the signature holds. A v1 value is exactly 64 lower-case
+ * hex characters or is ignored, as Stripe's library (which compares the hex text) matches no other: decoded
+ * leniently, a valid one with `0` appended verified too.
  */
 export function verifyStripe(input: VerificationInput): Verification {
   const value = header(input.headers, 'stripe-signature');
@@ -18,7 +18,8 @@ export function verifyStripe(input: VerificationInput): Verification {
     const part = rest.join('=');
     if (key === 't') timestamp = part;
     else if (key === 'v1') {
-      const given = decodeHexMac(part, DIGEST_BYTES.sha256);
+      // Lower-case only: Stripe writes it so, and its library compares the text.
+      const given = part === part.toLowerCase() ? decodeHexMac(part, DIGEST_BYTES.sha256) : null;
       if (given) signatures.push(given);
     }
   }
