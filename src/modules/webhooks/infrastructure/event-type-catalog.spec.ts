@@ -81,6 +81,33 @@ describe('EventTypeCatalog schemas', () => {
     }
   });
 
+  it('refuses a uniqueItems that would compare every pair of a long list, naming schema', () => {
+    const refused = refusal(() => catalog.assertValidSchema({ type: 'object', properties: { list: { type: 'array', uniqueItems: true } } }));
+    expect(refused).toMatchObject({ code: 'event.invalid_schema', errors: [{ field: 'schema', messages: [expect.stringContaining('schema.properties.list: uniqueItems needs items of scalar types')] }] });
+    // Scalar items are checked with a hash, in linear time; a bounded list is cheap either way.
+    for (const list of [{ type: 'array', uniqueItems: true, items: { type: 'integer' } }, { type: 'array', uniqueItems: true, items: { type: ['string', 'null'] } }, { type: 'array', uniqueItems: true, maxItems: 100 }]) {
+      expect(() => catalog.assertValidSchema({ type: 'object', properties: { list } })).not.toThrow();
+    }
+    const numbers = typeOf('tenant-b', { type: 'object', properties: { list: { type: 'array', uniqueItems: true, items: { type: 'number' } } } });
+    catalog.assertMatchesSchema(numbers, { list: Array.from({ length: 150_000 }, (_, i) => i) });
+    expect(refusal(() => catalog.assertMatchesSchema(numbers, { list: [1, 2, 1] })).errors[0].field).toBe('data.list');
+  });
+
+  it('checks the standard formats, and refuses a format it does not know, naming schema', () => {
+    const contact = typeOf('tenant-b', { type: 'object', properties: { email: { type: 'string', format: 'email' }, at: { type: 'string', format: 'date-time' } } });
+    catalog.assertMatchesSchema(contact, { email: 'ada@example.com', at: '2026-12-06T10:00:00Z' });
+    expect(refusal(() => catalog.assertMatchesSchema(contact, { email: 'not an email', at: 'yesterday' })).errors.map((e) => e.field).sort()).toEqual(['data.at', 'data.email']);
+    const unknown = refusal(() => catalog.assertValidSchema({ type: 'object', properties: { id: { type: 'string', format: 'snowflake' } } }));
+    expect(unknown).toMatchObject({ code: 'event.invalid_schema', errors: [{ field: 'schema', messages: [expect.stringContaining('unknown format "snowflake"')] }] });
+  });
+
+  it('refuses a schema holding a character PostgreSQL cannot store, naming schema', () => {
+    for (const text of ['a\u0000b', 'x\ud800y']) {
+      const schema = { type: 'object', description: text };
+      expect(refusal(() => catalog.assertValidSchema(schema))).toMatchObject({ code: 'event.invalid_schema', errors: [{ field: 'schema', messages: [expect.stringMatching(/^holds (U\+0000|the unpaired surrogate U\+D800), which cannot be stored$/)] }] });
+    }
+  });
+
   it("refuses a schema that is not valid JSON schema, or takes another tenant's for its meta-schema, naming schema", () => {
     expect(refusal(() => catalog.assertValidSchema({ type: 'no-such-type' }))).toMatchObject({ kind: 'unprocessable', errors: [{ field: 'schema' }] });
     expect(refusal(() => catalog.assertValidSchema({ $schema: 'https://tenant-a.test/booking' }))).toMatchObject({ kind: 'unprocessable', errors: [{ field: 'schema' }] });

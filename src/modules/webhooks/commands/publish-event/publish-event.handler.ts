@@ -31,7 +31,6 @@ export class PublishEventHandler implements ICommandHandler<PublishEventCommand>
 
   async execute({ actor, eventType, data, idempotencyKey }: PublishEventCommand): Promise<PublishedEvent> {
     const type = await this.catalog.publishableType(actor.tenantId, eventType);
-    this.catalog.assertMatchesSchema(type, data);
     const occurredAt = new Date();
     const body = webhookBody(eventType, occurredAt, data);
     const size = Buffer.byteLength(body);
@@ -40,6 +39,8 @@ export class PublishEventHandler implements ICommandHandler<PublishEventCommand>
         `the webhook body would be ${size} bytes; at most ${this.config.webhooks.maxPayloadBytes} are allowed`,
       ]);
     }
+    // Checked against the schema once its size is known to be allowed: the size bounds the work the schema makes.
+    this.catalog.assertMatchesSchema(type, data);
     // Refused rather than altered: the publisher owns its data and should learn that it cannot be kept as sent.
     // Unchecked, it would fail the multi-row insert it joins, with other publishers' events.
     const unstorable = unstorableCharacterIn(body);
