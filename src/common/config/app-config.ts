@@ -1,6 +1,6 @@
 import { parseExpression } from 'cron-parser';
 import ipaddr from 'ipaddr.js';
-import { isLoopbackHost } from '../outbound/address-policy';
+import { isAllowedRedirectUrl } from '../outbound/address-policy';
 
 /**
  * The whole configuration, read once from the environment at start-up and validated (twelve-factor).
@@ -373,13 +373,9 @@ function loadWebhooksConfig(read: EnvReader, bodyLimitBytes: number): WebhooksCo
   };
 }
 
-/**
- * The authorization code travels to this URL in the user's browser: https, or plain http to the user's own machine
- * (§7.1, RFC 9700), the rule a `redirectUri` given per request is held to as well.
- */
+/** The rule a `redirectUri` given per request is held to as well (isAllowedRedirectUrl). */
 function oauthRedirectUrl(url: string): string {
-  const { protocol, hostname } = new URL(url);
-  if (protocol !== 'https:' && !isLoopbackHost(hostname)) {
+  if (!isAllowedRedirectUrl(url)) {
     throw new ConfigError('INTEGRATIONS_OAUTH_REDIRECT_URL must be an https URL (plain http only to localhost): the authorization code travels to it');
   }
   return url;

@@ -132,22 +132,19 @@ export async function configureHttp(app: NestFastifyApplication, config: AppConf
   // client_payload) is not refused before anyone checked who sent it. Every other route takes JSON, parsed with
   // Fastify's prototype-poisoning checks, and forms; any other content type is a 415 (Fastify's text/plain parser
   // goes too: it would hand those routes a string their DTOs refuse as a 400).
-  const keepBytes = (request: FastifyRequest, body: Buffer): Buffer => ((request as FastifyRequest & { rawBody?: Buffer }).rawBody = body);
+  type BufferParser = (request: FastifyRequest, body: Buffer, done: (error: Error | null, body?: unknown) => void) => void;
+  const parser = (elsewhere: BufferParser) => (request: FastifyRequest, body: string | Buffer, done: (error: Error | null, body?: unknown) => void) => {
+    if (!acceptsAnyBody(request)) return elsewhere(request, body as Buffer, done);
+    (request as FastifyRequest & { rawBody?: Buffer }).rawBody = body as Buffer;
+    done(null, body);
+  };
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('text/plain');
-  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
-    if (acceptsAnyBody(request)) done(null, keepBytes(request, body as Buffer));
-    // Typed for a string; it takes the buffer as it is (secure-json-parse reads both), as Nest's parser passed it.
-    else parseJson(request, body as unknown as string, done);
-  });
-  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (request, body, done) => {
-    if (acceptsAnyBody(request)) done(null, keepBytes(request, body as Buffer));
-    else done(null, parseForm(body as Buffer));
-  });
-  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
-    if (acceptsAnyBody(request)) done(null, keepBytes(request, body as Buffer));
-    else done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(request.headers['content-type']), undefined);
-  });
+  // getDefaultJsonParser is typed for a string; it takes the buffer as it is (secure-json-parse reads both), as
+  // Nest's parser passed it.
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, parser((request, body, done) => parseJson(request, body as unknown as string, done)));
+  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, parser((_, body, done) => done(null, parseForm(body))));
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, parser((request, _, done) => done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(request.headers['content-type']))));
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.headers(request.url.startsWith('/docs') ? DOCS_SECURITY_HEADERS : API_SECURITY_HEADERS).header('X-Request-Id', request.id);
     done();

@@ -31,7 +31,6 @@ export function createValidationPipe(): ValidationPipe {
 
 type DtoClass = new () => object;
 
-
 /**
  * Nest's ValidationPipe, with a shorter path for the common case: a JSON object (or form) for a DTO class that
  * neither class-transformer nor an asynchronous rule has anything to do with. For such a class, plainToInstance

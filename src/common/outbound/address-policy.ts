@@ -33,6 +33,20 @@ export function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK_NAMES.has(host) || host.endsWith('.localhost') || (ipaddr.isValid(host) && classifyAddress(host) === 'loopback');
 }
 
+/**
+ * Where an OAuth authorization code may be sent back (§7.1, RFC 9700 §2.1, RFC 8252 §7.3): an https URL, or plain
+ * http to the user's own machine (a development setup). Any host may be named: the user's browser goes there, not
+ * this service, and the provider accepts only redirect URIs registered with the client.
+ */
+export function isAllowedRedirectUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
+  } catch {
+    return false;
+  }
+}
+
 export type UrlProblem = 'invalid' | 'scheme' | 'credentials' | 'address';
 
 /**

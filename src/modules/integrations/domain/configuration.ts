@@ -113,13 +113,11 @@ export function restoreMaskedSecrets(next: ConfigurationObject, previous: Config
   const moved = changedLeaves(previous, configuration, '', '', true)
     .filter(({ field }) => DESTINATION_NAME.test(field.split('.').pop()!))
     .map(({ path }) => path);
-  const inChanged = inChangedElements.map((path) => ({
-    field: `configuration.${path}`,
-    messages: [`its list entry changed: send the secret again rather than ${MASK}, which would carry the one stored at this position`],
-  }));
+  const errorsAt = (paths: string[], message: string): FieldError[] => paths.map((path) => ({ field: `configuration.${path}`, messages: [message] }));
+  const inChanged = errorsAt(inChangedElements, `its list entry changed: send the secret again rather than ${MASK}, which would carry the one stored at this position`);
   if (!moved.length) return { configuration, errors: inChanged };
   const because = `${moved.map((path) => `configuration.${path}`).join(', ')} changed: send the secret again rather than ${MASK}, which would carry the stored one to the new address`;
-  return { configuration, errors: [...inChanged, ...masked.map((path) => ({ field: `configuration.${path}`, messages: [because] }))] };
+  return { configuration, errors: [...inChanged, ...errorsAt(masked, because)] };
 }
 
 /** Whether `sent` is still the entry `stored`: equal but for its secret-named fields and the MASKs it carries. */

@@ -113,9 +113,8 @@ export class DeliveryFanOut {
       await enqueueFirstAttempts(this.queue, jobs);
     } else {
       // Some of these events were fanned out before (a reaction retried, a crash), maybe grouped differently, or a
-      // webhook was deleted meanwhile: a
-      // delivery that already existed keeps the job that carried it then (or, if that job never reached Redis,
-      // the sweep queues it), so that no attempt waits in two live jobs. The new ones get a job each; the
+      // webhook was deleted meanwhile: a delivery that already existed keeps the job that carried it then (or, if
+      // that job never reached Redis, the sweep queues it), so that no attempt waits in two live jobs. The new ones get a job each; the
       // batch job their rows name was never queued, and the sweep looks for their own job ids as well.
       const insertedIds = new Set(inserted.map((row) => row.id));
       await enqueueDeliveries(

@@ -6,7 +6,7 @@ import { APP_CONFIG, AppConfig } from '../../../../common/config/app-config';
 import { SECRET_VAULT, SecretVault } from '../../../../common/crypto/secret-vault';
 import { afterCommit } from '../../../../common/cqrs/command-pipeline';
 import { CommonError } from '../../../../common/errors/domain-error';
-import { isLoopbackHost } from '../../../../common/outbound/address-policy';
+import { isAllowedRedirectUrl } from '../../../../common/outbound/address-policy';
 import { Integration } from '../../domain/integration.entity';
 import { IntegrationError, IntegrationErrorCode } from '../../domain/integration.errors';
 import { IntegrationLog } from '../../domain/integration-log.entity';
@@ -40,7 +40,7 @@ export class StartCalendarAuthorizationHandler implements ICommandHandler<StartC
     const codeVerifier = randomBytes(32).toString('base64url');
     const codeChallenge = createHash('sha256').update(codeVerifier).digest('base64url');
     const returnTo = redirectUri ?? this.config.integrations.oauth.redirectUrl;
-    if (!isAllowedRedirectUri(returnTo)) throw CommonError.validation([{ field: 'redirectUri', messages: ['redirectUri must be an absolute https URL (plain http only to localhost)'] }]);
+    if (!isAllowedRedirectUrl(returnTo)) throw CommonError.validation([{ field: 'redirectUri', messages: ['redirectUri must be an absolute https URL (plain http only to localhost)'] }]);
     const snapshot = { id: integration.id, tenantId: integration.tenantId, provider: integration.provider, configuration: integration.configuration(this.vault) };
     const authorizationUrl = this.tokens.authorizationUrl(snapshot, state, codeChallenge, returnTo);
     this.integrations.getEntityManager().persist(
@@ -49,19 +49,5 @@ export class StartCalendarAuthorizationHandler implements ICommandHandler<StartC
     // Only a committed start is worth a callback.
     await afterCommit(() => this.states.save(state, { tenantId: actor.tenantId, integrationId, codeVerifier, redirectUri: returnTo, requestedBy: actor.apiKeyId }));
     return { authorizationUrl, state, expiresAt: new Date(Date.now() + this.config.integrations.oauth.stateTtlSeconds * 1000) };
-  }
-}
-
-/**
- * §7.1 and the OAuth security BCP (RFC 9700 §2.1, RFC 8252 §7.3): the authorization code travels to this URI in
- * the user's browser, so over HTTPS, or plain HTTP to the user's own machine (a development setup). Any host may be
- * named: the browser goes there, not this service, and the provider accepts only URIs registered with the client.
- */
-function isAllowedRedirectUri(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
-  } catch {
-    return false;
   }
 }
