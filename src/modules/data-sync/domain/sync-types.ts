@@ -22,6 +22,11 @@ export interface SyncCheckpoint {
   resourceIndex: number;
   /** The source's position within that resource (cursor, page, offset or next link); null at its start. */
   cursor: string | null;
+  /**
+   * Records of the page at `cursor` an earlier batch already stored: a page bigger than DATA_SYNC_BATCH_SIZE is
+   * stored in several batches (BR-DS-03). Absent when none.
+   */
+  skip?: number;
   /** Incremental: records modified at or after this instant are read (fixed when the job first starts). */
   since: string | null;
   /** Sum of the totals the source announced for the resources started so far. */

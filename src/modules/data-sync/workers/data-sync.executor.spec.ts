@@ -16,9 +16,8 @@ const BATCH_SIZE = 100;
  * A source of 300 records answering pages of 60 whatever the executor asks (10 here): what a page-numbered
  * resource with its own `pageSize` does, or a source that ignores the limit.
  */
-function sourceOfBigPages(): SyncConnector {
+function sourceOfBigPages(pageSize = 60): SyncConnector {
   const total = 300;
-  const pageSize = 60;
   return {
     resources: [{ entity: 'contacts' }],
     readPage: ({ cursor }: PageRequest): Promise<SourcePage> => {
@@ -34,34 +33,66 @@ function sourceOfBigPages(): SyncConnector {
   };
 }
 
+function executorOver(source: SyncConnector, job: ClaimedJob, batches: BatchWrite[]): DataSyncExecutor {
+  const store = {
+    claim: () => Promise.resolve({ kind: 'claimed', job }),
+    renewLease: () => Promise.resolve(true),
+    writeBatch: (batch: BatchWrite) => {
+      batches.push(batch);
+      return Promise.resolve({ created: batch.records.length, updated: 0, unchanged: 0, failed: 0, recordsTotal: 0, recordsProcessed: 0, recordsFailed: 0, startedAt: null, cancelRequested: false });
+    },
+  } as unknown as SyncRunStore;
+  const integration = { id: job.integrationId, status: 'Active', provider: 'Custom', configuration: () => ({}) };
+  return new DataSyncExecutor(
+    {} as Queue<DataSyncRunJob>,
+    store,
+    { create: () => source } as unknown as ConnectorFactory,
+    { publish: () => Promise.resolve() } as unknown as SyncProgressChannel,
+    { execute: () => Promise.resolve(null) } as unknown as CommandBus,
+    { fork: () => ({ findOne: () => Promise.resolve(integration) }) } as unknown as EntityManager,
+    {} as SecretVault,
+    { dataSync: { batchSize: BATCH_SIZE, defaultPageSize: 10, leaseMs: 60_000, runTimeoutSeconds: 3600, maxRuns: 3, maxRunningJobs: 1 } } as AppConfig,
+  );
+}
+
+function claimed(checkpoint: ClaimedJob['checkpoint'] = null): ClaimedJob {
+  return { id: 'job', tenantId: 'tenant', integrationId: 'integration', syncType: 'Full', direction: 'Import', status: 'Running', checkpoint, runs: 1, cancelRequested: false };
+}
+
+const idsOf = (batch: BatchWrite) => batch.records.map((record) => record.externalId);
+
 describe('DataSyncExecutor', () => {
   it('keeps every batch within DATA_SYNC_BATCH_SIZE (BR-DS-03) when the source sends bigger pages than asked', async () => {
-    const job: ClaimedJob = { id: 'job', tenantId: 'tenant', integrationId: 'integration', syncType: 'Full', direction: 'Import', status: 'Running', checkpoint: null, runs: 1, cancelRequested: false };
     const batches: BatchWrite[] = [];
-    const store = {
-      claim: () => Promise.resolve({ kind: 'claimed', job }),
-      renewLease: () => Promise.resolve(true),
-      writeBatch: (batch: BatchWrite) => {
-        batches.push(batch);
-        return Promise.resolve({ created: batch.records.length, updated: 0, unchanged: 0, failed: 0, recordsTotal: 0, recordsProcessed: 0, recordsFailed: 0, startedAt: null, cancelRequested: false });
-      },
-    } as unknown as SyncRunStore;
-    const integration = { id: job.integrationId, status: 'Active', provider: 'Custom', configuration: () => ({}) };
-    const executor = new DataSyncExecutor(
-      {} as Queue<DataSyncRunJob>,
-      store,
-      { create: () => sourceOfBigPages() } as unknown as ConnectorFactory,
-      { publish: () => Promise.resolve() } as unknown as SyncProgressChannel,
-      { execute: () => Promise.resolve(null) } as unknown as CommandBus,
-      { fork: () => ({ findOne: () => Promise.resolve(integration) }) } as unknown as EntityManager,
-      {} as SecretVault,
-      { dataSync: { batchSize: BATCH_SIZE, defaultPageSize: 10, leaseMs: 60_000, runTimeoutSeconds: 3600, maxRuns: 3, maxRunningJobs: 1 } } as AppConfig,
-    );
-
-    await executor.run(job.id);
+    await executorOver(sourceOfBigPages(), claimed(), batches).run('job');
 
     const sizes = batches.map((batch) => batch.records.length);
     expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(300);
     expect(Math.max(...sizes)).toBeLessThanOrEqual(BATCH_SIZE);
+  });
+
+  it('cuts one page bigger than DATA_SYNC_BATCH_SIZE into several batches, each checkpointed inside the page (BR-DS-03)', async () => {
+    const batches: BatchWrite[] = [];
+    await executorOver(sourceOfBigPages(150), claimed(), batches).run('job');
+
+    expect(batches.map((batch) => batch.records.length)).toEqual([100, 50, 100, 50]);
+    expect(new Set(batches.flatMap(idsOf)).size).toBe(300);
+    expect(batches.map((batch) => [batch.checkpoint.cursor, batch.checkpoint.skip])).toEqual([
+      [null, 100],
+      ['150', undefined],
+      ['150', 100],
+      [null, undefined],
+    ]);
+    expect(batches[3].checkpoint.resourceIndex).toBe(1);
+  });
+
+  it('resumes inside a page after the records an earlier batch stored, counting the announced total once', async () => {
+    const batches: BatchWrite[] = [];
+    const stored = { resourceIndex: 0, cursor: null, skip: 100, since: null, reportedTotal: 300, exporting: false, exportAfter: null, readUpTo: {} };
+    await executorOver(sourceOfBigPages(150), claimed(stored), batches).run('job');
+
+    expect(idsOf(batches[0])).toEqual(Array.from({ length: 50 }, (_, i) => `c${100 + i}`));
+    expect(batches.flatMap(idsOf)).toHaveLength(200);
+    expect(batches.every((batch) => batch.checkpoint.reportedTotal === 300)).toBe(true);
   });
 });

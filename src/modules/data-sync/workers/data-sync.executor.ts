@@ -11,7 +11,7 @@ import { iso } from '../../../common/http/iso';
 import { RecordIntegrationCheckCommand } from '../../integrations/commands/record-integration-check/record-integration-check.command';
 import { Integration } from '../../integrations/domain/integration.entity';
 import { ConnectorConfigurationError, ConnectorFactory } from '../connectors/connector-factory';
-import { ConnectorError, SourcePage, SyncConnector, SyncResource } from '../connectors/sync-connector';
+import { ConnectorError, SourcePage, SourceRecord, SyncConnector, SyncResource } from '../connectors/sync-connector';
 import { FinishDataSyncRunCommand } from '../commands/finish-data-sync-run/finish-data-sync-run.command';
 import type { RunOutcome } from '../domain/data-sync-job.entity';
 import { INITIAL_CHECKPOINT, SyncCheckpoint } from '../domain/sync-types';
@@ -148,39 +148,45 @@ export class DataSyncExecutor implements OnApplicationBootstrap, BeforeApplicati
     let checkpoint = from;
     while (checkpoint.resourceIndex < connector.resources.length) {
       const resource = connector.resources[checkpoint.resourceIndex];
-      if (checkpoint.cursor === null && job.syncType === 'Incremental') checkpoint = { ...checkpoint, since: await this.watermark(job.integrationId, resource.entity) };
-      const started = performance.now();
-      const { pages, cursor, reportedTotal, finishedResource } = await this.readBatch(connector, resource, checkpoint, signal);
-      const { records, failures, duplicates } = prepare(pages, resource.entity);
-      const readUpTo = { ...checkpoint.readUpTo, ...newestOf(records, resource.entity, checkpoint.readUpTo?.[resource.entity]) };
-      const next: SyncCheckpoint = finishedResource
-        ? { ...checkpoint, resourceIndex: checkpoint.resourceIndex + 1, cursor: null, since: null, reportedTotal, readUpTo }
-        : { ...checkpoint, cursor, reportedTotal, readUpTo };
-      const result = await this.store.writeBatch({
-        jobId: job.id,
-        tenantId: job.tenantId,
-        integrationId: job.integrationId,
-        leaseToken,
-        leaseMs: settings.leaseMs,
-        entity: resource.entity,
-        markSeen: job.syncType === 'Full',
-        records,
-        failures,
-        duplicates,
-        checkpoint: next,
-      });
-      checkpoint = next;
-      syncBatchDuration.observe((performance.now() - started) / 1000);
-      syncRecords.inc({ outcome: 'created' }, result.created);
-      syncRecords.inc({ outcome: 'updated' }, result.updated);
-      syncRecords.inc({ outcome: 'unchanged' }, result.unchanged);
-      if (result.failed) {
-        syncRecords.inc({ outcome: 'failed' }, result.failed);
-        syncFailures.inc({ reason: 'invalid_record' }, result.failed);
+      const atResourceStart = checkpoint.cursor === null && !checkpoint.skip;
+      if (atResourceStart && job.syncType === 'Incremental') checkpoint = { ...checkpoint, since: await this.watermark(job.integrationId, resource.entity) };
+      let started = performance.now();
+      const read = await this.readBatch(connector, resource, checkpoint, signal);
+      for (const batch of cutIntoBatches(read.pages, settings.batchSize)) {
+        const { records, failures, duplicates } = prepare(batch.records, resource.entity);
+        const readUpTo = { ...checkpoint.readUpTo, ...newestOf(records, resource.entity, checkpoint.readUpTo?.[resource.entity]) };
+        const next: SyncCheckpoint = batch.resumeAt
+          ? { ...resumingAt(checkpoint, batch.resumeAt.cursor, batch.resumeAt.skip), reportedTotal: read.reportedTotal, readUpTo }
+          : read.finishedResource
+            ? { ...resumingAt(checkpoint, null, 0), resourceIndex: checkpoint.resourceIndex + 1, since: null, reportedTotal: read.reportedTotal, readUpTo }
+            : { ...resumingAt(checkpoint, read.cursor, 0), reportedTotal: read.reportedTotal, readUpTo };
+        const result = await this.store.writeBatch({
+          jobId: job.id,
+          tenantId: job.tenantId,
+          integrationId: job.integrationId,
+          leaseToken,
+          leaseMs: settings.leaseMs,
+          entity: resource.entity,
+          markSeen: job.syncType === 'Full',
+          records,
+          failures,
+          duplicates,
+          checkpoint: next,
+        });
+        checkpoint = next;
+        syncBatchDuration.observe((performance.now() - started) / 1000);
+        started = performance.now();
+        syncRecords.inc({ outcome: 'created' }, result.created);
+        syncRecords.inc({ outcome: 'updated' }, result.updated);
+        syncRecords.inc({ outcome: 'unchanged' }, result.unchanged);
+        if (result.failed) {
+          syncRecords.inc({ outcome: 'failed' }, result.failed);
+          syncFailures.inc({ reason: 'invalid_record' }, result.failed);
+        }
+        await this.publishProgress(job.id, result);
+        if (result.cancelRequested) return null;
+        if (signal.aborted) throw signal.reason as Error;
       }
-      await this.publishProgress(job.id, result);
-      if (result.cancelRequested) return null;
-      if (signal.aborted) throw signal.reason as Error;
     }
     return checkpoint;
   }
@@ -240,24 +246,29 @@ export class DataSyncExecutor implements OnApplicationBootstrap, BeforeApplicati
   /**
    * Pages from the checkpoint until the batch is full or the resource ends (the page size is constant so page
    * numbers hold). A page can be bigger than asked (page-numbered and linked resources ask their own `pageSize`,
-   * and a source may ignore the limit), so the next page is taken as big as the biggest seen: the batch stops
-   * before a page that could take it past DATA_SYNC_BATCH_SIZE (BR-DS-03).
+   * and a source may ignore the limit), so the next page is taken as big as the biggest seen: reading stops
+   * before a page that could take the batch past DATA_SYNC_BATCH_SIZE. What one page alone brings past it is cut
+   * into several batches by `cutIntoBatches` (BR-DS-03). The checkpoint's `skip` drops the records of its page
+   * that an earlier batch stored.
    */
   private async readBatch(connector: SyncConnector, resource: SyncResource, checkpoint: SyncCheckpoint, signal: AbortSignal) {
     const settings = this.config.dataSync;
     const pageSize = Math.min(settings.defaultPageSize, settings.batchSize);
     const since = checkpoint.since ? new Date(checkpoint.since) : null;
-    const pages: SourcePage[] = [];
+    const pages: ReadPage[] = [];
     let cursor = checkpoint.cursor;
+    let skip = checkpoint.skip ?? 0;
     let reportedTotal = checkpoint.reportedTotal;
     let collected = 0;
     let biggestPage = pageSize;
     for (;;) {
       const page = await this.readPage(connector, { resource, cursor, limit: pageSize, updatedSince: since }, signal);
-      if (cursor === null && page.reportedTotal !== null) reportedTotal += page.reportedTotal;
-      pages.push(page);
-      collected += page.records.length;
+      // A page read again for its remaining records announced its total the first time.
+      if (cursor === null && skip === 0 && page.reportedTotal !== null) reportedTotal += page.reportedTotal;
+      pages.push({ cursor, skipped: skip, records: skip ? page.records.slice(skip) : page.records });
+      collected += page.records.length - skip;
       biggestPage = Math.max(biggestPage, page.records.length);
+      skip = 0;
       cursor = page.nextCursor;
       if (cursor === null) return { pages, cursor, reportedTotal, finishedResource: true };
       if (collected + biggestPage > settings.batchSize) return { pages, cursor, reportedTotal, finishedResource: false };
@@ -338,27 +349,66 @@ function newestOf(records: StorableRecord[], entity: string, earlier: string | u
   return Number.isFinite(newest) ? { [entity]: new Date(newest).toISOString() } : {};
 }
 
+/** A page as read: the cursor that asked for it, and its records after the `skipped` an earlier batch stored. */
+interface ReadPage {
+  cursor: string | null;
+  skipped: number;
+  records: SourceRecord[];
+}
+
+/** One batch to store, and where a run resumes after it: null when after everything read. */
+export interface SourceBatch {
+  records: SourceRecord[];
+  resumeAt: { cursor: string | null; skip: number } | null;
+}
+
+/**
+ * The pages read, as batches of at most `batchSize` records (BR-DS-03): one batch unless a page alone brought
+ * the read past the limit (a source that ignores the limit asked for). A batch that ends inside a page resumes
+ * at that page's cursor, skipping the records already stored, so a resumed run neither misses nor counts any twice
+ * as long as the source answers the same page again with the same records.
+ */
+export function cutIntoBatches(pages: readonly ReadPage[], batchSize: number): SourceBatch[] {
+  const batches: SourceBatch[] = [];
+  let records: SourceRecord[] = [];
+  for (const page of pages) {
+    page.records.forEach((record, index) => {
+      if (records.length === batchSize) {
+        batches.push({ records, resumeAt: { cursor: page.cursor, skip: page.skipped + index } });
+        records = [];
+      }
+      records.push(record);
+    });
+  }
+  batches.push({ records, resumeAt: null });
+  return batches;
+}
+
+/** The checkpoint at `cursor`, with `skip` records of that page already stored (kept only when there are some). */
+function resumingAt(checkpoint: SyncCheckpoint, cursor: string | null, skip: number): SyncCheckpoint {
+  const { skip: _stored, ...rest } = checkpoint;
+  return skip ? { ...rest, cursor, skip } : { ...rest, cursor };
+}
+
 /**
  * The batch's valid records, one per external id (BR-DS-06: the newest version wins, the others count as
  * unchanged duplicates), and a log line for each record that cannot be imported.
  */
-export function prepare(pages: SourcePage[], entity: string): { records: StorableRecord[]; failures: SyncLogLine[]; duplicates: number } {
+export function prepare(batch: readonly SourceRecord[], entity: string): { records: StorableRecord[]; failures: SyncLogLine[]; duplicates: number } {
   const byId = new Map<string, StorableRecord>();
   const failures: SyncLogLine[] = [];
   let duplicates = 0;
-  for (const page of pages) {
-    for (const record of page.records) {
-      if (!record.ok) {
-        failures.push({ level: 'Error', message: record.reason, entity, externalId: record.externalId });
-        continue;
-      }
-      const seen = byId.get(record.externalId);
-      if (seen) {
-        duplicates++;
-        if (seen.modifiedAt && record.modifiedAt && record.modifiedAt < seen.modifiedAt) continue;
-      }
-      byId.set(record.externalId, { externalId: record.externalId, modifiedAt: record.modifiedAt, json: record.json });
+  for (const record of batch) {
+    if (!record.ok) {
+      failures.push({ level: 'Error', message: record.reason, entity, externalId: record.externalId });
+      continue;
     }
+    const seen = byId.get(record.externalId);
+    if (seen) {
+      duplicates++;
+      if (seen.modifiedAt && record.modifiedAt && record.modifiedAt < seen.modifiedAt) continue;
+    }
+    byId.set(record.externalId, { externalId: record.externalId, modifiedAt: record.modifiedAt, json: record.json });
   }
   return { records: [...byId.values()], failures, duplicates };
 }
