@@ -58,7 +58,7 @@ describe('Integrations through the SDK', () => {
     expect(created.configuration).toEqual({ apiKey: '********', webhookSecret: '********', currency: 'USD' });
 
     const [row] = await sql<{ configuration: string }>('SELECT configuration FROM integration WHERE id = ?', [created.id]);
-    expect(row.configuration).toMatch(/^v1:t1:/);
+    expect(row.configuration).toMatch(/^v2:t1:/);
     expect(row.configuration).not.toContain(FAKE_CREDENTIALS.stripeKey);
 
     const tested = await admin.integrations.testIntegration({ id: created.id });

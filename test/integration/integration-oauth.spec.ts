@@ -87,7 +87,7 @@ describe('calendar OAuth', () => {
     expect((await oauth.stats()).codeGrants).toBe(1);
 
     const { sealed, tokens } = await storedTokens(created.id);
-    expect(sealed).toMatch(/^v1:t1:/);
+    expect(sealed).toMatch(/^v2:t1:/);
     expect(sealed).not.toContain(tokens!.accessToken);
     expect(tokens!.refreshToken).toBeTruthy();
     expect(await admin.integrations.getIntegration({ id: created.id })).toMatchObject({ authorized: true, configuration: { clientId: 'hub-client', clientSecret: '********' } });

@@ -31,12 +31,12 @@ describe('integration secrets and logs', () => {
     });
     const sealed = async (app: TestApp) =>
       (await app.app.get(EntityManager).fork().getConnection().execute<Array<{ configuration: string }>>('SELECT configuration FROM integration WHERE id = ?', [created.id]))[0].configuration;
-    expect(await sealed(before)).toMatch(/^v1:t1:/);
+    expect(await sealed(before)).toMatch(/^v2:t1:/);
 
     const rotating = await start({ PROCESS_ROLE: 'api', ENCRYPTION_KEYS: `${oldRing},${newKey}`, ENCRYPTION_ACTIVE_KEY: 't2' });
     const first = await reencryptIntegrationSecrets(rotating.app.get(CommandBus));
     expect(first.resealed).toBeGreaterThanOrEqual(1);
-    expect(await sealed(rotating)).toMatch(/^v1:t2:/);
+    expect(await sealed(rotating)).toMatch(/^v2:t2:/);
     expect((await reencryptIntegrationSecrets(rotating.app.get(CommandBus))).resealed).toBe(0);
 
     const after = await start({ PROCESS_ROLE: 'api', ENCRYPTION_KEYS: newKey, ENCRYPTION_ACTIVE_KEY: 't2' });

@@ -101,6 +101,6 @@ describe('re-encrypting integration secrets while the service runs', () => {
       },
     );
     expect(totals.resealed).toBeGreaterThanOrEqual(1);
-    expect((await stored(id)).sealed).toMatch(/^v1:t2:/);
+    expect((await stored(id)).sealed).toMatch(/^v2:t2:/);
   });
 });

@@ -83,7 +83,7 @@ export class Integration extends AggregateRoot<DomainEvent> {
   @Property({ type: 'text', nullable: true })
   statusReason: string | null = null;
 
-  /** The configuration JSON, sealed (`v1:<keyId>:…`); never leaves the service unmasked. */
+  /** The configuration JSON, sealed (`v2:<keyId>:…`, envelope encryption); never leaves the service unmasked. */
   @Property({ type: 'text', fieldName: 'configuration', hidden: true, lazy: false })
   sealedConfiguration: string;
 
@@ -315,15 +315,18 @@ export class Integration extends AggregateRoot<DomainEvent> {
     return this.status === 'Disconnected' && this.disconnectedAt !== null && this.disconnectedBy === null;
   }
 
-  /** Seals again under the active key whatever was sealed under another; true when something was rewritten. */
+  /**
+   * Wraps again under the active key whatever was sealed under another (only the data key is re-encrypted; a value
+   * from before envelope encryption is sealed anew); true when something was rewritten.
+   */
   reseal(vault: SecretVault): boolean {
     let changed = false;
     if (vault.isStale(this.sealedConfiguration)) {
-      this.sealedConfiguration = vault.seal(vault.open(this.sealedConfiguration, this.configurationContext()), this.configurationContext());
+      this.sealedConfiguration = vault.rewrap(this.sealedConfiguration, this.configurationContext());
       changed = true;
     }
     if (this.sealedOAuthTokens && vault.isStale(this.sealedOAuthTokens)) {
-      this.sealedOAuthTokens = vault.seal(vault.open(this.sealedOAuthTokens, this.tokensContext()), this.tokensContext());
+      this.sealedOAuthTokens = vault.rewrap(this.sealedOAuthTokens, this.tokensContext());
       changed = true;
     }
     return changed;
