@@ -10,6 +10,7 @@ import { Migration20261124100000_integration_counts } from './Migration202611241
 import { Migration20261202090000_outbox_processing } from './Migration20261202090000_outbox_processing';
 import { Migration20261202100000_incoming_webhook_body_dedupe } from './Migration20261202100000_incoming_webhook_body_dedupe';
 import { Migration20261202110000_data_sync_idempotency_key } from './Migration20261202110000_data_sync_idempotency_key';
+import { Migration20261203090000_webhook_attempt_tenant } from './Migration20261203090000_webhook_attempt_tenant';
 
 /** Every migration, in order. A new one is a class in this folder and a line here. */
 export const migrationsList: MigrationObject[] = [
@@ -24,4 +25,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261202090000_outbox_processing', class: Migration20261202090000_outbox_processing },
   { name: 'Migration20261202100000_incoming_webhook_body_dedupe', class: Migration20261202100000_incoming_webhook_body_dedupe },
   { name: 'Migration20261202110000_data_sync_idempotency_key', class: Migration20261202110000_data_sync_idempotency_key },
+  { name: 'Migration20261203090000_webhook_attempt_tenant', class: Migration20261203090000_webhook_attempt_tenant },
 ];

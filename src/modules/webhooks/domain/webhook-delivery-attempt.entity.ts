@@ -6,6 +6,10 @@ export class WebhookDeliveryAttempt {
   @PrimaryKey({ type: 'bigint' })
   id: string;
 
+  /** The delivery's tenant, so that every read of attempts filters by the caller's tenant. */
+  @Property({ type: 'uuid' })
+  tenantId: string;
+
   @Property({ type: 'uuid' })
   deliveryId: string;
 

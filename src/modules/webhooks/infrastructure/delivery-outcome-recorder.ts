@@ -162,14 +162,16 @@ export class DeliveryOutcomeRecorder {
            FROM outcome r
           -- The ids again as an array, so the rows are found by primary key: joined on the id alone, PostgreSQL
           -- (which takes the recordset for a hundred rows) hashed every due delivery, a backlog's worth per batch.
+          -- The attempt and the event below carry the outcome's tenant_id, so the row must be that tenant's: the
+          -- worker read it from this row, and an outcome naming another tenant is dropped rather than logged there.
           WHERE d.id = ANY(ARRAY(SELECT id FROM outcome)) AND d.id = r.id AND d.attempt_count = r.previous_attempt_count
-            AND d.status IN ('Pending', 'Retrying')
+            AND d.tenant_id = r.tenant_id AND d.status IN ('Pending', 'Retrying')
          RETURNING r.n
        ),
        applied AS (SELECT r.* FROM outcome r JOIN recorded USING (n)),
        attempts AS (
-         INSERT INTO webhook_delivery_attempt (delivery_id, webhook_id, attempt_number, attempted_at, duration_ms, status_code, response_body, error_message, succeeded)
-         SELECT id, webhook_id, attempt_count, attempted_at, duration_ms, status_code, response_body, error_message, status = 'Delivered'
+         INSERT INTO webhook_delivery_attempt (tenant_id, delivery_id, webhook_id, attempt_number, attempted_at, duration_ms, status_code, response_body, error_message, succeeded)
+         SELECT tenant_id, id, webhook_id, attempt_count, attempted_at, duration_ms, status_code, response_body, error_message, status = 'Delivered'
            FROM applied WHERE attempted
        ),
        -- Per webhook: deliveries that ended delivered or failed for good (SuccessCount / FailureCount), the last

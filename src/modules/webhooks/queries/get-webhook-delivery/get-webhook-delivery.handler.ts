@@ -12,7 +12,8 @@ export class GetWebhookDeliveryHandler implements IQueryHandler<GetWebhookDelive
   async execute({ tenantId, webhookId, deliveryId }: GetWebhookDeliveryQuery): Promise<DeliveryWithAttempts> {
     const delivery = await this.em.findOne(WebhookDelivery, { id: deliveryId, webhookId, tenantId }, { populate: ['payload'] });
     if (!delivery) throw new WebhookError(WebhookErrorCode.DeliveryNotFound, 'Delivery not found');
-    const attempts = await this.em.find(WebhookDeliveryAttempt, { deliveryId }, { orderBy: { attemptNumber: 'asc', id: 'asc' } });
+    // By the caller's tenant too, though the delivery above is the caller's: every read of attempts filters by it.
+    const attempts = await this.em.find(WebhookDeliveryAttempt, { deliveryId, tenantId }, { orderBy: { attemptNumber: 'asc', id: 'asc' } });
     return { delivery, attempts };
   }
 }

@@ -4,7 +4,10 @@ import { Webhook } from '../../domain/webhook.entity';
 import { WebhookRepository } from '../../infrastructure/webhook.repository';
 import { GetWebhookHealthQuery, WebhookHealth } from './get-webhook-health.query';
 
-/** §12: the failure rate of one webhook over the last hour, counted from its attempts. */
+/**
+ * §12: the failure rate of one webhook over the last hour, counted from its attempts: the caller's tenant's
+ * attempts of that webhook, read from the index on (tenant_id, webhook_id, attempted_at) alone.
+ */
 @QueryHandler(GetWebhookHealthQuery)
 export class GetWebhookHealthHandler implements IQueryHandler<GetWebhookHealthQuery> {
   constructor(@InjectRepository(Webhook) private readonly webhooks: WebhookRepository) {}
@@ -13,8 +16,8 @@ export class GetWebhookHealthHandler implements IQueryHandler<GetWebhookHealthQu
     const webhook = await this.webhooks.getOfTenant(tenantId, webhookId);
     const [counts] = await this.webhooks.getEntityManager().execute<Array<{ attempts: string; failed: string }>>(
       `SELECT count(*) AS attempts, count(*) FILTER (WHERE NOT succeeded) AS failed
-         FROM webhook_delivery_attempt WHERE webhook_id = ? AND attempted_at > now() - interval '1 hour'`,
-      [webhookId],
+         FROM webhook_delivery_attempt WHERE tenant_id = ? AND webhook_id = ? AND attempted_at > now() - interval '1 hour'`,
+      [tenantId, webhookId],
     );
     const attempts = Number(counts.attempts);
     const failed = Number(counts.failed);
