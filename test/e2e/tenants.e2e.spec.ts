@@ -95,7 +95,7 @@ describe('tenants over HTTP', () => {
     expect((await createWebhook(adminKey, '/g4')).status).toBe(201);
   });
 
-  it('writes a TenantUpdated audit entry naming the acting key and only what changed', async () => {
+  it("writes a TenantUpdated audit entry of only what changed: the operator's key in its own trail, the platform in the tenant's", async () => {
     const { tenant, adminKey } = await createTenant({ name: 'Audited Inc' });
     const operator = await call<{ apiKeyId: string }>('GET', '/api/me', hub.bootstrapKey);
     expect((await patchTenant(tenant.id, { maxActiveApiKeys: 5 })).status).toBe(200);
@@ -104,8 +104,19 @@ describe('tenants over HTTP', () => {
     expect(audit.body.items).toHaveLength(1);
     expect(audit.body.items[0]).toMatchObject({
       resourceId: tenant.id,
+      actorApiKeyId: null,
+      ip: null,
+      requestId: null,
+      details: { changes: { maxActiveApiKeys: 5 }, modifiedBy: null },
+    });
+
+    const own = await call<{ items: Array<Record<string, unknown>> }>('GET', `/api/audit?action=TenantUpdated&resourceId=${tenant.id}`, hub.bootstrapKey);
+    expect(own.body.items).toHaveLength(1);
+    expect(own.body.items[0]).toMatchObject({
+      resourceId: tenant.id,
       actorApiKeyId: operator.body.apiKeyId,
-      details: { changes: { maxActiveApiKeys: 5 }, modifiedBy: operator.body.apiKeyId },
+      ip: '127.0.0.1',
+      details: { tenantId: tenant.id, changes: { maxActiveApiKeys: 5 } },
     });
   });
 

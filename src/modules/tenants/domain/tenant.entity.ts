@@ -55,9 +55,15 @@ export class Tenant extends AggregateRoot<DomainEvent> {
   @Property({ type: 'Date' })
   createdAt: Date;
 
+  /** The operator's key that created it: the platform's own record, which the tenant never reads. */
   @Property({ type: 'uuid', nullable: true })
   createdBy: string | null = null;
 
+  /**
+   * The event is the new tenant's (its audit trail, its webhooks), so it names no creator: `createdBy` is a key of
+   * the operator's tenant, which this tenant must not learn of. It is null, as when the system acts; the
+   * operator's own trail records who did it.
+   */
   static create(name: string, limits: TenantLimits, createdBy: string | null, now = new Date()): Tenant {
     const tenant = new Tenant();
     tenant.id = randomUUID();
@@ -66,13 +72,14 @@ export class Tenant extends AggregateRoot<DomainEvent> {
     tenant.maxWebhooks = limits.maxWebhooks;
     tenant.createdAt = now;
     tenant.createdBy = createdBy;
-    tenant.apply(new TenantCreatedEvent(tenant.id, tenant.id, name, createdBy));
+    tenant.apply(new TenantCreatedEvent(tenant.id, tenant.id, name, null));
     return tenant;
   }
 
   /**
    * A limit below what the tenant already holds is allowed: it only refuses new keys or webhooks until the
    * count drops under it, so an operator can shrink a tenant without deleting anything on its behalf.
+   * `by` goes to this tenant's trail and webhooks: null when the key acting belongs to another tenant.
    */
   update(changes: TenantChanges, by: string | null): void {
     const applied: TenantChanges = {};

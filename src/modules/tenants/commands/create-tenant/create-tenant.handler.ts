@@ -7,7 +7,11 @@ import { ApiKey } from '../../../api-keys/domain/api-key.entity';
 import { Tenant } from '../../domain/tenant.entity';
 import { CreateTenantCommand, CreatedTenant } from './create-tenant.command';
 
-/** A new tenant and its first admin key: every scope but platform:admin, returned once. */
+/**
+ * A new tenant and its first admin key: every scope but platform:admin, returned once. The key is the new
+ * tenant's, so its `createdBy` is null (the platform, as for the bootstrap key), never the operator's key: a
+ * tenant does not learn of another tenant's keys. The operator's own audit trail records who created both.
+ */
 @CommandHandler(CreateTenantCommand)
 export class CreateTenantHandler implements ICommandHandler<CreateTenantCommand> {
   constructor(
@@ -23,7 +27,7 @@ export class CreateTenantHandler implements ICommandHandler<CreateTenantCommand>
       scopes: TENANT_ADMIN_SCOPES,
       expiresAt: null,
       rateLimitPerHour: this.config.apiKeys.defaultRateLimitPerHour,
-      createdBy: actor.apiKeyId,
+      createdBy: null,
     });
     this.em.persist([tenant, apiKey]);
     return { tenant, adminKey: apiKey, token };

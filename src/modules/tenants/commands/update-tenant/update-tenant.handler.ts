@@ -1,6 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CommonError } from '../../../../common/errors/domain-error';
+import { actsAcrossTenants } from '../../../../common/outbox/stage-domain-events';
 import { Tenant } from '../../domain/tenant.entity';
 import { UpdateTenantCommand } from './update-tenant.command';
 
@@ -16,7 +17,8 @@ export class UpdateTenantHandler implements ICommandHandler<UpdateTenantCommand>
   async execute({ actor, tenantId, changes }: UpdateTenantCommand): Promise<Tenant> {
     const tenant = await this.em.findOne(Tenant, tenantId);
     if (!tenant) throw CommonError.notFound('Tenant');
-    tenant.update(changes, actor.apiKeyId);
+    // The operator's key is of another tenant (unless it changes its own): the platform acted, as far as this tenant sees.
+    tenant.update(changes, actsAcrossTenants(actor, tenant.id) ? null : actor.apiKeyId);
     return tenant;
   }
 }
