@@ -9,7 +9,9 @@ import type { AppConfig } from './common/config/app-config';
 import { migrateDatabase } from './common/database/migrate';
 import { configureHttp, fastifyOptions } from './common/http/configure-http';
 import { buildOpenApiDocument, serveSwaggerUi } from './common/http/openapi-document';
+import { mountQueueDashboard } from './common/queues/queue-dashboard';
 import { EnsureBootstrapKeyCommand } from './modules/api-keys/commands/ensure-bootstrap-key/ensure-bootstrap-key.command';
+import { ApiKeyVerifier } from './modules/api-keys/infrastructure/api-key-verifier';
 
 import { version } from '../package.json';
 
@@ -27,6 +29,7 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
   app.enableShutdownHooks();
   await configureHttp(app, config);
   serveSwaggerUi(app, buildOpenApiDocument(app, VERSION));
+  await mountQueueDashboard(app, app.get(ApiKeyVerifier));
   await app.init();
   await app.get(CommandBus).execute(new EnsureBootstrapKeyCommand(config.bootstrapApiKey));
   return app;
