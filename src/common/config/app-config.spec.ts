@@ -3,10 +3,12 @@ import { join } from 'node:path';
 import { ConfigError, loadConfig } from './app-config';
 
 const quiet = () => undefined;
+/** 32 different byte values, as a generated key has (about 30). */
+const operatorKey = Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 37 + 11) % 256)).toString('base64');
 const prodSecrets = {
   NODE_ENV: 'production',
   BOOTSTRAP_API_KEY: 'an-operator-chosen-bootstrap-key-of-40-chars',
-  ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+  ENCRYPTION_KEYS: `k1:${operatorKey}`,
 };
 
 function messageOf(env: NodeJS.ProcessEnv): string {
@@ -27,6 +29,14 @@ describe('configuration', () => {
     expect(config.processRole).toBe('all');
     expect(config.apiKeys.maxActivePerTenant).toBe(100);
     expect(config.apiKeys.rotationGraceSeconds).toBe(86400);
+    // The numbers the BR-* rules fix, as defaults.
+    expect(config.integrations.healthCheckCron).toBe('*/5 * * * *'); // BR-IM-03
+    expect(config.integrations.unhealthyAfterFailures).toBe(3); // BR-IM-04
+    expect(config.webhooks.retryBaseDelayMs).toBe(60_000); // BR-WH-04
+    expect(config.webhooks.deliveryExpirySeconds).toBe(86_400); // BR-WH-05
+    expect(config.webhooks.maxPerTenant).toBe(50); // BR-WH-07
+    expect(config.dataSync.batchSize).toBe(10_000); // BR-DS-03
+    expect(config.dataSync.runTimeoutSeconds).toBe(3600); // BR-DS-05
     expect(warnings.join('\n')).toContain('X-API-Key');
   });
 
@@ -36,6 +46,27 @@ describe('configuration', () => {
     expect(messageOf({ ...prodSecrets, ENCRYPTION_KEYS: `dev:${Buffer.alloc(32, 7).toString('base64')}` })).toContain('development key');
     expect(messageOf({ ...prodSecrets, BOOTSTRAP_API_KEY: 'dev-bootstrap-key-for-local-use-only-0000' })).toContain('development key');
     expect(loadConfig(prodSecrets, quiet).production).toBe(true);
+  });
+
+  it('refuses weak secrets in production and a mistyped NODE_ENV, naming the variable', () => {
+    expect(messageOf({ ...prodSecrets, BOOTSTRAP_API_KEY: 'x'.repeat(40) })).toMatch(/BOOTSTRAP_API_KEY looks weak/);
+    expect(messageOf({ ...prodSecrets, BOOTSTRAP_API_KEY: 'password'.repeat(5) })).toMatch(/BOOTSTRAP_API_KEY looks weak/);
+    expect(messageOf({ ...prodSecrets, ENCRYPTION_KEYS: `k1:${Buffer.alloc(32).toString('base64')}` })).toMatch(/ENCRYPTION_KEYS key "k1" looks weak/);
+    expect(messageOf({ ...prodSecrets, ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}` })).toMatch(/ENCRYPTION_KEYS key "k1" looks weak/);
+    // What the README tells operators to run: hex and base64 output pass.
+    expect(loadConfig({ ...prodSecrets, BOOTSTRAP_API_KEY: '0123456789abcdef'.repeat(4) }, quiet).production).toBe(true);
+    expect(messageOf({ ...prodSecrets, NODE_ENV: 'prod' })).toContain('NODE_ENV');
+    expect(messageOf({ NODE_ENV: 'Production' })).toContain('NODE_ENV');
+  });
+
+  it('allows loopback targets outside production only, and says so at start', () => {
+    const warnings: string[] = [];
+    expect(loadConfig({ NODE_ENV: 'development' }, (w) => warnings.push(w)).allowLoopbackTargets).toBe(true);
+    expect(warnings.join('\n')).toContain('ALLOW_LOOPBACK_TARGETS is on');
+    expect(loadConfig(prodSecrets, quiet).allowLoopbackTargets).toBe(false);
+    const quietWarnings: string[] = [];
+    expect(loadConfig({ NODE_ENV: 'development', ALLOW_LOOPBACK_TARGETS: 'false' }, (w) => quietWarnings.push(w)).allowLoopbackTargets).toBe(false);
+    expect(quietWarnings.join('\n')).not.toContain('ALLOW_LOOPBACK_TARGETS');
   });
 
   it('names the variable that is wrong', () => {

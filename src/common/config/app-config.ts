@@ -203,13 +203,33 @@ export type ProcessRole = 'all' | 'api' | 'worker';
 
 export class ConfigError extends Error {}
 
+/**
+ * A production secret with fewer different characters than this was typed, not generated: `openssl rand -hex 32`
+ * gives 16 (all the hex digits, short of a one-in-a-billion draw), base64 about 30; `aaaa…` or a repeated word far fewer.
+ */
+const MIN_DISTINCT_KEY_CHARACTERS = 10;
+/** 32 random bytes hold about 30 different values; fewer than this is a pattern, not a key. */
+const MIN_DISTINCT_KEY_BYTES = 16;
+
+/**
+ * Loopback targets let a tenant's webhook or custom API reach services on the host itself (SSRF), which is what
+ * development and tests want and nothing else does: allowed by default outside production, and said so at start.
+ */
+function allowsLoopback(allowed: boolean, nodeEnv: string, warn: (msg: string) => void): boolean {
+  if (allowed && nodeEnv !== 'test') {
+    warn('ALLOW_LOOPBACK_TARGETS is on: webhooks, custom APIs and connectors may call 127.0.0.1 and ::1 on this host. Set ALLOW_LOOPBACK_TARGETS=false (the production default) on any shared or deployed instance.');
+  }
+  return allowed;
+}
+
 /** Development-only fallbacks: loud, never used in production. */
 const DEV_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
 export const DEV_BOOTSTRAP_API_KEY = 'dev-bootstrap-key-for-local-use-only-0000';
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: string) => void = console.warn): AppConfig {
   const read = new EnvReader(env);
-  const nodeEnv = read.string('NODE_ENV', 'development');
+  // Only `production` turns the safeguards on, so a mistyped `prod` must stop the start rather than quietly run without them.
+  const nodeEnv = read.oneOf('NODE_ENV', 'development', ['development', 'test', 'production']);
   const production = nodeEnv === 'production';
 
   let bootstrapApiKey = read.optional('BOOTSTRAP_API_KEY');
@@ -218,6 +238,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: str
   }
   if (production && bootstrapApiKey === DEV_BOOTSTRAP_API_KEY) {
     throw new ConfigError('BOOTSTRAP_API_KEY is the published development key; choose your own (e.g. openssl rand -base64 32)');
+  }
+  if (production && bootstrapApiKey !== undefined && new Set(bootstrapApiKey).size < MIN_DISTINCT_KEY_CHARACTERS) {
+    throw new ConfigError(`BOOTSTRAP_API_KEY looks weak (fewer than ${MIN_DISTINCT_KEY_CHARACTERS} different characters); generate one with: openssl rand -base64 32`);
   }
   if (bootstrapApiKey === undefined) {
     if (production) throw new ConfigError('BOOTSTRAP_API_KEY is required when NODE_ENV=production');
@@ -260,7 +283,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: str
     redisKeyPrefix: read.string('REDIS_KEY_PREFIX', 'ih'),
     bootstrapApiKey,
     encryption: { keys, activeKeyId },
-    allowLoopbackTargets: read.bool('ALLOW_LOOPBACK_TARGETS', !production),
+    allowLoopbackTargets: allowsLoopback(read.bool('ALLOW_LOOPBACK_TARGETS', !production), nodeEnv, warn),
     logLevel: read.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     corsOrigins: read.list('CORS_ORIGINS'),
     bodyLimitBytes,
@@ -479,6 +502,9 @@ function parseKeyRing(spec: string, production: boolean): Map<string, Buffer> {
     }
     if (production && key.equals(Buffer.from(DEV_ENCRYPTION_KEY, 'base64'))) {
       throw new ConfigError(`ENCRYPTION_KEYS key "${id}" is the development key; generate one with: openssl rand -base64 32`);
+    }
+    if (production && new Set(key).size < MIN_DISTINCT_KEY_BYTES) {
+      throw new ConfigError(`ENCRYPTION_KEYS key "${id}" looks weak (fewer than ${MIN_DISTINCT_KEY_BYTES} different byte values); generate one with: openssl rand -base64 32`);
     }
     keys.set(id, key);
   }
