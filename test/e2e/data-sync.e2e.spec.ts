@@ -490,6 +490,11 @@ describe('data sync', () => {
     const cancelled = await finished(first.id);
     expect(cancelled.status).toBe('Cancelled');
     expect(cancelled.recordsProcessed).toBeLessThan(300);
+    // It synced a batch, so it counts against BR-DS-02: cancelling is no way round the hourly limit.
+    const tooSoon = await createSync(integrationId, 'Incremental');
+    expect(tooSoon.status).toBe(409);
+    expect(((await tooSoon.json()) as { code: string }).code).toBe('datasync.too_frequent');
+    await ranDaysAgo(first.id, 1);
 
     // The next one reads from where the Full import stood: the records the cancelled one never reached too.
     const second = await finished(((await (await createSync(integrationId, 'Incremental')).json()) as Job).id);

@@ -96,11 +96,13 @@ export class CreateDataSyncHandler implements ICommandHandler<CreateDataSyncComm
     const windows = { Full: this.config.dataSync.fullMinIntervalSeconds * 1000, Incremental: this.config.dataSync.incrementalMinIntervalSeconds * 1000 };
     const windowMs = windows[syncType as keyof typeof windows];
     if (!windowMs) return;
-    // Failed and cancelled syncs did not sync anything, so they do not count against the rule. The bound on
-    // scheduled_at alone (implied by the other, as a job never runs before its scheduled time) lets the index serve.
+    // A cancelled sync counts once it stored a batch: otherwise cancelling each run after its first 10,000 records
+    // would sync as often as one likes. One cancelled before it stored anything did not sync, and a failed one may
+    // be retried at once (the source's fault, not the caller's choice). The bound on scheduled_at alone (implied by
+    // the other, as a job never runs before its scheduled time) lets the index serve.
     const others = await em.execute<Array<{ runs_at: Date | string }>>(
       `SELECT ${RUNS_AT_SQL} AS runs_at FROM data_sync_job
-        WHERE integration_id = ? AND sync_type = ? AND status NOT IN ('Failed', 'Cancelled')
+        WHERE integration_id = ? AND sync_type = ? AND (status NOT IN ('Failed', 'Cancelled') OR (status = 'Cancelled' AND records_processed > 0))
           AND scheduled_at < ? AND ${RUNS_AT_SQL} > ? AND ${RUNS_AT_SQL} < ?`,
       [integrationId, syncType, new Date(runningAt.getTime() + windowMs), new Date(runningAt.getTime() - windowMs), new Date(runningAt.getTime() + windowMs)],
     );
