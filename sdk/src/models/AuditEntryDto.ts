@@ -8,7 +8,7 @@ export type AuditEntryDto = {
     resourceType: string;
     resourceId: string | null;
     /**
-     * The API key that acted; null for the system
+     * The API key that acted; null for the system, and for the platform operator acting on this tenant (its own tenant's trail names its key)
      */
     actorApiKeyId: string | null;
     ip: string | null;

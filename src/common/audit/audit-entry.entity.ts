@@ -9,7 +9,7 @@ export class AuditEntry {
   @Property({ type: 'uuid', nullable: true })
   tenantId: string | null;
 
-  /** The API key that acted; null for the system (expiry job, bootstrap). */
+  /** The API key that acted; null for the system (expiry job, bootstrap) and for the platform operator acting on another tenant. */
   @Property({ type: 'uuid', nullable: true })
   actorApiKeyId: string | null;
 

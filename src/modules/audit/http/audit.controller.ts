@@ -23,7 +23,7 @@ export class AuditEntryDto {
   @ApiProperty({ example: 'APIKeyRevoked' }) action: string;
   @ApiProperty({ example: 'api_key' }) resourceType: string;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) resourceId: string | null;
-  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The API key that acted; null for the system' }) actorApiKeyId: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The API key that acted; null for the system, and for the platform operator acting on this tenant (its own tenant\'s trail names its key)' }) actorApiKeyId: string | null;
   @ApiProperty({ type: String, nullable: true, example: '203.0.113.7' }) ip: string | null;
   @ApiProperty({ type: String, nullable: true }) requestId: string | null;
   @ApiProperty({ type: 'object', additionalProperties: true }) details: Record<string, unknown>;
