@@ -59,7 +59,7 @@ describe('data sync', () => {
 
   const call = (path: string, init: RequestInit = {}) => hub.request(path, { ...init, key, headers: init.body ? json : {} });
 
-  async function activeIntegration(): Promise<string> {
+  async function activeIntegration(resource: Record<string, unknown> = {}): Promise<string> {
     const created = await call('/api/integrations', {
       method: 'POST',
       body: JSON.stringify({
@@ -69,7 +69,7 @@ describe('data sync', () => {
         configuration: {
           baseUrl: sourceUrl,
           healthPath: '/health',
-          sync: { resources: [{ entity: 'contacts', path: '/contacts', idField: 'id', updatedAtField: 'updatedAt', recordsField: 'data', totalField: 'total', updatedSinceParam: 'updatedSince', pagination: { type: 'cursor', nextCursorField: 'nextCursor' } }] },
+          sync: { resources: [{ entity: 'contacts', path: '/contacts', idField: 'id', updatedAtField: 'updatedAt', recordsField: 'data', totalField: 'total', updatedSinceParam: 'updatedSince', pagination: { type: 'cursor', nextCursorField: 'nextCursor' }, ...resource }] },
         },
       }),
     });
@@ -379,6 +379,24 @@ describe('data sync', () => {
     const stored = (await (await call(`/api/integrations/${integrationId}/records?entity=contacts&pageSize=100`)).json()) as { items: Array<{ externalId: string; data: { name: string } }> };
     const names = Object.fromEntries(stored.items.map((r) => [r.externalId, r.data.name]));
     expect(names).toMatchObject({ c00001: 'Local 1', c00002: 'Source 2', c00005: 'Source 5', c00003: 'Contact 3' });
+  });
+
+  it('keeps a local change not yet exported when the source gives no modification times, and exports it (BR-DS-07)', async () => {
+    await startWorker();
+    // No updatedAtField: nothing tells which side changed last.
+    const integrationId = await activeIntegration({ updatedAtField: undefined, updatedSinceParam: undefined });
+    seed(3);
+    await finished(((await (await createSync(integrationId, 'Full')).json()) as Job).id);
+    await changeLocally(integrationId, 'c00001', 'Local 1', new Date().toISOString());
+    source.records.set('c00002', { id: 'c00002', name: 'Source 2', updatedAt: '2026-02-01T00:00:00.000Z' });
+    source.writes = [];
+
+    const job = (await (await createSync(integrationId, 'Incremental', { direction: 'Bidirectional' })).json()) as Job;
+    expect(await finished(job.id)).toMatchObject({ status: 'Completed', recordsUpdated: 1, recordsFailed: 0 });
+    expect(source.writes.map((w) => w.id)).toEqual(['c00001']);
+    expect(source.records.get('c00001')?.name).toBe('Local 1');
+    const stored = (await (await call(`/api/integrations/${integrationId}/records?entity=contacts&pageSize=100`)).json()) as { items: Array<{ externalId: string; data: { name: string } }> };
+    expect(Object.fromEntries(stored.items.map((r) => [r.externalId, r.data.name]))).toMatchObject({ c00000: 'Contact 0', c00001: 'Local 1', c00002: 'Source 2' });
   });
 
   it('resumes an export after its worker stops mid-job, sending no committed batch again', async () => {

@@ -90,23 +90,29 @@ export class LeaseLostError extends Error {
 }
 
 /**
- * Stored records win over older incoming versions (BR-DS-07), and so does a local change newer than the incoming
- * version (a Bidirectional sync exports it afterwards); a record is changed when its canonical content differs.
- * Without a modification time on either side, the source wins.
- */
-const ACCEPTED = `((p.source_modified_at IS NULL OR i.modified_at IS NULL OR i.modified_at >= p.source_modified_at)
-  AND (p.local_modified_at IS NULL OR i.modified_at IS NULL OR i.modified_at > p.local_modified_at))`;
-const CHANGED = `(p.content_hash <> i.content_hash OR p.deleted)`;
-/** The same rule inside the upsert, between the stored row and the incoming one. */
-const INCOMING_WINS = `((s.source_modified_at IS NULL OR EXCLUDED.source_modified_at IS NULL OR EXCLUDED.source_modified_at >= s.source_modified_at)
-  AND (s.local_modified_at IS NULL OR EXCLUDED.source_modified_at IS NULL OR EXCLUDED.source_modified_at > s.local_modified_at)
-  AND (s.content_hash <> EXCLUDED.content_hash OR s.deleted))`;
-
-/**
  * A record changed here and not exported since (in its current version): the export sends it, and a Full import's
  * end must not take it for a record the source deleted, since the source may never have had it.
  */
-export const UNEXPORTED_LOCAL_CHANGE = '(local_modified_at IS NOT NULL AND (exported_at IS NULL OR local_modified_at > exported_at))';
+function unexportedLocalChange(alias = ''): string {
+  const column = (name: string) => `${alias}${name}`;
+  return `(${column('local_modified_at')} IS NOT NULL AND (${column('exported_at')} IS NULL OR ${column('local_modified_at')} > ${column('exported_at')}))`;
+}
+export const UNEXPORTED_LOCAL_CHANGE = unexportedLocalChange();
+
+/**
+ * Stored records win over older incoming versions (BR-DS-07), and so does a local change newer than the incoming
+ * version (a Bidirectional sync exports it afterwards); a record is changed when its canonical content differs.
+ * An incoming version without a modification time (a resource with no `updatedAtField`) cannot be ordered against
+ * anything: it replaces the stored one, except a local change not yet exported, which would otherwise be lost
+ * unseen; once exported, the source holds it too and wins again.
+ */
+const ACCEPTED = `((p.source_modified_at IS NULL OR i.modified_at IS NULL OR i.modified_at >= p.source_modified_at)
+  AND (p.local_modified_at IS NULL OR (i.modified_at IS NULL AND NOT ${unexportedLocalChange('p.')}) OR i.modified_at > p.local_modified_at))`;
+const CHANGED = `(p.content_hash <> i.content_hash OR p.deleted)`;
+/** The same rule inside the upsert, between the stored row and the incoming one. */
+const INCOMING_WINS = `((s.source_modified_at IS NULL OR EXCLUDED.source_modified_at IS NULL OR EXCLUDED.source_modified_at >= s.source_modified_at)
+  AND (s.local_modified_at IS NULL OR (EXCLUDED.source_modified_at IS NULL AND NOT ${unexportedLocalChange('s.')}) OR EXCLUDED.source_modified_at > s.local_modified_at)
+  AND (s.content_hash <> EXCLUDED.content_hash OR s.deleted))`;
 
 /**
  * The executor's SQL: claiming a job within the running limits, storing a batch of records with a bulk upsert
@@ -339,7 +345,7 @@ export class SyncRunStore {
          SELECT r.external_id, r.data, r.modified_at, md5(r.data::text) AS content_hash
            FROM jsonb_to_recordset(:rows::jsonb) AS r(external_id text, data jsonb, modified_at timestamptz)
        ), previous AS (
-         SELECT s.external_id, s.content_hash, s.source_modified_at, s.local_modified_at, s.deleted
+         SELECT s.external_id, s.content_hash, s.source_modified_at, s.local_modified_at, s.exported_at, s.deleted
            FROM synced_record s JOIN incoming i ON s.external_id = i.external_id
           WHERE s.integration_id = :integrationId AND s.entity = :entity
        ), written AS (
