@@ -185,7 +185,9 @@ describe('Integrations through the SDK', () => {
     expect(crm.pageSize).toBe(1);
     expect(crm.items).toHaveLength(1);
     expect(crm.total).toBeGreaterThanOrEqual(2);
-    expect((await reader.integrations.listIntegrations({ provider: 'hubspot', status: 'Active' })).items.every((i) => i.provider === 'HubSpot' && i.status === 'Active')).toBe(true);
+    const activeHubSpot = (await reader.integrations.listIntegrations({ provider: 'hubspot', status: 'Active' })).items;
+    expect(activeHubSpot.length).toBeGreaterThan(0);
+    expect(activeHubSpot.every((i) => i.provider === 'HubSpot' && i.status === 'Active')).toBe(true);
     expect(JSON.stringify(await reader.integrations.listIntegrations({}))).not.toContain('configuration');
   });
 
@@ -296,10 +298,10 @@ describe('Integrations through the SDK', () => {
       requestBody: { name: 'Hanging CRM', integrationType: 'CRM', provider: 'HubSpot', configuration: { accessToken: FAKE_CREDENTIALS.hubspotToken } },
     });
     fakes.setMode('hubspot', 'hang');
-    const started = Date.now();
     const hung = await admin.integrations.testIntegration({ id: created.id });
-    expect(Date.now() - started).toBeLessThan(3000);
     expect(hung).toMatchObject({ success: false, failure: 'unavailable', integration: { status: 'Draft' } });
+    // The call was given up for want of an answer (an attempt's or the whole call's timeout), not refused.
+    expect(hung.message).toMatch(/^HubSpot(: The target)? did not answer in time$/);
     fakes.setMode('hubspot', 'garbage');
     const garbage = await admin.integrations.testIntegration({ id: created.id });
     expect(garbage).toMatchObject({ success: false, failure: 'unavailable' });
@@ -311,6 +313,10 @@ describe('Integrations through the SDK', () => {
     const created = await admin.integrations.createIntegration({ requestBody: { name: 'Soon broken', integrationType: 'CRM', provider: 'HubSpot', configuration: { accessToken: FAKE_CREDENTIALS.hubspotToken } } });
     await admin.integrations.testIntegration({ id: created.id });
     fakes.setMode('hubspot', 'not-found');
+    // One refused request is not yet a broken integration (BR-IM-04); the third in a row is.
+    await healthCheck(created.id);
+    await healthCheck(created.id);
+    expect(await admin.integrations.getIntegration({ id: created.id })).toMatchObject({ status: 'Active', healthStatus: 'Degraded' });
     await healthCheck(created.id);
     fakes.setMode('hubspot', 'ok');
     expect(await admin.integrations.getIntegration({ id: created.id })).toMatchObject({ status: 'Error' });

@@ -91,9 +91,14 @@ describe('Integration', () => {
     expect(eventNames(integration)).toContain('IntegrationHealthRecoveredEvent');
   });
 
-  it('leaves Error only through a review (BR-IM-05)', () => {
+  it('moves to Error only after the third refused health check in a row (BR-IM-04), and leaves it only through a review (BR-IM-05)', () => {
     const integration = activated();
-    integration.recordCheck({ purpose: 'health' }, { ...outage, failure: 'configuration' }, rules, false, null);
+    const refused = { ...outage, failure: 'configuration' as const };
+    integration.recordCheck({ purpose: 'health' }, refused, rules, false, null);
+    integration.recordCheck({ purpose: 'health' }, refused, rules, false, null);
+    expect(integration.status).toBe('Active');
+    expect(integration.healthStatus).toBe('Degraded');
+    integration.recordCheck({ purpose: 'health' }, refused, rules, false, null);
     expect(integration.status).toBe('Error');
     expect(() => integration.startCheck('k')).toThrow(/reviewed/);
     expect(() => integration.update({ configuration: { apiKey: 'sk_test_y' } }, vault, 'k')).toThrow(/reviewed/);

@@ -378,8 +378,12 @@ export class Integration extends AggregateRoot<DomainEvent> {
     this.failedHealthChecks++;
     this.lastError = truncate(outcome.message);
     if (outcome.failure === 'authentication') return this.suspend(outcome.message);
-    if (outcome.failure === 'configuration') return this.fail(`The provider refused the integration's requests: ${outcome.message}`, now);
     this.consecutiveFailures++;
+    // BR-IM-04 holds for every failure: one refused request (a 404 while the provider deploys) is not yet a
+    // broken integration, and Error needs a person to review it (BR-IM-05). A run of them is.
+    if (outcome.failure === 'configuration' && this.consecutiveFailures >= rules.unhealthyAfterFailures) {
+      return this.fail(`The provider refused the integration's requests ${this.consecutiveFailures} times in a row: ${outcome.message}`, now);
+    }
     this.healthStatus = this.consecutiveFailures >= rules.unhealthyAfterFailures ? 'Unhealthy' : 'Degraded';
     // One alert per run of failures: when the run reaches the threshold, not on every failure after it.
     if (this.consecutiveFailures === rules.unhealthyAfterFailures) {

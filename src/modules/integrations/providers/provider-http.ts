@@ -102,7 +102,8 @@ export class ProviderHttp {
     }
     const status = response.status;
     if (status === 401 || status === 403) throw new ProviderCallError('authentication', `${this.provider} refused the credentials (HTTP ${status})`, status);
-    if (status === 429 || status >= 500) throw new ProviderCallError('unavailable', `${this.provider} answered HTTP ${status}`, status);
+    // 408 Request Timeout and 425 Too Early say "try again", as 429 and 5xx do: not the configuration's fault.
+    if (status === 408 || status === 425 || status === 429 || status >= 500) throw new ProviderCallError('unavailable', `${this.provider} answered HTTP ${status}`, status);
     if (status >= 300) throw new ProviderCallError('configuration', `${this.provider} refused the request (HTTP ${status})${providerMessage(response.body)}`, status);
     return { status, body: parseJsonObject(response.body, this.provider) };
   }
