@@ -1,3 +1,4 @@
+import { EntityManager } from '@mikro-orm/postgresql';
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
@@ -52,14 +53,29 @@ describe('outgoing webhooks under concurrent calls', () => {
   });
 
   it('refuses a null idempotency key with a 400 naming it, and publishes nothing', async () => {
+    const tenant = await hub.client(hub.bootstrapKey).tenants.createTenant({ requestBody: { name: 'Null Keys' } });
+    const nullKeys = hub.client(tenant.adminKey.key);
+    // The type exists for this tenant and a webhook listens to it: only the null key can be what is refused.
+    await nullKeys.events.registerEventType({ requestBody: { name: 'OrderRaced' } });
+    const webhook = await nullKeys.webhooks.createWebhook({ requestBody: { url: `${receiver.url}/null-keys`, eventTypes: ['OrderRaced'] } });
+    const db = hub.app.get(EntityManager).fork().getConnection();
+    const published = async () =>
+      (await db.execute<Array<{ n: string }>>("SELECT count(*) AS n FROM outbox_message WHERE tenant_id = ? AND event_type = 'OrderRaced'", [tenant.tenant.id]))[0].n;
+
     const refused = await hub.request('/api/events', {
       method: 'POST',
-      key: (await hub.client(hub.bootstrapKey).tenants.createTenant({ requestBody: { name: 'Null Keys' } })).adminKey.key,
+      key: tenant.adminKey.key,
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ eventType: 'OrderRaced', data: {}, idempotencyKey: null }),
     });
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual(['idempotencyKey']);
+    expect(await published()).toBe('0');
+    expect((await nullKeys.webhooks.listWebhookDeliveries({ id: webhook.id, pageSize: 100 })).items).toEqual([]);
+
+    // The same event without the null is published, and seen where the refused one was not.
+    await nullKeys.events.publishEvent({ requestBody: { eventType: 'OrderRaced', data: {} } });
+    expect(await published()).toBe('1');
   });
 
   it('answers a test send as done when Redis refuses its job, and the sweep delivers it', async () => {

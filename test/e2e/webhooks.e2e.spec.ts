@@ -92,7 +92,8 @@ describe('outgoing webhooks through the SDK', () => {
   it('refuses bad input with problem+json naming the field, and stores nothing', async () => {
     const before = (await admin.webhooks.listWebhooks({ pageSize: 100 })).total;
     const cases: Array<[Record<string, unknown>, number, string]> = [
-      [{ url: 'http://hooks.example.com/in', eventTypes: ['BookingConfirmed'] }, 400, 'url'],
+      // Not HTTPS, to a loopback target the e2e app allows: refused for the scheme alone, no public host asked.
+      [{ url: 'ftp://127.0.0.1/in', eventTypes: ['BookingConfirmed'] }, 400, 'url'],
       [{ url: 'not a url', eventTypes: ['BookingConfirmed'] }, 400, 'url'],
       [{ url: receiver.url + '/bad', eventTypes: [] }, 400, 'eventTypes'],
       [{ url: receiver.url + '/bad', eventTypes: [''] }, 400, 'eventTypes'],
@@ -111,6 +112,15 @@ describe('outgoing webhooks through the SDK', () => {
       const problem = (await response.json()) as { errors?: Array<{ field: string }> };
       expect(problem.errors?.map((e) => e.field)).toContain(field);
     }
+    // The non-HTTPS refusal names `url` for its scheme (http:// to a public name: checkTargetUrl's unit spec).
+    const notHttps = await hub.request('/api/webhooks', {
+      method: 'POST',
+      key: keyOf(admin),
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ url: 'ftp://127.0.0.1/in', eventTypes: ['BookingConfirmed'] }),
+    });
+    expect(notHttps.status).toBe(400);
+    expect(((await notHttps.json()) as { errors?: unknown }).errors).toEqual([{ field: 'url', messages: [expect.stringContaining('only HTTPS is allowed')] }]);
 
     receiver.on('/refuses-verification', answer(500));
     const refused = await errorOf(createWebhook('/refuses-verification'));
@@ -485,13 +495,20 @@ describe('outgoing webhooks through the SDK', () => {
 
   it('updates and deletes a webhook; a disabled webhook receives nothing', async () => {
     const webhook = await createWebhook('/update-me');
+    // An active sibling on the same event type: once it has its delivery, fan-out has run for the event.
+    const sibling = await createWebhook('/update-me-sibling');
     const updated = await admin.webhooks.updateWebhook({ id: webhook.id, requestBody: { timeoutSeconds: 60, retryPolicy: { maxRetries: 0 }, isActive: false } });
     expect(updated).toMatchObject({ timeoutSeconds: 60, maxRetries: 0, isActive: false, disabledReason: 'Disabled through the API' });
-    await publish({ bookingId: 'while disabled' });
+    const event = await publish({ bookingId: 'while disabled' });
+    await deliveryOf(sibling, event.id, 'Delivered');
+    await eventually(async () => expect(receiver.events('/update-me-sibling').map((r) => r.headers['webhook-id'])).toEqual([event.id]), 10_000);
+    expect((await admin.webhooks.listWebhookDeliveries({ id: webhook.id, pageSize: 100 })).items).toEqual([]);
+    expect(receiver.events('/update-me')).toHaveLength(0);
+
     expect((await errorOf(admin.webhooks.updateWebhook({ id: webhook.id, requestBody: { eventTypes: ['Nope'] } }))).status).toBe(422);
     await admin.webhooks.deleteWebhook({ id: webhook.id });
+    await admin.webhooks.deleteWebhook({ id: sibling.id });
     expect((await errorOf(admin.webhooks.getWebhook({ id: webhook.id }))).status).toBe(404);
-    expect(receiver.events('/update-me')).toHaveLength(0);
     const trail = await admin.audit.listAuditEntries({ resourceId: webhook.id, pageSize: 100 });
     expect(trail.items.map((e) => e.action)).toEqual(expect.arrayContaining(['WebhookCreated', 'WebhookDisabled', 'WebhookDeleted']));
   });

@@ -59,7 +59,22 @@ describe('the bootstrap key', () => {
 
   it('refuses to start with the secret of a key made through the API, naming BOOTSTRAP_API_KEY, and changes nothing', async () => {
     const tenant = await hub.client(hub.bootstrapKey).tenants.createTenant({ requestBody: { name: 'Pasted Key' } });
+    const pasted = () =>
+      sql<{ id: string; is_active: boolean; is_bootstrap: boolean; scopes: string[]; tenant_id: string | null; revocation_reason: string | null }>(
+        'SELECT id, is_active, is_bootstrap, scopes, tenant_id, revocation_reason FROM api_key WHERE key_hash = ?',
+        [hashApiKey(tenant.adminKey.key)],
+      );
+    const before = await pasted();
+    expect(before).toEqual([expect.objectContaining({ is_active: true, is_bootstrap: false, tenant_id: tenant.tenant.id, revocation_reason: null })]);
+    const bootstrapBefore = await sql<{ id: string; is_active: boolean }>('SELECT id, is_active FROM api_key WHERE is_bootstrap ORDER BY id');
+
     await expect(ensure(tenant.adminKey.key)).rejects.toThrow(/BOOTSTRAP_API_KEY/);
+
+    // The pasted tenant key is as it was: still active, still the tenant's, not made the bootstrap key, same scopes.
+    expect(await pasted()).toEqual(before);
+    expect(await sql('SELECT id, is_active FROM api_key WHERE is_bootstrap ORDER BY id')).toEqual(bootstrapBefore);
+    expect(before[0].scopes.length).toBeGreaterThan(0);
+    expect(await callerScopes(tenant.adminKey.key)).toEqual(expect.arrayContaining(before[0].scopes));
     expect(await callerScopes(hub.bootstrapKey)).toEqual(expect.arrayContaining(['platform:admin']));
   });
 });

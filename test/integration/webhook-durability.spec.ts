@@ -127,7 +127,12 @@ describe('webhook deliveries survive Redis losses and worker restarts', () => {
     const [batchJobId] = [...batchJobIds];
     expect(batchJobId).toMatch(/^batch-/);
     const batchJob = await apiQueue.getJob(batchJobId!);
-    expect(batchJob?.data).toEqual({ deliveries: expect.arrayContaining(ids.map(() => expect.objectContaining({ attemptCount: 0, webhookId: webhook.id }))) });
+    // Exactly the five deliveries' first attempts, each once: no more, no fewer.
+    const batched = (batchJob?.data as { deliveries: Array<{ deliveryId: string; attemptCount: number; webhookId: string }> }).deliveries;
+    const deliveryIds = (await rowsOf()).map((row) => row.id).sort();
+    expect(deliveryIds).toHaveLength(5);
+    expect(batched.map((d) => d.deliveryId).sort()).toEqual(deliveryIds);
+    expect(batched).toEqual(deliveryIds.map(() => ({ deliveryId: expect.any(String), attemptCount: 0, webhookId: webhook.id })));
 
     // Overdue (WEBHOOK_REQUEUE_AFTER_MS is 0 here), but their job is alive: the sweep queues nothing.
     const sweep = worker.get(WebhookMaintenanceProcessor);

@@ -20,5 +20,24 @@ export default async function globalSetup(): Promise<void> {
   // Workers started by tests listen for scrapes on a free loopback port each, never on the shared default 9464.
   process.env.HOST = '127.0.0.1';
   process.env.WORKER_METRICS_PORT = '0';
+  // No app a spec starts may reach a real provider: every provider base URL defaults to a closed loopback port
+  // (specs with fakes override these, as they always did), and the health sweep never fires on its own during a
+  // run, so it cannot probe integrations other specs left Active.
+  const closedLoopback = 'http://127.0.0.1:9';
+  for (const name of [
+    'INTEGRATIONS_STRIPE_URL',
+    'INTEGRATIONS_PAYPAL_URL',
+    'INTEGRATIONS_SENDGRID_URL',
+    'INTEGRATIONS_TWILIO_URL',
+    'INTEGRATIONS_HUBSPOT_URL',
+    'INTEGRATIONS_GOOGLE_CALENDAR_URL',
+    'INTEGRATIONS_GOOGLE_AUTHORIZE_URL',
+    'INTEGRATIONS_GOOGLE_TOKEN_URL',
+    'INTEGRATIONS_MICROSOFT_GRAPH_URL',
+    'INTEGRATIONS_MICROSOFT_LOGIN_URL',
+  ]) {
+    process.env[name] = closedLoopback;
+  }
+  process.env.INTEGRATIONS_HEALTH_CHECK_CRON = '0 0 1 1 *';
   await migrateDatabase({ databaseUrl: process.env.DATABASE_URL });
 }

@@ -48,8 +48,13 @@ describe('verifyGenericHmac', () => {
     // Without its padding (the scheme documents only padded base64), or with a character after it.
     expect(verify(settings(algorithm, 'base64'), base64.replace(/=+$/, ''))).toEqual({ ok: false, reason: 'malformed_signature' });
     expect(verify(settings(algorithm, 'base64'), `${base64}A`)).toEqual({ ok: false, reason: 'malformed_signature' });
-    // URL-safe alphabet, or the hex of the same bytes where base64 is configured.
-    expect(verify(settings(algorithm, 'base64'), mac(algorithm, 'base64url'))).toEqual({ ok: false, reason: 'malformed_signature' });
+    // URL-safe alphabet, padded as base64 is, so only its `-`/`_` can be what is refused...
+    const urlSafe = base64.replace(/\+/g, '-').replace(/\//g, '_');
+    expect(urlSafe).not.toBe(base64);
+    expect(urlSafe).toBe(mac(algorithm, 'base64url') + '='.repeat(base64.length - mac(algorithm, 'base64url').length));
+    expect(verify(settings(algorithm, 'base64'), urlSafe)).toEqual({ ok: false, reason: 'malformed_signature' });
+    // ...or the hex of the same bytes where base64 is configured.
+    expect(verify(settings(algorithm, 'base64'), mac(algorithm, 'hex'))).toEqual({ ok: false, reason: 'malformed_signature' });
   });
 
   it('refuses a well-formed signature of another key or algorithm', () => {
