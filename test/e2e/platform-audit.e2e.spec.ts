@@ -1,16 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
 import { WebhookReceiver } from '../support/webhook-receiver';
+import type { AuditEntryDto as AuditEntry } from '../../sdk/dist';
 
-interface AuditEntry {
-  action: string;
-  resourceType: string;
-  resourceId: string | null;
-  actorApiKeyId: string | null;
-  ip: string | null;
-  requestId: string | null;
-  details: Record<string, unknown>;
-}
 
 interface Page<T> {
   items: T[];

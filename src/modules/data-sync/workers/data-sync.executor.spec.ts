@@ -8,6 +8,7 @@ import type { PageRequest, SourcePage, SyncConnector } from '../connectors/sync-
 import type { DataSyncRunJob } from '../infrastructure/data-sync-queue';
 import type { SyncProgressChannel } from '../infrastructure/sync-progress.channel';
 import type { BatchWrite, ClaimedJob, SyncRunStore } from '../infrastructure/sync-run-store';
+import { RunLaterError } from '../infrastructure/data-sync-queue';
 import { DataSyncExecutor } from './data-sync.executor';
 
 const BATCH_SIZE = 100;
@@ -33,10 +34,12 @@ function sourceOfBigPages(pageSize = 60): SyncConnector {
   };
 }
 
-function executorOver(source: SyncConnector, job: ClaimedJob, batches: BatchWrite[]): DataSyncExecutor {
+function executorOver(source: SyncConnector, job: ClaimedJob, batches: BatchWrite[], { runTimeoutSeconds = 3600, logs = [] as string[], released = [] as string[] } = {}): DataSyncExecutor {
   const store = {
     claim: () => Promise.resolve({ kind: 'claimed', job }),
     renewLease: () => Promise.resolve(true),
+    log: (_jobId: string, _tenantId: string, line: { message: string }) => Promise.resolve(void logs.push(line.message)),
+    release: (jobId: string) => Promise.resolve(void released.push(jobId)),
     writeBatch: (batch: BatchWrite) => {
       batches.push(batch);
       return Promise.resolve({ created: batch.records.length, updated: 0, unchanged: 0, failed: 0, recordsTotal: 0, recordsProcessed: 0, recordsFailed: 0, startedAt: null, cancelRequested: false });
@@ -51,7 +54,7 @@ function executorOver(source: SyncConnector, job: ClaimedJob, batches: BatchWrit
     { execute: () => Promise.resolve(null) } as unknown as CommandBus,
     { fork: () => ({ findOne: () => Promise.resolve(integration) }) } as unknown as EntityManager,
     {} as SecretVault,
-    { dataSync: { batchSize: BATCH_SIZE, defaultPageSize: 10, leaseMs: 60_000, runTimeoutSeconds: 3600, maxRuns: 3, maxRunningJobs: 1 } } as AppConfig,
+    { dataSync: { batchSize: BATCH_SIZE, defaultPageSize: 10, leaseMs: 60_000, runTimeoutSeconds, maxRuns: 3, maxRunningJobs: 1 } } as AppConfig,
   );
 }
 
@@ -94,5 +97,23 @@ describe('DataSyncExecutor', () => {
     expect(idsOf(batches[0])).toEqual(Array.from({ length: 50 }, (_, i) => `c${100 + i}`));
     expect(batches.flatMap(idsOf)).toHaveLength(200);
     expect(batches.every((batch) => batch.checkpoint.reportedTotal === 300)).toBe(true);
+  });
+
+  it('stops a run at DATA_SYNC_RUN_TIMEOUT_SECONDS (BR-DS-05), gives the lease back and resumes later from the checkpoint', async () => {
+    const batches: BatchWrite[] = [];
+    const logs: string[] = [];
+    const released: string[] = [];
+    // The source answers its first page (one batch of 60), then never again.
+    const source = sourceOfBigPages();
+    const firstPage = source.readPage.bind(source);
+    let pagesRead = 0;
+    source.readPage = (request) => (pagesRead++ === 0 ? firstPage(request) : new Promise<SourcePage>(() => undefined));
+    const executor = executorOver(source, claimed(), batches, { runTimeoutSeconds: 0.05, logs, released });
+
+    await expect(executor.run('job')).rejects.toBeInstanceOf(RunLaterError);
+    expect(logs.some((line) => line.includes('BR-DS-05'))).toBe(true);
+    expect(released).toEqual(['job']);
+    // The batch stored before the source stopped answering stays, with where the next run resumes.
+    expect(batches.map((batch) => [batch.records.length, batch.checkpoint.cursor])).toEqual([[60, '60']]);
   });
 });

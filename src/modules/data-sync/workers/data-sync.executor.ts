@@ -183,9 +183,7 @@ export class DataSyncExecutor implements OnApplicationBootstrap, BeforeApplicati
           syncRecords.inc({ outcome: 'failed' }, result.failed);
           syncFailures.inc({ reason: 'invalid_record' }, result.failed);
         }
-        await this.publishProgress(job.id, result);
-        if (result.cancelRequested) return null;
-        if (signal.aborted) throw signal.reason as Error;
+        if (await this.stopsAfter(job.id, result, signal)) return null;
       }
     }
     return checkpoint;
@@ -237,10 +235,19 @@ export class DataSyncExecutor implements OnApplicationBootstrap, BeforeApplicati
         syncRecords.inc({ outcome: 'failed' }, failures.length);
         syncFailures.inc({ reason: 'refused_by_target' }, failures.length);
       }
-      await this.publishProgress(job.id, result);
-      if (result.cancelRequested) return null;
-      if (signal.aborted) throw signal.reason as Error;
+      if (await this.stopsAfter(job.id, result, signal)) return null;
     }
+  }
+
+  /**
+   * After a stored batch: publishes the progress, then true when the job was cancelled meanwhile (the run ends
+   * there); throws the interruption when the run was stopped (timeout, shutdown, lease lost).
+   */
+  private async stopsAfter(jobId: string, result: JobProgressRow, signal: AbortSignal): Promise<boolean> {
+    await this.publishProgress(jobId, result);
+    if (result.cancelRequested) return true;
+    if (signal.aborted) throw signal.reason as Error;
+    return false;
   }
 
   /**
