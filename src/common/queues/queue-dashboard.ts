@@ -8,7 +8,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import Bull from 'bull';
 import type { Queue } from 'bull';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { missingScopes, Scope } from '../auth/scopes';
+import { assertHoldsScopes, Scope } from '../auth/scopes';
 import { CommonError, CommonErrorCode, DomainError } from '../errors/domain-error';
 import { sendProblem, toProblem } from '../http/problem-details.filter';
 
@@ -65,8 +65,7 @@ export async function mountQueueDashboard(app: NestFastifyApplication, verifier:
       void reply.headers(DASHBOARD_SECURITY_HEADERS);
       try {
         const key = await verifier.verify(apiKeyOf(request));
-        const missing = missingScopes(key.scopes, [REQUIRED_SCOPE]);
-        if (missing.length) throw new CommonError(CommonErrorCode.MissingScope, `The API key lacks the scope ${missing.join(', ')}`, { missingScopes: missing });
+        assertHoldsScopes(key.scopes, [REQUIRED_SCOPE]);
       } catch (error) {
         return refuse(request, reply, error);
       }

@@ -3,13 +3,11 @@ import type { CanActivate } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
 import { AuthenticatedRequest, PUBLIC_ROUTE, REQUIRED_SCOPES } from '../../../common/auth/auth.decorators';
-import { missingScopes } from '../../../common/auth/scopes';
+import { assertHoldsScopes } from '../../../common/auth/scopes';
 import { CommonError, CommonErrorCode } from '../../../common/errors/domain-error';
 import { ApiKeyRateLimiter, RateLimitDecision } from './api-key-rate-limiter';
 import { ApiKeyUsageRecorder } from './api-key-usage-recorder';
 import { ApiKeyVerifier, VerifiedKey } from './api-key-verifier';
-
-const NONE_MISSING: readonly string[] = [];
 
 interface RoutePolicy {
   isPublic: boolean;
@@ -67,10 +65,7 @@ export class ApiKeyGuard implements CanActivate {
       });
     }
     this.usage.record(key.apiKeyId);
-    const missing = policy.scopes.length ? missingScopes(key.scopes, policy.scopes) : NONE_MISSING;
-    if (missing.length) {
-      throw new CommonError(CommonErrorCode.MissingScope, `The API key lacks the scope ${missing.join(', ')}`, { missingScopes: missing });
-    }
+    if (policy.scopes.length) assertHoldsScopes(key.scopes, policy.scopes);
     request.actor = { tenantId: key.tenantId, apiKeyId: key.apiKeyId, scopes: key.scopes, ip: request.ip, requestId: String(request.id) };
     return true;
   }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyReply } from 'fastify';
-import { missingScopes } from '../../../common/auth/scopes';
+import { assertHoldsScopes } from '../../../common/auth/scopes';
 import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
 import { CommonError } from '../../../common/errors/domain-error';
 import { DataSyncJob } from '../domain/data-sync-job.entity';
@@ -90,9 +90,9 @@ export class DataSyncStream {
   private async refusalOf(apiKey: string, requiredScopes: readonly string[]): Promise<string | null> {
     try {
       const key = await this.keys.verify(apiKey);
-      const missing = missingScopes(key.scopes, requiredScopes);
-      // As the guard words it for a request.
-      return missing.length ? `The API key lacks the scope ${missing.join(', ')}` : null;
+      // Worded as the guard words it for a request.
+      assertHoldsScopes(key.scopes, requiredScopes);
+      return null;
     } catch (error) {
       if (error instanceof CommonError) return error.message;
       throw error;
