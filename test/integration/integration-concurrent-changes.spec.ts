@@ -8,8 +8,8 @@ import { StoreOAuthTokensCommand } from '../../src/modules/integrations/commands
 import { OAuthTokenService } from '../../src/modules/integrations/infrastructure/oauth-token.service';
 import { ProviderCallError } from '../../src/modules/integrations/providers/provider-adapter';
 import { FAKE_CREDENTIALS, FakeProviders, startFakeProviders } from '../support/fake-providers';
-import { errorOf, eventually, startTestApp, TestApp } from '../support/test-app';
-import { lockWaiters, whileCommitting as lockedWhileCommitting } from '../support/lock-waits';
+import { errorOf, startTestApp, TestApp } from '../support/test-app';
+import { whileCommitting as lockedWhileCommitting } from '../support/lock-waits';
 
 /** A calendar API accepts it: the fake calendars take any three dot-separated parts for a JWT. */
 const ISSUED_ACCESS_TOKEN = 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJpc3N1ZWQifQ.c2ln';
@@ -172,21 +172,13 @@ describe('changing an integration while another change of it commits', () => {
     const { id } = await calendar();
     const expiring = { accessToken: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJvbGQifQ.c2ln', refreshToken: 'r-old', expiresAt: new Date(Date.now() + 10_000).toISOString(), scope: null };
     await api.app.get(CommandBus).execute(new StoreOAuthTokensCommand(tenantId, id, expiring, 'authorization'));
-    const competing = await api.app.get(EntityManager).getConnection().getKnex().transaction();
-    let refreshed: Promise<string>;
-    try {
-      await competing.raw(DISCONNECTION, [adminKeyId, id]);
-      refreshed = api.app.get(OAuthTokenService).accessTokenFor({ id, tenantId, provider: 'GoogleCalendar', configuration: { clientId: 'hub-client', clientSecret: 'hub-client-secret' } });
-      refreshed.catch(() => undefined); // awaited below, after the commit
+    const refreshed = whileCommitting(DISCONNECTION, [adminKeyId, id], async () => {
+      const token = api.app.get(OAuthTokenService).accessTokenFor({ id, tenantId, provider: 'GoogleCalendar', configuration: { clientId: 'hub-client', clientSecret: 'hub-client-secret' } });
+      token.catch(() => undefined); // awaited by whileCommitting, after the commit
       await tokenEndpoint.arrived();
       tokenEndpoint.grant();
-      await eventually(async () => {
-        expect(await lockWaiters(api.app.get(EntityManager), 'integration')).toBe(1);
-      }, 10_000);
-      await competing.commit();
-    } finally {
-      if (!competing.isCompleted()) await competing.rollback();
-    }
+      return token;
+    });
     await expect(refreshed).rejects.toBeInstanceOf(ProviderCallError);
     expect(await row(id)).toMatchObject({ status: 'Disconnected', sealed_oauth_tokens: null });
     expect(await admin.integrations.getIntegration({ id })).toMatchObject({ status: 'Disconnected', authorized: false });
@@ -198,19 +190,9 @@ describe('changing an integration while another change of it commits', () => {
     const calendarCallsBefore = fakes.requests.filter((request) => request.includes('/google/')).length;
     const callback = fetch(`${api.baseUrl}/api/integrations/oauth/callback?state=${started.state}&code=granted-code`);
     callback.catch(() => undefined); // awaited below, after the commit
-    const competing = await api.app.get(EntityManager).getConnection().getKnex().transaction();
-    try {
-      // The callback's own transaction has committed PendingValidation; the code exchange is under way.
-      await tokenEndpoint.arrived();
-      await competing.raw(DISCONNECTION, [adminKeyId, id]);
-      tokenEndpoint.grant();
-      await eventually(async () => {
-        expect(await lockWaiters(api.app.get(EntityManager), 'integration')).toBe(1);
-      }, 10_000);
-      await competing.commit();
-    } finally {
-      if (!competing.isCompleted()) await competing.rollback();
-    }
+    // The callback's own transaction has committed PendingValidation; the code exchange is under way.
+    await tokenEndpoint.arrived();
+    await whileCommitting(DISCONNECTION, [adminKeyId, id], async () => tokenEndpoint.grant());
     const response = await callback;
     expect(response.status).toBe(409);
     expect(((await response.json()) as { code: string }).code).toBe('integration.disconnected');

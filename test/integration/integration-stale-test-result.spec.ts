@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { IntegrationHubClient } from '../../sdk/dist';
 import { HeldApi } from '../support/held-api';
-import { eventually, startTestApp, TestApp } from '../support/test-app';
-import { lockWaiters } from '../support/lock-waits';
+import { startTestApp, TestApp } from '../support/test-app';
+import { whileCommitting } from '../support/lock-waits';
 
 /**
  * BR-IM-02 against a test whose provider answers late: only an outcome for the configuration the integration
@@ -60,17 +60,9 @@ describe('a test result that arrives after the configuration changed', () => {
     const test = admin.integrations.testIntegration({ id: created.id });
     await provider.arrived(token);
     // What an update leaves, held uncommitted until the outcome is waiting to be recorded.
-    const competing = await api.app.get(EntityManager).getConnection().getKnex().transaction();
-    try {
-      await competing.raw(`UPDATE integration SET status = 'Draft', status_reason = 'The configuration changed' WHERE id = ?`, [created.id]);
-      provider.answer(token, 200);
-      await eventually(async () => {
-        expect(await lockWaiters(api.app.get(EntityManager), 'integration')).toBe(1);
-      }, 10_000);
-      await competing.commit();
-    } finally {
-      if (!competing.isCompleted()) await competing.rollback();
-    }
+    await whileCommitting(api.app.get(EntityManager), 'integration', `UPDATE integration SET status = 'Draft', status_reason = 'The configuration changed' WHERE id = ?`, [created.id], async () =>
+      provider.answer(token, 200),
+    );
     const tested = await test;
     expect(tested).toMatchObject({ success: true, integration: { status: 'Draft' } });
     expect(tested.message).toMatch(/not applied/);
