@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { CommandBus } from '@nestjs/cqrs';
 import { RetentionScheduler } from '../../src/common/retention/retention';
-import { reencryptIntegrationSecrets } from '../../src/modules/integrations/reencrypt-integration-secrets.cli';
+import { SECRET_VAULT, SecretVault } from '../../src/common/crypto/secret-vault';
+import { reencryptSecrets } from '../../src/reencrypt-secrets.cli';
 import { FAKE_CREDENTIALS } from '../support/fake-providers';
 import { startTestApp, TestApp } from '../support/test-app';
+import { WebhookReceiver } from '../support/webhook-receiver';
 
-/** Key rotation of integration secrets (BR-IM-06/07) and the 90-day log retention (§17.2). */
+/** Key rotation of stored secrets (BR-IM-06/07: integrations; webhook signing secrets) and the 90-day log retention (§17.2). */
 describe('integration secrets and logs', () => {
   const oldRing = process.env.ENCRYPTION_KEYS!;
   const newKey = `t2:${randomBytes(32).toString('base64')}`;
@@ -23,25 +25,44 @@ describe('integration secrets and logs', () => {
     return app;
   }
 
-  it('re-encrypts every integration under the active key, so the old key can leave the ring', async () => {
-    const before = await start({ PROCESS_ROLE: 'api' });
-    const tenant = await before.client(before.bootstrapKey).tenants.createTenant({ requestBody: { name: 'Rotation' } });
-    const created = await before.client(tenant.adminKey.key).integrations.createIntegration({
-      requestBody: { name: 'CRM', integrationType: 'CRM', provider: 'HubSpot', configuration: { accessToken: FAKE_CREDENTIALS.hubspotToken, portal: 'eu' } },
-    });
-    const sealed = async (app: TestApp) =>
-      (await app.app.get(EntityManager).fork().getConnection().execute<Array<{ configuration: string }>>('SELECT configuration FROM integration WHERE id = ?', [created.id]))[0].configuration;
-    expect(await sealed(before)).toMatch(/^v2:t1:/);
+  it('re-encrypts every integration and webhook secret under the active key, so the old key can leave the ring', async () => {
+    const receiver = await WebhookReceiver.start();
+    try {
+      const before = await start({ PROCESS_ROLE: 'api' });
+      const tenant = await before.client(before.bootstrapKey).tenants.createTenant({ requestBody: { name: 'Rotation' } });
+      const admin = before.client(tenant.adminKey.key);
+      const created = await admin.integrations.createIntegration({
+        requestBody: { name: 'CRM', integrationType: 'CRM', provider: 'HubSpot', configuration: { accessToken: FAKE_CREDENTIALS.hubspotToken, portal: 'eu' } },
+      });
+      // A webhook in a secret rotation's grace period holds two sealed secrets, the current and the previous one.
+      const webhook = await admin.webhooks.createWebhook({ requestBody: { url: `${receiver.url}/rotation`, eventTypes: ['APIKeyGenerated'] } });
+      const previousSecret = (await admin.webhooks.getWebhookSecret({ id: webhook.id })).secret;
+      const currentSecret = (await admin.webhooks.rotateWebhookSecret({ id: webhook.id, requestBody: { gracePeriodSeconds: 3600 } })).secret;
 
-    const rotating = await start({ PROCESS_ROLE: 'api', ENCRYPTION_KEYS: `${oldRing},${newKey}`, ENCRYPTION_ACTIVE_KEY: 't2' });
-    const first = await reencryptIntegrationSecrets(rotating.app.get(CommandBus));
-    expect(first.resealed).toBeGreaterThanOrEqual(1);
-    expect(await sealed(rotating)).toMatch(/^v2:t2:/);
-    expect((await reencryptIntegrationSecrets(rotating.app.get(CommandBus))).resealed).toBe(0);
+      const sealed = async (app: TestApp) => {
+        const connection = app.app.get(EntityManager).fork().getConnection();
+        const [integration] = await connection.execute<Array<{ configuration: string }>>('SELECT configuration FROM integration WHERE id = ?', [created.id]);
+        const [secrets] = await connection.execute<Array<{ secret: string; previous_secret: string }>>('SELECT secret, previous_secret FROM webhook WHERE id = ?', [webhook.id]);
+        return [integration.configuration, secrets.secret, secrets.previous_secret];
+      };
+      expect(await sealed(before)).toEqual([expect.stringMatching(/^v2:t1:/), expect.stringMatching(/^v2:t1:/), expect.stringMatching(/^v2:t1:/)]);
 
-    const after = await start({ PROCESS_ROLE: 'api', ENCRYPTION_KEYS: newKey, ENCRYPTION_ACTIVE_KEY: 't2' });
-    const read = await after.client(tenant.adminKey.key).integrations.getIntegration({ id: created.id });
-    expect(read.configuration).toEqual({ accessToken: '********', portal: 'eu' });
+      const rotating = await start({ PROCESS_ROLE: 'api', ENCRYPTION_KEYS: `${oldRing},${newKey}`, ENCRYPTION_ACTIVE_KEY: 't2' });
+      const first = await reencryptSecrets(rotating.app.get(CommandBus));
+      expect(first.integrations.resealed).toBeGreaterThanOrEqual(1);
+      expect(first.webhooks.resealed).toBeGreaterThanOrEqual(1);
+      expect(await sealed(rotating)).toEqual([expect.stringMatching(/^v2:t2:/), expect.stringMatching(/^v2:t2:/), expect.stringMatching(/^v2:t2:/)]);
+      expect(await reencryptSecrets(rotating.app.get(CommandBus))).toMatchObject({ integrations: { resealed: 0 }, webhooks: { resealed: 0 } });
+
+      const after = await start({ PROCESS_ROLE: 'api', ENCRYPTION_KEYS: newKey, ENCRYPTION_ACTIVE_KEY: 't2' });
+      const read = await after.client(tenant.adminKey.key).integrations.getIntegration({ id: created.id });
+      expect(read.configuration).toEqual({ accessToken: '********', portal: 'eu' });
+      expect((await after.client(tenant.adminKey.key).webhooks.getWebhookSecret({ id: webhook.id })).secret).toBe(currentSecret);
+      const [, , previousSealed] = await sealed(after);
+      expect(after.app.get<SecretVault>(SECRET_VAULT).open(previousSealed, `webhook:${webhook.id}`)).toBe(previousSecret);
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('deletes integration logs older than the retention period', async () => {

@@ -5,7 +5,7 @@ import type { Knex } from 'knex';
 import { SECRET_VAULT, SecretVault } from '../../src/common/crypto/secret-vault';
 import { ReencryptIntegrationSecretsCommand } from '../../src/modules/integrations/commands/reencrypt-integration-secrets/reencrypt-integration-secrets.command';
 import { Integration } from '../../src/modules/integrations/domain/integration.entity';
-import { reencryptIntegrationSecrets } from '../../src/modules/integrations/reencrypt-integration-secrets.cli';
+import { reencryptInBatches } from '../../src/common/crypto/reencryption';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
 import { lockWaiters } from '../support/lock-waits';
 
@@ -78,7 +78,7 @@ describe('re-encrypting integration secrets while the service runs', () => {
       (tx) => tx.raw('UPDATE integration SET configuration = ? WHERE id = ?', [updating.sealedConfiguration, id]),
       () => rotating.app.get(CommandBus).execute(new ReencryptIntegrationSecretsCommand(null)),
     );
-    await reencryptIntegrationSecrets(rotating.app.get(CommandBus));
+    await reencryptInBatches((afterId) => rotating.app.get(CommandBus).execute(new ReencryptIntegrationSecretsCommand(afterId)));
 
     expect(await stored(id)).toEqual({ sealed: updating.sealedConfiguration, configuration: { accessToken: 'new-token', portal: 'eu' } });
   });
@@ -89,16 +89,12 @@ describe('re-encrypting integration secrets while the service runs', () => {
     // The change holding the row (a health check's result) commits once the first batch is done.
     const totals = await whileHolding(
       (tx) => tx.raw('UPDATE integration SET last_health_check = now() WHERE id = ?', [id]),
-      (commit) => {
-        const committingAfterEachBatch = {
-          execute: async (command: ReencryptIntegrationSecretsCommand) => {
-            const batch = await commands.execute(command);
-            await commit();
-            return batch;
-          },
-        };
-        return reencryptIntegrationSecrets(committingAfterEachBatch as unknown as CommandBus);
-      },
+      (commit) =>
+        reencryptInBatches(async (afterId) => {
+          const batch = await commands.execute(new ReencryptIntegrationSecretsCommand(afterId));
+          await commit();
+          return batch;
+        }),
     );
     expect(totals.resealed).toBeGreaterThanOrEqual(1);
     expect((await stored(id)).sealed).toMatch(/^v2:t2:/);

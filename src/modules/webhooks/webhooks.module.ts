@@ -6,6 +6,7 @@ import { CheckWebhookHealthHandler } from './commands/check-webhook-health/check
 import { DeleteWebhookHandler } from './commands/delete-webhook/delete-webhook.handler';
 import { PublishEventHandler } from './commands/publish-event/publish-event.handler';
 import { RecoverWebhookDeliveriesHandler } from './commands/recover-webhook-deliveries/recover-webhook-deliveries.handler';
+import { ReencryptWebhookSecretsHandler } from './commands/reencrypt-webhook-secrets/reencrypt-webhook-secrets.handler';
 import { RegisterEventTypeHandler } from './commands/register-event-type/register-event-type.handler';
 import { ReplayWebhookDeliveryHandler } from './commands/replay-webhook-delivery/replay-webhook-delivery.handler';
 import { RotateWebhookSecretHandler } from './commands/rotate-webhook-secret/rotate-webhook-secret.handler';
@@ -40,6 +41,7 @@ export const webhookCommandHandlers = [
   PublishEventHandler,
   RegisterEventTypeHandler,
   CheckWebhookHealthHandler,
+  ReencryptWebhookSecretsHandler,
 ];
 export const webhookQueryHandlers = [
   ListWebhooksHandler,

@@ -188,6 +188,23 @@ export class Webhook extends AggregateRoot<DomainEvent> {
     return secrets;
   }
 
+  /**
+   * Key rotation: the secrets sealed under a key other than the active one are sealed under it (only their data
+   * keys are re-wrapped). Returns whether anything changed.
+   */
+  reseal(vault: SecretVault): boolean {
+    let changed = false;
+    if (vault.isStale(this.secret)) {
+      this.secret = vault.rewrap(this.secret, this.sealingContext());
+      changed = true;
+    }
+    if (this.previousSecret && vault.isStale(this.previousSecret)) {
+      this.previousSecret = vault.rewrap(this.previousSecret, this.sealingContext());
+      changed = true;
+    }
+    return changed;
+  }
+
   markDeleted(by: string | null): void {
     this.apply(new WebhookDeletedEvent(this.tenantId, this.id, this.url, by));
   }

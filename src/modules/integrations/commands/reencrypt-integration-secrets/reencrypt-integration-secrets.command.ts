@@ -1,13 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-
-export interface ReencryptionBatch {
-  examined: number;
-  resealed: number;
-  /** Integrations of the batch's range that other transactions held, left for another pass. */
-  skipped: number;
-  /** The id to continue after; null when every integration was examined. */
-  nextAfterId: string | null;
-}
+import type { ReencryptionBatch } from '../../../../common/crypto/reencryption';
 
 /**
  * One batch of the key rotation: integrations (configuration and OAuth tokens) sealed under a key other than

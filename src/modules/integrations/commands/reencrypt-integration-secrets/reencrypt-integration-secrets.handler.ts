@@ -6,8 +6,8 @@ import { SECRET_VAULT, SecretVault } from '../../../../common/crypto/secret-vaul
 import { Integration } from '../../domain/integration.entity';
 import { IntegrationLog } from '../../domain/integration-log.entity';
 import { IntegrationRepository } from '../../infrastructure/integration.repository';
-import { ReencryptIntegrationSecretsCommand, ReencryptionBatch } from './reencrypt-integration-secrets.command';
-import { NIL_UUID } from '../../../../common/database/keyset';
+import { ReencryptionBatch, reencryptionBatch, reencryptionRange } from '../../../../common/crypto/reencryption';
+import { ReencryptIntegrationSecretsCommand } from './reencrypt-integration-secrets.command';
 
 @CommandHandler(ReencryptIntegrationSecretsCommand)
 export class ReencryptIntegrationSecretsHandler implements ICommandHandler<ReencryptIntegrationSecretsCommand> {
@@ -18,8 +18,7 @@ export class ReencryptIntegrationSecretsHandler implements ICommandHandler<Reenc
 
   async execute({ afterId, batchSize }: ReencryptIntegrationSecretsCommand): Promise<ReencryptionBatch> {
     const em = this.integrations.getEntityManager();
-    const range = await em.execute<Array<{ id: string }>>('SELECT id FROM integration WHERE id > ? ORDER BY id LIMIT ?', [afterId ?? NIL_UUID, batchSize]);
-    const ids = range.map((row) => row.id);
+    const ids = await reencryptionRange(em, 'integration', afterId, batchSize);
     // Locked, so that a change committing meanwhile (a credential update, an OAuth token refresh) is not
     // overwritten with the older value sealed again. SKIP LOCKED: an integration another transaction is changing
     // is left for the next pass rather than making that change wait for this batch, or deadlock with it.
@@ -32,7 +31,6 @@ export class ReencryptIntegrationSecretsHandler implements ICommandHandler<Reenc
         IntegrationLog.write({ tenantId: integration.tenantId, integrationId: integration.id, logLevel: 'Information', message: 'Secrets re-encrypted under the active key' }),
       );
     }
-    // One deleted since the range was read counts as skipped too, which costs at most a needless pass.
-    return { examined: batch.length, resealed, skipped: ids.length - batch.length, nextAfterId: ids.length === batchSize ? ids[ids.length - 1] : null };
+    return reencryptionBatch(ids, batch.length, resealed, batchSize);
   }
 }
