@@ -98,6 +98,23 @@ describe('configuration', () => {
     for (const bad of ['1', '0x0a000001', '10.0.0.0/33', 'proxy.internal']) expect(messageOf({ TRUST_PROXY: bad })).toContain(`TRUST_PROXY holds what is neither an address nor a CIDR range (${bad})`);
   });
 
+  it('listens on an address or host name only, and allows browsers from exact origins only', () => {
+    expect(loadConfig({ HOST: '127.0.0.1' }, quiet).host).toBe('127.0.0.1');
+    expect(loadConfig({ HOST: '::' }, quiet).host).toBe('::');
+    expect(loadConfig({ HOST: 'localhost' }, quiet).host).toBe('localhost');
+    for (const bad of ['http://0.0.0.0', '0.0.0.0:3000', 'my host']) expect(messageOf({ HOST: bad })).toMatch(/^HOST must be an address to listen on/);
+
+    expect(loadConfig({ CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' }, quiet).corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
+    expect(loadConfig({ CORS_ORIGINS: '*' }, quiet).corsOrigins).toEqual(['*']);
+    expect(loadConfig({}, quiet).corsOrigins).toEqual([]);
+    for (const bad of ['https://app.example.com/', 'https://app.example.com/admin', 'app.example.com', 'ftp://files.example.com']) {
+      expect(messageOf({ CORS_ORIGINS: bad })).toBe(
+        `CORS_ORIGINS holds "${bad}", which is not an origin; write it as a browser sends it: scheme, host and port only (e.g. https://app.example.com)`,
+      );
+    }
+    expect(messageOf({ CORS_ORIGINS: '*,https://app.example.com' })).toBe('CORS_ORIGINS: * allows every origin; list nothing else beside it');
+  });
+
   it('takes each encryption key once and only as exact base64 of 32 bytes, never echoing it', () => {
     const key = Buffer.alloc(32, 3).toString('base64');
     expect(messageOf({ ENCRYPTION_KEYS: `k1:${key},k1:${Buffer.alloc(32, 4).toString('base64')}`, ENCRYPTION_ACTIVE_KEY: 'k1' })).toContain('"k1" twice');

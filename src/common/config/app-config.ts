@@ -274,7 +274,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: str
     nodeEnv,
     production,
     port,
-    host: read.string('HOST', '0.0.0.0'),
+    host: parseHost(read.string('HOST', '0.0.0.0')),
     processRole: role,
     workerMetricsPort: read.intOrOff('WORKER_METRICS_PORT', 9464, 0, 65535),
     databaseUrl: read.url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/integration_hub', ['postgres:', 'postgresql:']),
@@ -285,7 +285,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: str
     encryption: { keys, activeKeyId },
     allowLoopbackTargets: allowsLoopback(read.bool('ALLOW_LOOPBACK_TARGETS', !production), nodeEnv, warn),
     logLevel: read.oneOf('LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
-    corsOrigins: read.list('CORS_ORIGINS'),
+    corsOrigins: parseCorsOrigins(read.list('CORS_ORIGINS')),
     bodyLimitBytes,
     trustProxy: parseTrustProxy(read.optional('TRUST_PROXY')),
     apiKeys: {
@@ -421,6 +421,35 @@ function parseTrustProxy(raw: string | undefined): false | string[] {
   const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean);
   const bad = entries.filter((entry) => !PROXY_RANGE_NAMES.includes(entry) && !isAddress(entry) && !isCidr(entry));
   if (bad.length) throw new ConfigError(`TRUST_PROXY holds what is neither an address nor a CIDR range (${bad.join(', ')}); ${how}`);
+  return entries;
+}
+
+/** HOST: the address to listen on (`0.0.0.0`, `::`, `127.0.0.1`) or a host name that resolves to one (`localhost`). */
+function parseHost(host: string): string {
+  const hostName = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+  if (isAddress(host) || hostName.test(host)) return host;
+  throw new ConfigError(`HOST must be an address to listen on (0.0.0.0 for every interface, 127.0.0.1 for this machine only) or a host name, not "${host}"`);
+}
+
+/**
+ * CORS_ORIGINS: `*`, or origins as browsers send them in the Origin header: scheme, host and port, nothing after.
+ * `https://app.example.com/` (a trailing slash) or a path would silently never match, so they are refused.
+ */
+function parseCorsOrigins(entries: string[]): string[] {
+  if (entries.includes('*') && entries.length > 1) throw new ConfigError('CORS_ORIGINS: * allows every origin; list nothing else beside it');
+  for (const entry of entries) {
+    if (entry === '*') continue;
+    let origin: string | null = null;
+    try {
+      const url = new URL(entry);
+      if (url.protocol === 'http:' || url.protocol === 'https:') origin = url.origin;
+    } catch {
+      // Not a URL: refused below.
+    }
+    if (origin !== entry) {
+      throw new ConfigError(`CORS_ORIGINS holds "${entry}", which is not an origin; write it as a browser sends it: scheme, host and port only (e.g. https://app.example.com)`);
+    }
+  }
   return entries;
 }
 
