@@ -11,6 +11,7 @@ import { Migration20261202090000_outbox_processing } from './Migration2026120209
 import { Migration20261202100000_incoming_webhook_body_dedupe } from './Migration20261202100000_incoming_webhook_body_dedupe';
 import { Migration20261202110000_data_sync_idempotency_key } from './Migration20261202110000_data_sync_idempotency_key';
 import { Migration20261203090000_webhook_attempt_tenant } from './Migration20261203090000_webhook_attempt_tenant';
+import { Migration20261206160000_anomalies } from './Migration20261206160000_anomalies';
 
 /** Every migration, in order. A new one is a class in this folder and a line here. */
 export const migrationsList: MigrationObject[] = [
@@ -26,4 +27,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261202100000_incoming_webhook_body_dedupe', class: Migration20261202100000_incoming_webhook_body_dedupe },
   { name: 'Migration20261202110000_data_sync_idempotency_key', class: Migration20261202110000_data_sync_idempotency_key },
   { name: 'Migration20261203090000_webhook_attempt_tenant', class: Migration20261203090000_webhook_attempt_tenant },
+  { name: 'Migration20261206160000_anomalies', class: Migration20261206160000_anomalies },
 ];

@@ -2,6 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { AppConfig } from './common/config/app-config';
 import { PlatformModule, PlatformWorkerModule, WorkerMetricsModule } from './common/platform.module';
 import { ScheduleKeeperModule } from './common/queues/schedule-keeper';
+import { AnomaliesModule } from './modules/anomalies/anomalies.module';
+import { AnomaliesWorkerModule } from './modules/anomalies/anomalies.worker-module';
 import { ApiKeysModule } from './modules/api-keys/api-keys.module';
 import { ApiKeysWorkerModule } from './modules/api-keys/api-keys.worker-module';
 import { AuditModule } from './modules/audit/audit.module';
@@ -17,9 +19,9 @@ import { WebhooksModule } from './modules/webhooks/webhooks.module';
 import { WebhooksWorkerModule } from './modules/webhooks/webhooks.worker-module';
 
 /** Feature modules: HTTP, commands, queries. A new module goes here (and its worker part below). */
-const featureModules = [TenantsModule, ApiKeysModule, AuditModule, IntegrationsModule, IncomingWebhooksModule, WebhooksModule, DataSyncModule];
+const featureModules = [TenantsModule, ApiKeysModule, AuditModule, IntegrationsModule, IncomingWebhooksModule, WebhooksModule, DataSyncModule, AnomaliesModule];
 /** What only worker processes run: Bull processors, schedules, the outbox relay. */
-const workerModules = [ScheduleKeeperModule, PlatformWorkerModule, ApiKeysWorkerModule, AuditWorkerModule, IntegrationsWorkerModule, IncomingWebhooksWorkerModule, WebhooksWorkerModule, DataSyncWorkerModule];
+const workerModules = [ScheduleKeeperModule, PlatformWorkerModule, ApiKeysWorkerModule, AuditWorkerModule, IntegrationsWorkerModule, IncomingWebhooksWorkerModule, WebhooksWorkerModule, DataSyncWorkerModule, AnomaliesWorkerModule];
 
 @Module({})
 export class AppModule {

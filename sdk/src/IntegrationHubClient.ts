@@ -5,6 +5,7 @@
 import type { BaseHttpRequest } from './core/BaseHttpRequest';
 import type { OpenAPIConfig } from './core/OpenAPI';
 import { FetchHttpRequest } from './core/FetchHttpRequest';
+import { AnomaliesService } from './services/AnomaliesService';
 import { ApiKeysService } from './services/ApiKeysService';
 import { AuditService } from './services/AuditService';
 import { DataSyncService } from './services/DataSyncService';
@@ -15,6 +16,7 @@ import { TenantsService } from './services/TenantsService';
 import { WebhooksService } from './services/WebhooksService';
 type HttpRequestConstructor = new (config: OpenAPIConfig) => BaseHttpRequest;
 export class IntegrationHubClient {
+    public readonly anomalies: AnomaliesService;
     public readonly apiKeys: ApiKeysService;
     public readonly audit: AuditService;
     public readonly dataSync: DataSyncService;
@@ -36,6 +38,7 @@ export class IntegrationHubClient {
             HEADERS: config?.HEADERS,
             ENCODE_PATH: config?.ENCODE_PATH,
         });
+        this.anomalies = new AnomaliesService(this.request);
         this.apiKeys = new ApiKeysService(this.request);
         this.audit = new AuditService(this.request);
         this.dataSync = new DataSyncService(this.request);

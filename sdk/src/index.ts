@@ -10,6 +10,10 @@ export { CancelablePromise, CancelError } from './core/CancelablePromise';
 export { OpenAPI } from './core/OpenAPI';
 export type { OpenAPIConfig } from './core/OpenAPI';
 
+export type { AnomalyDto } from './models/AnomalyDto';
+export type { AnomalyMetric } from './models/AnomalyMetric';
+export type { AnomalyPage } from './models/AnomalyPage';
+export type { AnomalySubjectType } from './models/AnomalySubjectType';
 export type { ApiKeyDto } from './models/ApiKeyDto';
 export type { ApiKeyPage } from './models/ApiKeyPage';
 export type { ApiKeyStatus } from './models/ApiKeyStatus';
@@ -89,6 +93,7 @@ export type { WebhookSecretDto } from './models/WebhookSecretDto';
 export type { WriteSyncedRecordDto } from './models/WriteSyncedRecordDto';
 export type { WrittenSyncedRecordDto } from './models/WrittenSyncedRecordDto';
 
+export { AnomaliesService } from './services/AnomaliesService';
 export { ApiKeysService } from './services/ApiKeysService';
 export { AuditService } from './services/AuditService';
 export { DataSyncService } from './services/DataSyncService';

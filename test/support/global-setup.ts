@@ -39,5 +39,7 @@ export default async function globalSetup(): Promise<void> {
     process.env[name] = closedLoopback;
   }
   process.env.INTEGRATIONS_HEALTH_CHECK_CRON = '0 0 1 1 *';
+  // Nor the hourly anomaly sweep: the anomalies spec runs it at the times it chooses, and a sweep at hh:10 would move its baselines.
+  process.env.ANOMALY_DETECTION_CRON = '0 0 1 1 *';
   await migrateDatabase({ databaseUrl: process.env.DATABASE_URL });
 }

@@ -44,6 +44,18 @@ export interface AppConfig {
     expiryCron: string;
   };
   audit: { retentionDays: number; cleanupCron: string };
+  /** Rolling baselines over key usage, webhook failure rates and sync volumes (DESIGN.md: in place of Azure AI). */
+  anomalies: {
+    /** When the sweep observes every subject and compares it with its baseline (UTC cron), once across workers. */
+    detectionCron: string;
+    /** The EWMA's span in observations: weight 2/(N+1) for the newest. */
+    baselineSamples: number;
+    /** Observations a baseline needs before it may call anything unusual. */
+    minSamples: number;
+    /** How many spreads from the baseline an observation must lie to be an anomaly. */
+    zThreshold: number;
+    retentionDays: number;
+  };
   outbox: {
     pollMs: number;
     batchSize: number;
@@ -301,6 +313,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: str
       // §17.2 keeps audit entries a year: less is refused, not honoured.
       retentionDays: read.int('AUDIT_RETENTION_DAYS', 365, 365, 36_500),
       cleanupCron: read.cron('AUDIT_CLEANUP_CRON', '30 2 * * *'),
+    },
+    anomalies: {
+      detectionCron: read.cron('ANOMALY_DETECTION_CRON', '10 * * * *'),
+      baselineSamples: read.int('ANOMALY_BASELINE_SAMPLES', 24, 2, 10_000),
+      minSamples: read.int('ANOMALY_MIN_SAMPLES', 12, 2, 10_000),
+      zThreshold: read.int('ANOMALY_Z_THRESHOLD', 4, 2, 100),
+      retentionDays: read.int('ANOMALY_RETENTION_DAYS', 365, 1, 36_500),
     },
     outbox: {
       pollMs: read.int('OUTBOX_POLL_MS', 200, 10, 60_000),

@@ -4,6 +4,7 @@ import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { AuditEntry } from '../../../../common/audit/audit-entry.entity';
 import type { Page } from '../../../../common/http/pagination';
 import { ListAuditEntriesQuery } from './list-audit-entries.query';
+import { timeWindow } from '../../../../common/database/time-window';
 
 @QueryHandler(ListAuditEntriesQuery)
 export class ListAuditEntriesHandler implements IQueryHandler<ListAuditEntriesQuery> {
@@ -15,7 +16,8 @@ export class ListAuditEntriesHandler implements IQueryHandler<ListAuditEntriesQu
     if (filter.resourceId) where.resourceId = filter.resourceId;
     if (filter.action) where.action = filter.action;
     if (filter.actorApiKeyId) where.actorApiKeyId = filter.actorApiKeyId;
-    if (filter.since || filter.until) where.createdAt = { ...(filter.since && { $gte: filter.since }), ...(filter.until && { $lt: filter.until }) };
+    const window = timeWindow(filter.since, filter.until);
+    if (window) where.createdAt = window;
     const [items, total] = await this.em.findAndCount(AuditEntry, where, {
       orderBy: { createdAt: 'desc', id: 'asc' },
       limit: pageSize,

@@ -4,6 +4,7 @@ import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import type { Page } from '../../../../common/http/pagination';
 import { DataSyncJob } from '../../domain/data-sync-job.entity';
 import { ListDataSyncsQuery } from './list-data-syncs.query';
+import { timeWindow } from '../../../../common/database/time-window';
 
 /** The tenant's sync jobs, newest scheduled first. */
 @QueryHandler(ListDataSyncsQuery)
@@ -15,7 +16,8 @@ export class ListDataSyncsHandler implements IQueryHandler<ListDataSyncsQuery> {
     if (filter.integrationId) where.integrationId = filter.integrationId;
     if (filter.status) where.status = filter.status;
     if (filter.syncType) where.syncType = filter.syncType;
-    if (filter.from || filter.to) where.scheduledAt = { ...(filter.from && { $gte: filter.from }), ...(filter.to && { $lt: filter.to }) };
+    const window = timeWindow(filter.from, filter.to);
+    if (window) where.scheduledAt = window;
     const [items, total] = await this.em.findAndCount(DataSyncJob, where, { orderBy: { scheduledAt: 'desc', id: 'asc' }, limit: pageSize, offset: (page - 1) * pageSize });
     return { items, total, page, pageSize };
   }

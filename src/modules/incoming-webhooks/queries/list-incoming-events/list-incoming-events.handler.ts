@@ -6,6 +6,7 @@ import { Integration } from '../../../integrations/domain/integration.entity';
 import { InboundWebhookEvent } from '../../domain/inbound-webhook-event.entity';
 import { IncomingWebhookError, IncomingWebhookErrorCode } from '../../domain/incoming-webhook.errors';
 import { ListIncomingEventsQuery } from './list-incoming-events.query';
+import { timeWindow } from '../../../../common/database/time-window';
 
 @QueryHandler(ListIncomingEventsQuery)
 export class ListIncomingEventsHandler implements IQueryHandler<ListIncomingEventsQuery> {
@@ -19,7 +20,8 @@ export class ListIncomingEventsHandler implements IQueryHandler<ListIncomingEven
     const where: FilterQuery<InboundWebhookEvent> = { tenantId, integrationId };
     if (filter.status) where.status = filter.status;
     if (filter.eventType) where.eventType = filter.eventType;
-    if (filter.since || filter.until) where.receivedAt = { ...(filter.since && { $gte: filter.since }), ...(filter.until && { $lt: filter.until }) };
+    const window = timeWindow(filter.since, filter.until);
+    if (window) where.receivedAt = window;
     const [items, total] = await this.em.findAndCount(InboundWebhookEvent, where, {
       orderBy: { receivedAt: 'desc', id: 'asc' },
       limit: pageSize,

@@ -7,6 +7,7 @@ import { Webhook } from '../../domain/webhook.entity';
 import { WebhookDelivery } from '../../domain/webhook-delivery.entity';
 import { WebhookRepository } from '../../infrastructure/webhook.repository';
 import { ListWebhookDeliveriesQuery } from './list-webhook-deliveries.query';
+import { timeWindow } from '../../../../common/database/time-window';
 
 /** The delivery log of one webhook, newest first, without payloads (GET one delivery for its body and attempts). */
 @QueryHandler(ListWebhookDeliveriesQuery)
@@ -21,7 +22,8 @@ export class ListWebhookDeliveriesHandler implements IQueryHandler<ListWebhookDe
     const where: FilterQuery<WebhookDelivery> = { tenantId, webhookId };
     if (filter.status) where.status = filter.status;
     if (filter.eventType) where.eventType = filter.eventType;
-    if (filter.from || filter.to) where.scheduledAt = { ...(filter.from && { $gte: filter.from }), ...(filter.to && { $lt: filter.to }) };
+    const window = timeWindow(filter.from, filter.to);
+    if (window) where.scheduledAt = window;
     const [items, total] = await this.em.findAndCount(WebhookDelivery, where, {
       orderBy: { scheduledAt: 'desc', id: 'asc' },
       limit: pageSize,
