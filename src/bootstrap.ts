@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { CommandBus } from '@nestjs/cqrs';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { INestApplicationContext } from '@nestjs/common';
+import type { Logger } from 'pino';
 import { createRootLogger, PinoNestLogger } from './common/logging/logger';
 import { AppModule } from './app.module';
 import type { AppConfig } from './common/config/app-config';
@@ -17,10 +18,16 @@ import { version } from '../package.json';
 
 export const VERSION = version;
 
+/** Runs the migrations at start-up when configured, the migrator's lines going to the service's log. */
+async function migrateOnStart(config: AppConfig, logger: Logger): Promise<void> {
+  if (!config.migrateOnStart) return;
+  const migrator = logger.child({ context: 'Migrator' });
+  await migrateDatabase(config, (message) => migrator.info(message));
+}
+
 /** The HTTP application (role `api` or `all`): migrated, configured, with the bootstrap key in place. */
-export async function createHttpApp(config: AppConfig): Promise<NestFastifyApplication> {
-  if (config.migrateOnStart) await migrateDatabase(config);
-  const logger = createRootLogger(config);
+export async function createHttpApp(config: AppConfig, logger: Logger = createRootLogger(config)): Promise<NestFastifyApplication> {
+  await migrateOnStart(config, logger);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), new FastifyAdapter(fastifyOptions(config, logger)), {
     logger: new PinoNestLogger(logger),
     // configureHttp registers the body parsers: incoming provider webhooks need their exact bytes, unparsed.
@@ -36,10 +43,10 @@ export async function createHttpApp(config: AppConfig): Promise<NestFastifyAppli
 }
 
 /** The worker without HTTP (role `worker`). */
-export async function createWorker(config: AppConfig): Promise<INestApplicationContext> {
-  if (config.migrateOnStart) await migrateDatabase(config);
+export async function createWorker(config: AppConfig, logger: Logger = createRootLogger(config)): Promise<INestApplicationContext> {
+  await migrateOnStart(config, logger);
   const app = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, processRole: 'worker' }), {
-    logger: new PinoNestLogger(createRootLogger(config)),
+    logger: new PinoNestLogger(logger),
   });
   app.enableShutdownHooks();
   await app.init();
