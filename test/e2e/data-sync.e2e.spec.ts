@@ -2,8 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { MikroOrmEntitiesStorage } from '@mikro-orm/nestjs/mikro-orm.entities.storage';
 import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { getQueueToken } from '@nestjs/bull';
+import type { Job as BullJob, Queue } from 'bull';
 import { RetentionScheduler } from '../../src/common/retention/retention';
+import { MAINTENANCE_QUEUE } from '../../src/common/queues/queues';
 import { createWorker } from '../../src/bootstrap';
+import { DATA_SYNC_SCHEDULER_JOB } from '../../src/modules/data-sync/workers/data-sync-maintenance.processor';
 import { FakeSyncSource } from '../support/fake-sync-source';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
 
@@ -200,6 +204,8 @@ describe('data sync', () => {
 
   it('imports Full, Incremental and Differential syncs with exact counts, logs bad records and marks vanished ones deleted', async () => {
     await startWorker();
+    // By the database's clock, which stamps the records: nothing this test stores is older.
+    const [{ at: testStart }] = (await hub.app.get(EntityManager).fork().getConnection().execute('SELECT clock_timestamp() AS at')) as Array<{ at: Date }>;
     const integrationId = await activeIntegration();
     seed(250);
     source.rawItems = [{ name: 'no id', updatedAt: '2026-01-01T00:00:00.000Z' }, { id: 'huge', updatedAt: '2026-01-01T00:00:00.000Z', blob: 'x'.repeat(4000) }];
@@ -226,7 +232,7 @@ describe('data sync', () => {
     const differential = (await (await createSync(integrationId, 'Differential')).json()) as Job;
     expect(await finished(differential.id)).toMatchObject({ status: 'Completed', recordsProcessed: 255, recordsUpdated: 1, recordsUnchanged: 254, recordsCreated: 0 });
 
-    const records = (await (await call(`/api/integrations/${integrationId}/records?entity=contacts&pageSize=100&updatedSince=${encodeURIComponent(new Date(Date.now() - 60_000).toISOString())}`)).json()) as {
+    const records = (await (await call(`/api/integrations/${integrationId}/records?entity=contacts&pageSize=100&updatedSince=${encodeURIComponent(new Date(testStart).toISOString())}`)).json()) as {
       total: number;
       items: Array<{ externalId: string; data: { name: string } }>;
     };
@@ -295,12 +301,15 @@ describe('data sync', () => {
     const integrationId = await activeIntegration();
     const job = (await (await createSync(integrationId, 'Incremental', { scheduledAt: new Date(Date.now() + 86_400_000).toISOString() })).json()) as Job;
     const reader = await hub.client(key).apiKeys.generateApiKey({ requestBody: { keyName: 'Stream reader', scopes: ['datasync:manage'] } });
-    const stream = await hub.request(`/api/datasyncs/${job.id}/stream`, { key: reader.key });
+    const abandon = new AbortController();
+    const stream = await hub.request(`/api/datasyncs/${job.id}/stream`, { key: reader.key, signal: abandon.signal });
     expect(stream.status).toBe(200);
     const body = stream.text();
     await hub.client(key).apiKeys.revokeApiKey({ id: reader.id, reason: 'Left the team' });
-    // The job never ends (it is scheduled a day ahead): only the revocation can end this stream, within a poll.
-    const text = await Promise.race([body, new Promise<string>((_, reject) => setTimeout(() => reject(new Error('the stream outlived its key')), 5000))]);
+    // The job never ends (it is scheduled a day ahead): only the revocation can end this stream, at its next poll.
+    // The deadline is no measure of speed, only a bound on a stream that never ends, well inside the test's timeout.
+    const deadline = setTimeout(() => abandon.abort(new Error('the stream outlived its key')), 20_000);
+    const text = await body.finally(() => clearTimeout(deadline));
     expect(text).toContain('event: progress');
     expect(text).toMatch(/event: end\ndata: \{"reason":"The API key is invalid or revoked"\}/);
   });
@@ -573,6 +582,10 @@ describe('data sync', () => {
     expect((await call(`/api/integrations/${integrationId}/test`, { method: 'POST' })).status).toBeLessThan(300);
     seed(5);
     await startWorker(); // its scheduler runs every second in this suite
+    let schedulerRuns = 0;
+    worker!.get<Queue>(getQueueToken(MAINTENANCE_QUEUE)).on('completed', (run: BullJob) => {
+      if (run.name === DATA_SYNC_SCHEDULER_JOB) schedulerRuns++;
+    });
     const jobsOf = async () => ((await (await call(`/api/datasyncs?integrationId=${integrationId}`)).json()) as { items: Job[] }).items;
     const [job] = await eventually(async () => {
       const jobs = await jobsOf();
@@ -581,7 +594,10 @@ describe('data sync', () => {
     }, 15_000, 200);
     expect(job).toMatchObject({ syncType: 'Incremental', direction: 'Import' });
     await finished(job.id);
-    await new Promise((resolve) => setTimeout(resolve, 2500)); // several more scheduler runs
+    // That no second sync starts cannot be seen as an event; scheduler runs can. Three more of them end, the last
+    // two begun after the job ended: each has seen the finished job and decided, and none started another.
+    const runsBefore = schedulerRuns;
+    await eventually(async () => expect(schedulerRuns).toBeGreaterThanOrEqual(runsBefore + 3), 20_000, 100);
     expect(await jobsOf()).toHaveLength(1);
-  }, 40_000);
+  }, 60_000);
 });

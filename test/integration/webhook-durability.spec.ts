@@ -396,12 +396,21 @@ describe('webhook deliveries survive Redis losses and worker restarts', () => {
     const webhook = await admin.webhooks.createWebhook({ requestBody: { url: `${receiver.url}/in-flight`, eventTypes: ['OrderWeighed'] } });
     let open = 0;
     let mostOpen = 0;
+    const held: ServerResponse[] = [];
     receiver.on('/in-flight', (_, res) => {
+      held.push(res);
       mostOpen = Math.max(mostOpen, ++open);
-      setTimeout(() => {
-        open--;
-        res.writeHead(200).end();
-      }, 100);
+      // Requests are answered only once three are open (or the last ones have come), so the worker reaches its
+      // limit every time, however slow the machine. That the limit holds cannot be seen from here as an event: the
+      // short pause before answering is the time a worker that ignored it would have to open a fourth request.
+      if (open === 3 || receiver.events('/in-flight').length === 12) {
+        setTimeout(() => {
+          for (const response of held.splice(0)) {
+            open--;
+            response.writeHead(200).end();
+          }
+        }, 100);
+      }
     });
     // Published before a worker runs, and held in a paused queue until we have seen it: the twelve first attempts
     // ride in one job, so only the worker's own limit can hold them to three at once.
@@ -428,13 +437,10 @@ describe('webhook deliveries survive Redis losses and worker restarts', () => {
     await admin.events.registerEventType({ requestBody: { name: 'OrderRushed' } });
     const slow = await admin.webhooks.createWebhook({ requestBody: { url: `${receiver.url}/slow`, eventTypes: ['OrderDelayed'] } });
     const fast = await admin.webhooks.createWebhook({ requestBody: { url: `${receiver.url}/fast`, eventTypes: ['OrderRushed'] } });
-    let slowAnswered = 0;
-    receiver.on('/slow', (_, res) => {
-      setTimeout(() => {
-        slowAnswered++;
-        res.writeHead(200).end();
-      }, 1500);
-    });
+    // The slow webhook answers nothing until the test lets it: no timer decides which side is first.
+    const heldSlow: ServerResponse[] = [];
+    let slowAnswers = false;
+    receiver.on('/slow', (_, res) => (slowAnswers ? res.writeHead(200).end() : heldSlow.push(res)));
     receiver.on('/fast', answer(200));
     // The slow webhook's attempts come first, in the same job as the fast one's.
     await publishMany(6, 'slow', 'OrderDelayed');
@@ -442,9 +448,14 @@ describe('webhook deliveries survive Redis losses and worker restarts', () => {
     const worker = await startWorker({ WEBHOOK_IN_FLIGHT_PER_WORKER: '3', WEBHOOK_CONCURRENCY_PER_WEBHOOK: '2' });
 
     // Two slow requests take two of the worker's three slots; the other slow attempts wait for their webhook,
-    // not for the worker, so the fast webhook's four go through the third slot before any slow answer.
-    await eventually(async () => expect(await statuses(fast.id)).toEqual([{ status: 'Delivered', n: '4' }]), 15_000, 20);
-    expect(slowAnswered).toBe(0);
+    // not for the worker, so the fast webhook's four go through the third slot while both slow ones are unanswered.
+    try {
+      await eventually(async () => expect(await statuses(fast.id)).toEqual([{ status: 'Delivered', n: '4' }]), 15_000, 20);
+      await eventually(async () => expect(heldSlow.length).toBe(2), 15_000, 20);
+    } finally {
+      slowAnswers = true;
+      for (const response of heldSlow) response.writeHead(200).end();
+    }
     await eventually(async () => expect(await statuses(slow.id)).toEqual([{ status: 'Delivered', n: '6' }]), 30_000, 100);
     await closeWorker(worker);
   });
@@ -452,14 +463,27 @@ describe('webhook deliveries survive Redis losses and worker restarts', () => {
   it('loses no delivery when the worker is closed mid-run and another takes over', async () => {
     const webhook = await admin.webhooks.createWebhook({ requestBody: { url: `${receiver.url}/restart`, eventTypes: ['OrderShipped'] } });
     const { secret } = await admin.webhooks.getWebhookSecret({ id: webhook.id });
-    // A slow receiver, so that the first worker is in the middle of the run when it closes.
-    receiver.on('/restart', (_, res) => void setTimeout(() => res.writeHead(200).end(), 100));
+    // The receiver answers five requests, then holds the next ones until the first worker is closing: it is in the
+    // middle of the run when it closes, however fast or slow the machine.
+    const held: ServerResponse[] = [];
+    let holding = true;
+    receiver.on('/restart', (_, res) => (holding && receiver.events('/restart').length > 5 ? held.push(res) : res.writeHead(200).end()));
     const ids = await publishMany(60, 'restart');
 
     // Two requests at a time to this webhook: the first worker cannot be done with all 60 before it closes.
     const first = await startWorker({ WEBHOOK_CONCURRENCY_PER_WEBHOOK: '2' });
-    await eventually(async () => expect(receiver.events('/restart').length).toBeGreaterThanOrEqual(5), 15_000, 20);
-    await closeWorker(first);
+    await eventually(async () => expect(held.length).toBeGreaterThanOrEqual(1), 15_000, 20);
+    const closing = closeWorker(first);
+    try {
+      // The worker stops taking jobs (its delivery queue pauses) before it waits for the requests in flight, which
+      // are let go only then: attempts it has not started go back to the queue instead of being sent.
+      const firstQueue = first.get<Queue>(getQueueToken(WEBHOOK_DELIVERIES_QUEUE));
+      await eventually(async () => expect(await firstQueue.isPaused(true)).toBe(true), 15_000, 20);
+    } finally {
+      holding = false;
+      for (const response of held) response.writeHead(200).end();
+    }
+    await closing;
     const byFirst = receiver.events('/restart').length;
     expect(byFirst).toBeLessThan(60);
 
