@@ -7,10 +7,13 @@ import type { AnomalySubjectType } from './AnomalySubjectType';
 export type AnomalyDto = {
     id: string;
     /**
-     * ApiKeyRequestsPerHour: an active key used far more than usual (a leaked key?); WebhookFailureRate: far more of a webhook's attempts failing than usual, in percent; SyncRecordsPerRun: a completed sync run that processed far more or far fewer records than usual
+     * ApiKeyRequestsPerHour: an active key used far more than usual (a leaked key?); WebhookFailureRate: far more of a webhook's attempts failing than usual, in percent; SyncRecordsPerRun: a completed sync run that processed far more or far fewer records than usual; IntegrationResponseTime: an integration's health checks answered far slower than usual, in ms
      */
     metric: AnomalyMetric;
     subjectType: AnomalySubjectType;
+    /**
+     * The API key, webhook or integration observed
+     */
     subjectId: string;
     /**
      * For SyncRecordsPerRun: the sync type and direction

@@ -2,4 +2,4 @@
 /* istanbul ignore file */
 /* tslint:disable */
 /* eslint-disable */
-export type AnomalyMetric = 'ApiKeyRequestsPerHour' | 'WebhookFailureRate' | 'SyncRecordsPerRun';
+export type AnomalyMetric = 'ApiKeyRequestsPerHour' | 'WebhookFailureRate' | 'SyncRecordsPerRun' | 'IntegrationResponseTime';

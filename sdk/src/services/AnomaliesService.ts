@@ -9,7 +9,7 @@ import type { BaseHttpRequest } from '../core/BaseHttpRequest';
 export class AnomaliesService {
     constructor(public readonly httpRequest: BaseHttpRequest) {}
     /**
-     * Observations far outside their subject's own baseline: API key usage, webhook failure rates, sync volumes (newest first)
+     * Observations far outside their subject's own baseline: API key usage, webhook failure rates, sync volumes, integration response times (newest first)
      * @returns AnomalyPage OK
      * @throws ApiError
      */

@@ -10,7 +10,7 @@ import { ListAnomaliesHandler } from './queries/list-anomalies/list-anomalies.ha
  * watched subject has a baseline learned from its own history, an EWMA of its observations and their spread, and
  * an observation far outside it (ANOMALY_Z_THRESHOLD spreads) is an anomaly: stored, listed at GET /api/anomalies,
  * announced as AnomalyDetected (audit trail, webhooks) and counted in anomalies_detected_total. It reads what the
- * other modules already record (keys' usage counts, webhook attempts, sync runs), so no request path pays for it.
+ * other modules already record (keys' usage counts, webhook attempts, sync runs, health checks' response times), so no request path pays for it.
  */
 @Module({
   imports: [MikroOrmModule.forFeature([Anomaly])],

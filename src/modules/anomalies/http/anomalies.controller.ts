@@ -23,11 +23,11 @@ export class AnomalyDto {
     enum: ANOMALY_METRICS,
     enumName: 'AnomalyMetric',
     description:
-      'ApiKeyRequestsPerHour: an active key used far more than usual (a leaked key?); WebhookFailureRate: far more of a webhook\'s attempts failing than usual, in percent; SyncRecordsPerRun: a completed sync run that processed far more or far fewer records than usual',
+      'ApiKeyRequestsPerHour: an active key used far more than usual (a leaked key?); WebhookFailureRate: far more of a webhook\'s attempts failing than usual, in percent; SyncRecordsPerRun: a completed sync run that processed far more or far fewer records than usual; IntegrationResponseTime: an integration\'s health checks answered far slower than usual, in ms',
   })
   metric: AnomalyMetric;
   @ApiProperty({ enum: ANOMALY_SUBJECT_TYPES, enumName: 'AnomalySubjectType' }) subjectType: AnomalySubjectType;
-  @ApiProperty({ format: 'uuid' }) subjectId: string;
+  @ApiProperty({ format: 'uuid', description: 'The API key, webhook or integration observed' }) subjectId: string;
   @ApiProperty({ type: String, nullable: true, example: 'Contacts/Import', description: 'For SyncRecordsPerRun: the sync type and direction' }) dimension: string | null;
   @ApiProperty({ example: 5200 }) observed: number;
   @ApiProperty({ example: 110.5, description: "The subject's rolling baseline (EWMA) before this observation" }) expected: number;
@@ -70,7 +70,7 @@ export class AnomaliesController {
   @Get()
   @ApiOperation({
     operationId: 'listAnomalies',
-    summary: "Observations far outside their subject's own baseline: API key usage, webhook failure rates, sync volumes (newest first)",
+    summary: "Observations far outside their subject's own baseline: API key usage, webhook failure rates, sync volumes, integration response times (newest first)",
   })
   @ApiOkResponse({ type: AnomalyPageDto })
   async listAnomalies(@CurrentActor() actor: Actor, @Query() query: ListAnomaliesQueryDto): Promise<InstanceType<typeof AnomalyPageDto>> {

@@ -151,6 +151,29 @@ export async function syncVolumes(em: EntityManager, baselines: Map<string, Stor
     }));
 }
 
+/**
+ * Each integration's recent response time (the running average its health checks keep, weighted to the last few
+ * checks), once it has had checks since the last observation: `last_total` holds the check count it was read at.
+ */
+export async function integrationResponseTimes(em: EntityManager, baselines: Map<string, StoredBaseline>, now: Date): Promise<Observation[]> {
+  const integrations = await queryBound<{ id: string; tenant_id: string; health_checks: number; average_response_time_ms: number }>(
+    em,
+    'SELECT id, tenant_id, health_checks, average_response_time_ms FROM integration WHERE average_response_time_ms IS NOT NULL',
+    [],
+  );
+  return integrations
+    .filter((integration) => baselines.get(baselineKey(integration.id, ''))?.lastTotal !== integration.health_checks)
+    .map((integration) => ({
+      metric: 'IntegrationResponseTime' as const,
+      subjectId: integration.id,
+      dimension: '',
+      tenantId: integration.tenant_id,
+      value: integration.average_response_time_ms,
+      lastTotal: integration.health_checks,
+      observedUntil: now,
+    }));
+}
+
 /** Writes the sweep's baselines in one statement. */
 export async function saveBaselines(em: EntityManager, baselines: StoredBaseline[]): Promise<void> {
   if (!baselines.length) return;

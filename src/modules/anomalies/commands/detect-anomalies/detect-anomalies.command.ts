@@ -11,7 +11,7 @@ export interface AnomalySweep {
 
 /**
  * §10.2, run by the worker on ANOMALY_DETECTION_CRON: observes every watched subject (API keys' requests per
- * hour, webhooks' failure rates, integrations' records per sync run), compares each observation with the
+ * hour, webhooks' failure rates, integrations' records per sync run and response times), compares each observation with the
  * subject's own rolling baseline, records the unusual ones as anomalies (AnomalyDetected), and moves the baselines.
  */
 export class DetectAnomaliesCommand extends Command<AnomalySweep> {

@@ -8,7 +8,7 @@ import { Anomaly } from '../../domain/anomaly.entity';
 import { ANOMALY_METRICS, AnomalyMetric, METRIC_DEFINITIONS } from '../../domain/anomaly-metrics';
 import { assess, BaselineSettings } from '../../domain/rolling-baseline';
 import { anomaliesDetected } from '../../infrastructure/anomaly-metrics';
-import { apiKeyUsage, baselineKey, lockBaselines, Observation, saveBaselines, StoredBaseline, syncVolumes, webhookFailureRates } from '../../infrastructure/observations';
+import { apiKeyUsage, baselineKey, integrationResponseTimes, lockBaselines, Observation, saveBaselines, StoredBaseline, syncVolumes, webhookFailureRates } from '../../infrastructure/observations';
 import { AnomalySweep, DetectAnomaliesCommand } from './detect-anomalies.command';
 
 type ObservationSource = (em: EntityManager, baselines: Map<string, StoredBaseline>, now: Date) => Promise<Observation[]>;
@@ -17,6 +17,7 @@ const SOURCES: Record<AnomalyMetric, ObservationSource> = {
   ApiKeyRequestsPerHour: apiKeyUsage,
   WebhookFailureRate: webhookFailureRates,
   SyncRecordsPerRun: syncVolumes,
+  IntegrationResponseTime: integrationResponseTimes,
 };
 
 /** A baseline that has not moved in this long belongs to a subject that is gone or idle; it starts afresh. */
