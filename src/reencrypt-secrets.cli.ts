@@ -26,8 +26,13 @@ async function main(): Promise<void> {
   const app = await NestFactory.createApplicationContext(AppModule.forRoot({ ...config, processRole: 'api' }), { logger: ['error', 'warn'] });
   try {
     const { integrations, webhooks } = await reencryptSecrets(app.get(CommandBus));
-    console.log(`Integrations: ${integrations.examined} examined, ${integrations.resealed} re-encrypted under key "${config.encryption.activeKeyId}"`);
-    console.log(`Webhooks: ${webhooks.examined} examined, ${webhooks.resealed} re-encrypted under key "${config.encryption.activeKeyId}"`);
+    const report = (kind: string, totals: ReencryptionTotals) => {
+      console.log(`${kind}: ${totals.examined} examined, ${totals.resealed} re-encrypted under key "${config.encryption.activeKeyId}"`);
+      // Sealed under a key no longer in ENCRYPTION_KEYS: put it back, run this again, and only then drop it.
+      if (totals.unreadable.length) console.error(`${kind}: ${totals.unreadable.length} cannot be opened with ENCRYPTION_KEYS and were left as they are: ${totals.unreadable.join(', ')}`);
+      return totals.unreadable.length;
+    };
+    if (report('Integrations', integrations) + report('Webhooks', webhooks) > 0) process.exitCode = 1;
   } finally {
     await app.close();
   }

@@ -1,12 +1,16 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { queryBound } from '../database/bound-query';
 import { NIL_UUID } from '../database/keyset';
+import type { SecretVault } from './secret-vault';
 
 /** One batch of a key rotation over one kind of sealed value (integrations, webhooks). */
 export interface ReencryptionBatch {
   examined: number;
   resealed: number;
-  /** Rows of the batch's range that other transactions held, left for another pass. */
+  /** Rows that needed re-sealing but that other transactions held, left for another pass. */
   skipped: number;
+  /** Rows whose sealed values cannot be opened (their key has left ENCRYPTION_KEYS): reported, never retried. */
+  unreadable: string[];
   /** The id to continue after; null when every row was examined. */
   nextAfterId: string | null;
 }
@@ -14,6 +18,7 @@ export interface ReencryptionBatch {
 export interface ReencryptionTotals {
   examined: number;
   resealed: number;
+  unreadable: string[];
 }
 
 /**
@@ -21,7 +26,7 @@ export interface ReencryptionTotals {
  * skipped none that other transactions were changing. A row examined in two passes counts twice.
  */
 export async function reencryptInBatches(runBatch: (afterId: string | null) => Promise<ReencryptionBatch>): Promise<ReencryptionTotals> {
-  const totals = { examined: 0, resealed: 0 };
+  const totals: ReencryptionTotals = { examined: 0, resealed: 0, unreadable: [] };
   let skipped: number;
   do {
     skipped = 0;
@@ -30,6 +35,7 @@ export async function reencryptInBatches(runBatch: (afterId: string | null) => P
       const batch: ReencryptionBatch = await runBatch(afterId);
       totals.examined += batch.examined;
       totals.resealed += batch.resealed;
+      totals.unreadable.push(...batch.unreadable.filter((id) => !totals.unreadable.includes(id)));
       skipped += batch.skipped;
       afterId = batch.nextAfterId;
     } while (afterId);
@@ -37,16 +43,44 @@ export async function reencryptInBatches(runBatch: (afterId: string | null) => P
   return totals;
 }
 
-/** The ids of one batch of `table`'s rows, in id order after `afterId` (the first batch when null). */
-export async function reencryptionRange(em: EntityManager, table: string, afterId: string | null, batchSize: number): Promise<string[]> {
-  const rows = await em.execute<Array<{ id: string }>>(`SELECT id FROM ${table} WHERE id > ? ORDER BY id LIMIT ?`, [afterId ?? NIL_UUID, batchSize]);
-  return rows.map((row) => row.id);
+/** One batch's range of a table: every id in it (to go on from), and those holding a value sealed under an old key. */
+export interface ReencryptionRange {
+  ids: string[];
+  stale: string[];
 }
 
 /**
- * The account of a batch over `ids`, of which `examined` rows could be locked. A row deleted since the range was
- * read counts as skipped too, which costs at most a needless pass.
+ * The next `batchSize` rows of `table` after `afterId`, read without locks, and which of them hold a value in one
+ * of `sealedColumns` that must be re-sealed. Only those are then locked: a row already under the active key is
+ * never waited on, and never counted as skipped, so rows that the service keeps changing (a webhook's counters,
+ * an integration's health) cost another pass only while they still need the rotation.
  */
-export function reencryptionBatch(ids: readonly string[], examined: number, resealed: number, batchSize: number): ReencryptionBatch {
-  return { examined, resealed, skipped: ids.length - examined, nextAfterId: ids.length === batchSize ? ids[ids.length - 1] : null };
+export async function reencryptionRange(
+  em: EntityManager,
+  vault: SecretVault,
+  table: string,
+  sealedColumns: readonly string[],
+  afterId: string | null,
+  batchSize: number,
+): Promise<ReencryptionRange> {
+  const rows = await queryBound<Record<string, string | null>>(em, `SELECT id, ${sealedColumns.join(', ')} FROM ${table} WHERE id > ? ORDER BY id LIMIT ?`, [
+    afterId ?? NIL_UUID,
+    batchSize,
+  ]);
+  return {
+    ids: rows.map((row) => row.id!),
+    stale: rows.filter((row) => sealedColumns.some((column) => row[column] && vault.isStale(row[column]))).map((row) => row.id!),
+  };
+}
+
+/** The account of a batch over `range`, of whose stale rows `locked` could be locked. */
+export function reencryptionBatch(range: ReencryptionRange, locked: number, resealed: number, unreadable: string[], batchSize: number): ReencryptionBatch {
+  return {
+    examined: range.ids.length - (range.stale.length - locked),
+    resealed,
+    // A stale row deleted since the range was read counts as skipped too, which costs at most a needless pass.
+    skipped: range.stale.length - locked,
+    unreadable,
+    nextAfterId: range.ids.length === batchSize ? range.ids[range.ids.length - 1] : null,
+  };
 }

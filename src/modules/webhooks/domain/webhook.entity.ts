@@ -190,10 +190,16 @@ export class Webhook extends AggregateRoot<DomainEvent> {
 
   /**
    * Key rotation: the secrets sealed under a key other than the active one are sealed under it (only their data
-   * keys are re-wrapped). Returns whether anything changed.
+   * keys are re-wrapped). A previous secret whose grace period has ended signs nothing any more and is dropped
+   * rather than carried over. Returns whether anything changed.
    */
-  reseal(vault: SecretVault): boolean {
+  reseal(vault: SecretVault, now = new Date()): boolean {
     let changed = false;
+    if (this.previousSecret && (!this.previousSecretExpiresAt || this.previousSecretExpiresAt <= now)) {
+      this.previousSecret = null;
+      this.previousSecretExpiresAt = null;
+      changed = true;
+    }
     if (vault.isStale(this.secret)) {
       this.secret = vault.rewrap(this.secret, this.sealingContext());
       changed = true;

@@ -18,19 +18,28 @@ export class ReencryptIntegrationSecretsHandler implements ICommandHandler<Reenc
 
   async execute({ afterId, batchSize }: ReencryptIntegrationSecretsCommand): Promise<ReencryptionBatch> {
     const em = this.integrations.getEntityManager();
-    const ids = await reencryptionRange(em, 'integration', afterId, batchSize);
+    const range = await reencryptionRange(em, this.vault, 'integration', ['configuration', 'sealed_oauth_tokens'], afterId, batchSize);
     // Locked, so that a change committing meanwhile (a credential update, an OAuth token refresh) is not
     // overwritten with the older value sealed again. SKIP LOCKED: an integration another transaction is changing
     // is left for the next pass rather than making that change wait for this batch, or deadlock with it.
-    const batch = ids.length ? await this.integrations.find({ id: { $in: ids } }, { orderBy: { id: 'asc' }, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE }) : [];
+    const batch = range.stale.length
+      ? await this.integrations.find({ id: { $in: range.stale } }, { orderBy: { id: 'asc' }, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE })
+      : [];
     let resealed = 0;
+    const unreadable: string[] = [];
     for (const integration of batch) {
-      if (!integration.reseal(this.vault)) continue;
+      try {
+        if (!integration.reseal(this.vault)) continue;
+      } catch {
+        // Its key has left the ring: nothing here can open it, and the rest of the rotation goes on.
+        unreadable.push(integration.id);
+        continue;
+      }
       resealed++;
       em.persist(
         IntegrationLog.write({ tenantId: integration.tenantId, integrationId: integration.id, logLevel: 'Information', message: 'Secrets re-encrypted under the active key' }),
       );
     }
-    return reencryptionBatch(ids, batch.length, resealed, batchSize);
+    return reencryptionBatch(range, batch.length, resealed, unreadable, batchSize);
   }
 }

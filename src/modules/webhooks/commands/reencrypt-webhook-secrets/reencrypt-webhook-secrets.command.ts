@@ -10,6 +10,7 @@ export class ReencryptWebhookSecretsCommand extends Command<ReencryptionBatch> {
   constructor(
     readonly afterId: string | null,
     readonly batchSize = 500,
+    readonly now = new Date(),
   ) {
     super();
   }

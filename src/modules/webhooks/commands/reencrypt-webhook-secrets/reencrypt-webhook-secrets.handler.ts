@@ -15,14 +15,23 @@ export class ReencryptWebhookSecretsHandler implements ICommandHandler<Reencrypt
     @Inject(SECRET_VAULT) private readonly vault: SecretVault,
   ) {}
 
-  async execute({ afterId, batchSize }: ReencryptWebhookSecretsCommand): Promise<ReencryptionBatch> {
-    const ids = await reencryptionRange(this.webhooks.getEntityManager(), 'webhook', afterId, batchSize);
+  async execute({ afterId, batchSize, now }: ReencryptWebhookSecretsCommand): Promise<ReencryptionBatch> {
+    const range = await reencryptionRange(this.webhooks.getEntityManager(), this.vault, 'webhook', ['secret', 'previous_secret'], afterId, batchSize);
     // Locked, so that a secret rotation committing meanwhile is not overwritten with the older secret sealed again;
     // SKIP LOCKED leaves a webhook another transaction is changing for the next pass instead of waiting on it.
-    const batch = ids.length
-      ? await this.webhooks.find({ id: { $in: ids } }, { orderBy: { id: 'asc' }, populate: ['secret', 'previousSecret'] as never, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE })
+    const batch = range.stale.length
+      ? await this.webhooks.find({ id: { $in: range.stale } }, { orderBy: { id: 'asc' }, populate: ['secret', 'previousSecret'] as never, lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE })
       : [];
-    const resealed = batch.filter((webhook) => webhook.reseal(this.vault)).length;
-    return reencryptionBatch(ids, batch.length, resealed, batchSize);
+    let resealed = 0;
+    const unreadable: string[] = [];
+    for (const webhook of batch) {
+      try {
+        if (webhook.reseal(this.vault, now)) resealed++;
+      } catch {
+        // Its key has left the ring: nothing here can open it, and the rest of the rotation goes on.
+        unreadable.push(webhook.id);
+      }
+    }
+    return reencryptionBatch(range, batch.length, resealed, unreadable, batchSize);
   }
 }
