@@ -1,11 +1,15 @@
 import 'dotenv/config';
-import { ConfigError } from './common/config/app-config';
-import { startUp } from './common/logging/start-up';
+import type { Logger } from 'pino';
+import { reportStartUpFailure, startUp } from './common/logging/start-up';
 import { createHttpApp, createWorker } from './bootstrap';
+
+let logger: Logger | undefined;
 
 /** `npm start`: the API and the worker in one process (PROCESS_ROLE=all), or either alone. */
 async function main(): Promise<void> {
-  const { config, logger } = startUp();
+  const started = startUp();
+  const { config } = started;
+  logger = started.logger;
   if (config.processRole === 'worker') {
     await createWorker(config, logger);
     return;
@@ -15,7 +19,4 @@ async function main(): Promise<void> {
   logger.info({ role: config.processRole, port: config.port }, `Integration Hub (${config.processRole}) listening on http://localhost:${config.port} — Swagger UI at /docs`);
 }
 
-main().catch((error: Error) => {
-  console.error(error instanceof ConfigError ? `Configuration error: ${error.message}` : error.stack ?? error.message);
-  process.exit(1);
-});
+main().catch((error: Error) => reportStartUpFailure(error, logger));

@@ -102,7 +102,7 @@ describe('configuration', () => {
     expect(loadConfig({ HOST: '127.0.0.1' }, quiet).host).toBe('127.0.0.1');
     expect(loadConfig({ HOST: '::' }, quiet).host).toBe('::');
     expect(loadConfig({ HOST: 'localhost' }, quiet).host).toBe('localhost');
-    for (const bad of ['http://0.0.0.0', '0.0.0.0:3000', 'my host']) expect(messageOf({ HOST: bad })).toMatch(/^HOST must be an address to listen on/);
+    for (const bad of ['http://0.0.0.0', '0.0.0.0:3000', 'my host', '10.0.0.256', '1']) expect(messageOf({ HOST: bad })).toMatch(/^HOST must be an address to listen on/);
 
     expect(loadConfig({ CORS_ORIGINS: 'https://app.example.com, http://localhost:5173' }, quiet).corsOrigins).toEqual(['https://app.example.com', 'http://localhost:5173']);
     expect(loadConfig({ CORS_ORIGINS: '*' }, quiet).corsOrigins).toEqual(['*']);

@@ -446,7 +446,8 @@ function parseTrustProxy(raw: string | undefined): false | string[] {
 /** HOST: the address to listen on (`0.0.0.0`, `::`, `127.0.0.1`) or a host name that resolves to one (`localhost`). */
 function parseHost(host: string): string {
   const hostName = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
-  if (isAddress(host) || hostName.test(host)) return host;
+  // All digits and dots is an IPv4 address or nothing: `10.0.0.256` or `1` would fail only at listen().
+  if (isAddress(host) || (hostName.test(host) && !/^[\d.]+$/.test(host))) return host;
   throw new ConfigError(`HOST must be an address to listen on (0.0.0.0 for every interface, 127.0.0.1 for this machine only) or a host name, not "${host}"`);
 }
 

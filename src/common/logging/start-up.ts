@@ -1,16 +1,28 @@
 import type { Logger } from 'pino';
-import { AppConfig, loadConfig } from '../config/app-config';
+import { AppConfig, ConfigError, loadConfig } from '../config/app-config';
 import { createRootLogger } from './logger';
 
 /**
  * The configuration and the process's logger, for the entry points: the configuration's warnings (development
- * secrets, loopback targets) go to the log as JSON lines like everything after them, once the log level they
- * configure is known. A configuration error is thrown, for the entry point to print before any logger exists.
+ * secrets, loopback targets) go to the log as JSON lines like everything after them. They must be seen, so with a
+ * LOG_LEVEL that hides warnings they go to stderr as plain text as well. A configuration error is thrown, for
+ * `reportStartUpFailure` to print before any logger exists.
  */
 export function startUp(): { config: AppConfig; logger: Logger } {
   const warnings: string[] = [];
   const config = loadConfig(process.env, (warning) => warnings.push(warning));
   const logger = createRootLogger(config);
-  for (const warning of warnings) logger.warn({ context: 'Configuration' }, warning);
+  for (const warning of warnings) {
+    if (logger.isLevelEnabled('warn')) logger.warn({ context: 'Configuration' }, warning);
+    else console.warn(warning);
+  }
   return { config, logger };
+}
+
+/** Why the process could not start, through its logger when it has one (a fatal JSON line), else on stderr; then exits. */
+export function reportStartUpFailure(error: Error, logger: Logger | undefined): never {
+  if (error instanceof ConfigError) console.error(`Configuration error: ${error.message}`);
+  else if (logger) logger.fatal({ err: error }, `Could not start: ${error.message}`);
+  else console.error(error.stack ?? error.message);
+  process.exit(1);
 }

@@ -74,6 +74,13 @@ describe('rolling baseline', () => {
     expect(flags.slice(-10).every((flag) => !flag)).toBe(true);
   });
 
+  it('still sees a second burst after a first one: a burst widens the spread no further than the threshold', () => {
+    const { baseline } = learn([100, 104, 96, 102, 98, 105, 95, 101, 99, 103, 97, 100, 100, 102], requests);
+    const { baseline: afterBurst, flags } = learn([5000, ...Array.from({ length: 10 }, () => 100)], requests, baseline);
+    expect(flags[0]).toBe(true);
+    expect(assess(afterBurst, 3000, requests, settings).anomalous).toBe(true);
+  });
+
   it("starts a subject's baseline at its first observation, comparing nothing", () => {
     const first = assess(null, 42, requests, settings);
     expect(first).toEqual({ next: { mean: 42, variance: 0, samples: 1 }, expected: null, zScore: null, anomalous: false });

@@ -41,8 +41,9 @@ const RELATIVE_SPREAD_FLOOR = 0.1;
 
 /**
  * Compares an observation with the baseline built from the ones before it, then folds it in. An unusual
- * observation is folded in too: a lasting change of level is reported once or twice and then becomes the norm,
- * rather than alerting every hour for good.
+ * observation is folded in too, but no further than the threshold's distance from the mean (winsorised): a lasting
+ * change of level is still reported once or twice and then becomes the norm, rather than alerting every hour for
+ * good, while a single burst cannot widen the spread so much that the next one hides in it.
  */
 export function assess(baseline: Baseline | null, observed: number, shape: MetricShape, settings: BaselineSettings): Assessment {
   if (!baseline || baseline.samples === 0) {
@@ -52,7 +53,8 @@ export function assess(baseline: Baseline | null, observed: number, shape: Metri
   const zScore = (observed - baseline.mean) / spread;
   const beyond = shape.direction === 'up' ? zScore >= settings.zThreshold : Math.abs(zScore) >= settings.zThreshold;
   const weight = Math.max(2 / (settings.span + 1), 1 / (baseline.samples + 1));
-  const difference = observed - baseline.mean;
+  const reach = settings.zThreshold * spread;
+  const difference = Math.min(reach, Math.max(-reach, observed - baseline.mean));
   const increment = weight * difference;
   return {
     next: { mean: baseline.mean + increment, variance: (1 - weight) * (baseline.variance + difference * increment), samples: baseline.samples + 1 },

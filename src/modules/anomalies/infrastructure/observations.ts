@@ -28,6 +28,12 @@ export interface Observation {
 const MIN_USAGE_WINDOW_MS = 30 * 60_000;
 /** A failure rate over fewer attempts says little: a window with fewer waits for more. */
 export const MIN_ATTEMPTS_FOR_FAILURE_RATE = 10;
+/**
+ * How far behind the sweep a webhook's window ends. An attempt is written with the time it started, once its
+ * request is over (up to 300 s, the longest timeoutSeconds) and its outcome batch is committed: a window ending at
+ * the sweep itself would miss the slowest attempts, which are mostly timeouts, that is failures.
+ */
+export const WEBHOOK_ATTEMPT_SETTLE_MS = 6 * 60_000;
 /** How far back a sync's first observations reach, so its baseline starts from the runs it already had. */
 const SYNC_HISTORY_DAYS = 30;
 
@@ -93,48 +99,47 @@ export async function apiKeyUsage(em: EntityManager, baselines: Map<string, Stor
 
 /**
  * Each active webhook's share of failed attempts (percent) since its last observation, once the window holds at
- * least MIN_ATTEMPTS_FOR_FAILURE_RATE attempts; a webhook seen for the first time starts with the last hour.
+ * least MIN_ATTEMPTS_FOR_FAILURE_RATE attempts (a quiet webhook's window grows until it does). Windows end
+ * WEBHOOK_ATTEMPT_SETTLE_MS before the sweep; a webhook seen for the first time only starts its window there.
  */
 export async function webhookFailureRates(em: EntityManager, baselines: Map<string, StoredBaseline>, now: Date): Promise<Observation[]> {
+  const until = new Date(now.getTime() - WEBHOOK_ATTEMPT_SETTLE_MS);
   const webhooks = await queryBound<{ id: string; tenant_id: string }>(em, 'SELECT id, tenant_id FROM webhook WHERE is_active', []);
-  if (!webhooks.length) return [];
-  const windows = webhooks.map((w) => ({ ...w, since: baselines.get(baselineKey(w.id, ''))?.observedUntil ?? new Date(now.getTime() - 3_600_000) }));
+  const base = (webhook: { id: string; tenant_id: string }) => ({ metric: 'WebhookFailureRate' as const, subjectId: webhook.id, dimension: '', tenantId: webhook.tenant_id, lastTotal: null });
+  const observations: Observation[] = webhooks.filter((w) => !baselines.has(baselineKey(w.id, ''))).map((w) => ({ ...base(w), value: null, observedUntil: until }));
+  const windows = webhooks.flatMap((w) => {
+    const since = baselines.get(baselineKey(w.id, ''))?.observedUntil;
+    return since && since < until ? [{ webhook_id: w.id, tenant_id: w.tenant_id, since: since.toISOString() }] : [];
+  });
+  if (!windows.length) return observations;
   const counts = await queryBound<{ webhook_id: string; attempts: string; failed: string }>(
     em,
     `SELECT w.webhook_id, count(a.*) AS attempts, count(a.*) FILTER (WHERE NOT a.succeeded) AS failed
        FROM jsonb_to_recordset(?::jsonb) AS w(webhook_id uuid, tenant_id uuid, since timestamptz)
        JOIN webhook_delivery_attempt a ON a.tenant_id = w.tenant_id AND a.webhook_id = w.webhook_id AND a.attempted_at > w.since AND a.attempted_at <= ?::timestamptz
       GROUP BY w.webhook_id`,
-    [JSON.stringify(windows.map((w) => ({ webhook_id: w.id, tenant_id: w.tenant_id, since: w.since.toISOString() }))), now.toISOString()],
+    [JSON.stringify(windows), until.toISOString()],
   );
   const byWebhook = new Map(counts.map((c) => [c.webhook_id, { attempts: Number(c.attempts), failed: Number(c.failed) }]));
-  const observations: Observation[] = [];
   for (const webhook of webhooks) {
     const window = byWebhook.get(webhook.id);
     if (!window || window.attempts < MIN_ATTEMPTS_FOR_FAILURE_RATE) continue;
-    observations.push({
-      metric: 'WebhookFailureRate',
-      subjectId: webhook.id,
-      dimension: '',
-      tenantId: webhook.tenant_id,
-      value: (window.failed / window.attempts) * 100,
-      lastTotal: null,
-      observedUntil: now,
-    });
+    observations.push({ ...base(webhook), value: (window.failed / window.attempts) * 100, observedUntil: until });
   }
   return observations;
 }
 
 /**
- * The records each completed sync run processed, per integration, sync type and direction, in the order they
- * completed, since that baseline's last observation (the last SYNC_HISTORY_DAYS for a new one).
+ * The records each finished sync run read (processed and failed alike: a source sending garbage is as unusual as
+ * one sending nothing), per integration, sync type and direction, in the order they completed, since that
+ * baseline's last observation. A new baseline learns from the last SYNC_HISTORY_DAYS of runs.
  */
 export async function syncVolumes(em: EntityManager, baselines: Map<string, StoredBaseline>, now: Date): Promise<Observation[]> {
   const earliest = new Date(now.getTime() - SYNC_HISTORY_DAYS * 86_400_000);
-  const runs = await queryBound<{ integration_id: string; tenant_id: string; dimension: string; records_processed: number; completed_at: Date }>(
+  const runs = await queryBound<{ integration_id: string; tenant_id: string; dimension: string; records: number; completed_at: Date }>(
     em,
-    `SELECT integration_id, tenant_id, sync_type || '/' || direction AS dimension, records_processed, completed_at
-       FROM data_sync_job WHERE status = 'Completed' AND completed_at > ?::timestamptz AND completed_at <= ?::timestamptz
+    `SELECT integration_id, tenant_id, sync_type || '/' || direction AS dimension, records_processed + records_failed AS records, completed_at
+       FROM data_sync_job WHERE status IN ('Completed', 'PartialSuccess') AND completed_at > ?::timestamptz AND completed_at <= ?::timestamptz
       ORDER BY completed_at, id`,
     [earliest.toISOString(), now.toISOString()],
   );
@@ -145,7 +150,7 @@ export async function syncVolumes(em: EntityManager, baselines: Map<string, Stor
       subjectId: run.integration_id,
       dimension: run.dimension,
       tenantId: run.tenant_id,
-      value: run.records_processed,
+      value: run.records,
       lastTotal: null,
       observedUntil: new Date(run.completed_at),
     }));

@@ -43,6 +43,9 @@ export class DetectAnomaliesHandler implements ICommandHandler<DetectAnomaliesCo
     let compared = 0;
     for (const metric of ANOMALY_METRICS) {
       const baselines = await lockBaselines(this.em, metric);
+      // A subject first seen in this sweep may bring history (a sync's runs of the last weeks): it builds the
+      // baseline, and only what happens after the subject was first seen can be unusual.
+      const seenBefore = new Set(baselines.keys());
       for (const observation of await SOURCES[metric](this.em, baselines, now)) {
         const key = baselineKey(observation.subjectId, observation.dimension);
         const before = baselines.get(key) ?? null;
@@ -50,7 +53,7 @@ export class DetectAnomaliesHandler implements ICommandHandler<DetectAnomaliesCo
         if (observation.value !== null) {
           const assessment = assess(before, observation.value, METRIC_DEFINITIONS[metric], settings);
           if (assessment.expected !== null) compared++;
-          if (assessment.anomalous) {
+          if (assessment.anomalous && seenBefore.has(key)) {
             anomalies.push(
               Anomaly.detect(
                 {
