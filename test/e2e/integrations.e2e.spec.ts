@@ -1,9 +1,11 @@
 import { EntityManager } from '@mikro-orm/postgresql';
+import { getQueueToken } from '@nestjs/bull';
+import type { Queue } from 'bull';
 import { IntegrationHubClient } from '../../sdk/dist';
 import { metricsRegistry } from '../../src/common/metrics/metrics';
-import { IntegrationHealthProcessor } from '../../src/modules/integrations/workers/integration-health.processor';
+import { INTEGRATION_HEALTH_QUEUE, IntegrationHealthProcessor } from '../../src/modules/integrations/workers/integration-health.processor';
 import { FAKE_CREDENTIALS, FakeProviders, startFakeProviders } from '../support/fake-providers';
-import { errorOf, startTestApp, TestApp } from '../support/test-app';
+import { errorOf, eventually, startTestApp, TestApp } from '../support/test-app';
 
 /** Integrations (issue #3) through the generated SDK, against fake providers on 127.0.0.1. */
 describe('Integrations through the SDK', () => {
@@ -328,6 +330,28 @@ describe('Integrations through the SDK', () => {
     expect(reviewed.status).toBe('Draft');
     expect((await admin.integrations.testIntegration({ id: created.id })).integration.status).toBe('Active');
     expect((await errorOf(admin.integrations.reviewIntegration({ id: created.id, requestBody: { note: 'again' } }))).status).toBe(409);
+  });
+
+  it('sweeps every active, enabled integration once per sweep, through the check queue, and nothing else (BR-IM-03)', async () => {
+    const hubspot = (name: string) =>
+      admin.integrations.createIntegration({ requestBody: { name, integrationType: 'CRM', provider: 'HubSpot', configuration: { accessToken: FAKE_CREDENTIALS.hubspotToken } } });
+    const active = await hubspot('Swept');
+    const disabled = await hubspot('Switched off');
+    const draft = await hubspot('Never tested');
+    for (const { id } of [active, disabled]) expect((await admin.integrations.testIntegration({ id })).integration.status).toBe('Active');
+    await admin.integrations.updateIntegration({ id: disabled.id, requestBody: { isEnabled: false } });
+    const checks = async (id: string) => (await reader.integrations.getIntegrationHealth({ id })).healthChecks;
+    const before = { active: await checks(active.id), disabled: await checks(disabled.id), draft: await checks(draft.id) };
+    const [{ n: due }] = await sql<{ n: string }>("SELECT count(*) AS n FROM integration WHERE status = 'Active' AND is_enabled");
+
+    // What the 5-minute schedule runs: one check job per due integration, taken by this process's worker.
+    expect(await hub.app.get(IntegrationHealthProcessor).sweep()).toBe(Number(due));
+    const queue = hub.app.get<Queue>(getQueueToken(INTEGRATION_HEALTH_QUEUE));
+    await eventually(async () => expect(await queue.getJobCounts()).toMatchObject({ waiting: 0, active: 0, delayed: 0 }), 15_000);
+    expect(await checks(active.id)).toBe(before.active + 1);
+    // The switched-off and untested ones were never queued.
+    expect(await checks(disabled.id)).toBe(before.disabled);
+    expect(await checks(draft.id)).toBe(before.draft);
   });
 
   // Last, so that creations, tests, suspensions, failures, reviews, updates back to Draft and disconnections have run.
