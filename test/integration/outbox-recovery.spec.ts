@@ -63,7 +63,11 @@ describe('outbox recovery of events whose job Redis lost', () => {
     await admin.events.registerEventType({ requestBody: { name: 'ParcelScanned' } });
     webhookId = (await admin.webhooks.createWebhook({ requestBody: { url: `${receiver.url}/parcels`, eventTypes: ['ParcelScanned'] } })).id;
     worker = await createWorker(
-      loadConfig({ ...process.env, OUTBOX_POLL_MS: '50', OUTBOX_RECOVER_AFTER_MS: '0', OUTBOX_RECOVER_CRON: '0 0 1 1 *', WEBHOOK_STATUS_FLUSH_MS: '5' }, () => undefined),
+      // Every event through Bull, as events with reactions that cannot run in the relay go: the recovery is for them.
+      loadConfig(
+        { ...process.env, OUTBOX_POLL_MS: '50', OUTBOX_RECOVER_AFTER_MS: '0', OUTBOX_RECOVER_CRON: '0 0 1 1 *', WEBHOOK_STATUS_FLUSH_MS: '5', OUTBOX_REACT_IN_RELAY: 'false' },
+        () => undefined,
+      ),
     );
     queue = api.app.get<Queue<DomainEventJob>>(getQueueToken(DOMAIN_EVENTS_QUEUE));
     recovery = worker.get(OutboxRecovery);

@@ -60,6 +60,11 @@ export interface AppConfig {
     pollMs: number;
     batchSize: number;
     eventsPerJob: number;
+    /**
+     * Whether the relay runs, in its own transaction, the reactions that can take a batch there (the webhook
+     * fan-out), for events that have no other: no Bull job, no second pass over the rows.
+     */
+    reactInRelay: boolean;
     /** A relayed event not processed this long after it was relayed, whose job Redis no longer holds, is relayed again. */
     recoverAfterMs: number;
     /** When the recovery looks for such events (UTC cron; six fields allow seconds), once per schedule across workers. */
@@ -325,6 +330,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: str
       pollMs: read.int('OUTBOX_POLL_MS', 200, 10, 60_000),
       batchSize: read.int('OUTBOX_BATCH_SIZE', 500, 1, 10_000),
       eventsPerJob: read.int('OUTBOX_EVENTS_PER_JOB', 50, 1, 1000),
+      reactInRelay: read.bool('OUTBOX_REACT_IN_RELAY', true),
       recoverAfterMs: read.int('OUTBOX_RECOVER_AFTER_MS', 300_000, 0, 24 * 3_600_000),
       recoverCron: read.cron('OUTBOX_RECOVER_CRON', '* * * * *'),
     },

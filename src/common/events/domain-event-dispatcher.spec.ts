@@ -5,7 +5,7 @@ import { Test } from '@nestjs/testing';
 import { map, Observable } from 'rxjs';
 import { DomainEvent, EventEnvelope, EventType } from './domain-event';
 import { DomainEventDispatcher } from './domain-event-dispatcher';
-import { DomainEventReaction, EveryEventReaction, ReactTo, ReactToAll } from './react-to.decorator';
+import { DomainEventReaction, EveryEventReaction, ReactTo, ReactToAll, RelayReaction } from './react-to.decorator';
 
 @EventType('DispatcherSpecReacted', { resource: 'spec' })
 class Reacted implements DomainEvent {
@@ -61,6 +61,20 @@ class WatchesEverything {
   watch = (events$: Observable<IEvent>): Observable<never> => events$.pipe(ofType(Ignored), map(() => undefined as never));
 }
 
+/** A reaction to every event that can also run in the relay; it skips the spec's Ignored type. */
+@Injectable()
+@ReactToAll({ skips: (eventType) => eventType.endsWith('Ignored') })
+class FansOutInRelay implements RelayReaction {
+  async reactToAny(envelope: EventEnvelope): Promise<void> {
+    seen.push(`bull:${envelope.eventType}`);
+  }
+
+  async reactInRelay(_: unknown, events: ReadonlyArray<{ envelope: EventEnvelope }>): Promise<() => Promise<void>> {
+    seen.push(...events.map(({ envelope }) => `relay:${envelope.eventType}`));
+    return async () => void seen.push('after commit');
+  }
+}
+
 async function dispatcherWith(...providers: Provider[]): Promise<DomainEventDispatcher> {
   const module = await Test.createTestingModule({ imports: [DiscoveryModule, CqrsModule], providers: [DomainEventDispatcher, ...providers] }).compile();
   await module.init();
@@ -96,5 +110,29 @@ describe('DomainEventDispatcher', () => {
     await dispatcher.dispatch(envelope('DispatcherSpecReacted'), { tenantId: 't', aggregateId: 'a' });
     await dispatcher.dispatch(envelope('OrderShipped'), { sequence: 1 });
     expect(seen).toEqual(['one:DispatcherSpecReacted', 'every:OrderShipped']);
+  });
+  it('lets the relay run the reactions to an event only when every one of them can run there', async () => {
+    const dispatcher = await dispatcherWith(FansOutInRelay, ReactsToOne, HandlesOnEventBus);
+    // Only the relay reaction takes these.
+    expect(dispatcher.handledInRelay('OrderShipped')).toBe(true);
+    // A reaction of its own, or an EventBus handler, needs the event's Bull job.
+    expect(dispatcher.handledInRelay('DispatcherSpecReacted')).toBe(false);
+    expect(dispatcher.handledInRelay('DispatcherSpecHandled')).toBe(false);
+    // Nothing takes it: there is nothing to run, in the relay or elsewhere.
+    expect(dispatcher.handledInRelay('DispatcherSpecIgnored')).toBe(false);
+    // A reaction to every event that cannot run in the relay, or a saga, sends every event through Bull.
+    expect((await dispatcherWith(FansOutInRelay, EveryEventButSpecOnes)).handledInRelay('OrderShipped')).toBe(false);
+    expect((await dispatcherWith(FansOutInRelay, WatchesEverything)).handledInRelay('OrderShipped')).toBe(false);
+  });
+
+  it('hands the relay reactions the events they take, and gives back what is to run after the commit', async () => {
+    const dispatcher = await dispatcherWith(FansOutInRelay);
+    const steps = await dispatcher.reactInRelay({} as never, [
+      { envelope: envelope('OrderShipped'), payload: {} },
+      { envelope: envelope('DispatcherSpecIgnored'), payload: {} },
+    ]);
+    expect(seen).toEqual(['relay:OrderShipped']);
+    for (const step of steps) await step();
+    expect(seen).toEqual(['relay:OrderShipped', 'after commit']);
   });
 });

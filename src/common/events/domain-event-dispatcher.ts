@@ -4,7 +4,8 @@ import { EventBus } from '@nestjs/cqrs';
 // Not re-exported by the package's index: the keys @EventsHandler and @Saga write their metadata under.
 import { EVENTS_HANDLER_METADATA, SAGA_METADATA } from '@nestjs/cqrs/dist/decorators/constants';
 import { DomainEvent, EventEnvelope, eventClassOf, reviveEvent } from './domain-event';
-import { DomainEventReaction, EveryEventReaction, REACT_TO, REACT_TO_ALL, ReactToAllOptions } from './react-to.decorator';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { DomainEventReaction, EveryEventReaction, isRelayReaction, REACT_TO, REACT_TO_ALL, ReactToAllOptions } from './react-to.decorator';
 
 interface ReactionToEvery {
   reaction: EveryEventReaction;
@@ -64,6 +65,32 @@ export class DomainEventDispatcher implements OnModuleInit {
     if (this.hasSagas || this.reactionsToEvery.some(({ skips }) => !skips(eventType))) return true;
     const type = eventClassOf(eventType);
     return type !== undefined && (this.reactions.has(type) || this.handledOnEventBus.has(type));
+  }
+
+  /**
+   * Whether every reaction to events of this type can run in the outbox relay's transaction (see RelayReaction):
+   * no reaction to the type itself, no events handler or saga on the EventBus, and at least one reaction to every
+   * event, all of them relay reactions.
+   */
+  handledInRelay(eventType: string): boolean {
+    if (this.hasSagas) return false;
+    const type = eventClassOf(eventType);
+    if (type !== undefined && (this.reactions.has(type) || this.handledOnEventBus.has(type))) return false;
+    const reactions = this.reactionsToEvery.filter(({ skips }) => !skips(eventType));
+    return reactions.length > 0 && reactions.every(({ reaction }) => isRelayReaction(reaction));
+  }
+
+  /**
+   * Runs the relay reactions over events for which `handledInRelay` holds, through `em` (the relay's transaction).
+   * Returns the steps to run once that transaction has committed.
+   */
+  async reactInRelay(em: EntityManager, events: ReadonlyArray<{ envelope: EventEnvelope; payload: Record<string, unknown> }>): Promise<Array<() => Promise<void>>> {
+    const afterCommit: Array<() => Promise<void>> = [];
+    for (const { reaction, skips } of this.reactionsToEvery) {
+      const taken = events.filter(({ envelope }) => !skips(envelope.eventType));
+      if (taken.length && isRelayReaction(reaction)) afterCommit.push(await reaction.reactInRelay(em, taken));
+    }
+    return afterCommit;
   }
 
   async dispatch(envelope: EventEnvelope, payload: Record<string, unknown>): Promise<void> {

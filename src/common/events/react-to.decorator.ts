@@ -1,4 +1,5 @@
 import { SetMetadata, Type } from '@nestjs/common';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DomainEvent, EventEnvelope } from './domain-event';
 
 export const REACT_TO = Symbol('REACT_TO');
@@ -22,6 +23,22 @@ export const ReactTo = (...events: Type<DomainEvent>[]) => SetMetadata(REACT_TO,
  */
 export interface EveryEventReaction {
   reactToAny(envelope: EventEnvelope, payload: Record<string, unknown>): Promise<void>;
+}
+
+/**
+ * An EveryEventReaction that can also take a whole batch of committed events inside the outbox relay's own
+ * transaction: its writes go through `em`, so they commit together with the events' processed mark, or not at all,
+ * and the relay then runs what it returns (queueing, notifying) once that commit is done. When every reaction to an
+ * event can run this way, the event needs no Bull job (OUTBOX_REACT_IN_RELAY). It must stay idempotent on the event
+ * ids: a relay that crashes after its commit but before the returned step leaves that step to the reaction's own
+ * recovery (the webhook sweep, for the fan-out's queueing).
+ */
+export interface RelayReaction extends EveryEventReaction {
+  reactInRelay(em: EntityManager, events: ReadonlyArray<{ envelope: EventEnvelope; payload: Record<string, unknown> }>): Promise<() => Promise<void>>;
+}
+
+export function isRelayReaction(reaction: EveryEventReaction): reaction is RelayReaction {
+  return typeof (reaction as Partial<RelayReaction>).reactInRelay === 'function';
 }
 
 export interface ReactToAllOptions {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { InjectQueue } from '@nestjs/bull';
 import type { Queue } from 'bull';
@@ -8,6 +8,7 @@ import { queryBound } from '../database/bound-query';
 import { pgArray } from '../database/pg-array';
 import { loggableError } from '../database/statement-failure';
 import { eventClassOf } from '../events/domain-event';
+import { DomainEventDispatcher } from '../events/domain-event-dispatcher';
 import { outboxRelayed } from '../metrics/metrics';
 import { DOMAIN_EVENTS_QUEUE, DURABLE_JOB, groupJobId } from '../queues/queues';
 
@@ -60,6 +61,13 @@ interface PendingRow {
  * Rows go out `eventsPerJob` to a job. A crash after Bull accepted a batch but before the commit re-sends it: the job ids
  * follow from the events they carry, and every reaction deduplicates on the event id anyway. Published is not
  * processed: should Redis lose a job before its reactions ran, OutboxRecovery hands its events back to this relay.
+ *
+ * Events whose every reaction can run in the relay (OUTBOX_REACT_IN_RELAY; the webhook fan-out, the only reaction of
+ * application events and of most domain events) skip Bull: the relay runs those reactions over the whole batch in
+ * its own transaction and marks the rows published and processed in the same commit, so a committed event costs one
+ * pass instead of a job, a second transaction for its processed mark, and its payload's round trip through Redis.
+ * Should those reactions fail, they are rolled back to a savepoint and the events go through Bull after all, where
+ * one event that keeps failing is retried on its own instead of holding up the outbox.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -73,6 +81,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly em: EntityManager,
     @InjectQueue(DOMAIN_EVENTS_QUEUE) private readonly queue: Queue,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    /** Absent from a relay built by hand (tests): every event then goes through Bull. */
+    @Optional() private readonly dispatcher?: DomainEventDispatcher,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -87,7 +97,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   /** Relays what is pending now; returns how many events moved. Exposed for tests and the CLI. */
   async relayOnce(): Promise<number> {
-    return this.em.fork().transactional(async (em) => {
+    const afterCommit: Array<() => Promise<void>> = [];
+    const moved = await this.em.fork().transactional(async (em) => {
       // Run through `em`, so in this transaction (the connection would not be): the row locks must last until commit.
       const rows = await queryBound<PendingRow>(
         em,
@@ -105,20 +116,53 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           payload: row.payload,
         }),
       );
-      const groups = chunk(events, this.config.outbox.eventsPerJob);
-      const jobIds = await addDomainEventJobs(this.queue, groups);
-      // Each row names its job, so the recovery can tell an event still waiting in Redis from one Redis lost.
-      // `published_at IS NULL` holds for every row locked above and lets PostgreSQL find them in the small index of
-      // pending rows; joined on the id alone, it hashed the whole table (a week of events) on every pass.
-      await queryBound(
-        em,
-        `UPDATE outbox_message m SET published_at = now(), attempts = attempts + 1, relay_job_id = r.job_id
-           FROM unnest(?::uuid[], ?::text[]) AS r(id, job_id) WHERE m.id = r.id AND m.published_at IS NULL`,
-        [pgArray(groups.flat().map((event) => event.eventId)), pgArray(groups.flatMap((group, index) => group.map(() => jobIds[index])))],
-      );
+      const inRelay = this.config.outbox.reactInRelay && this.dispatcher ? events.filter((event) => this.dispatcher!.handledInRelay(event.eventType)) : [];
+      const reacted = inRelay.length > 0 && (await this.reactInRelay(em, inRelay, afterCommit));
+      if (reacted) {
+        // `published_at IS NULL` lets PostgreSQL find the rows in the small index of pending rows (see below).
+        await queryBound(
+          em,
+          'UPDATE outbox_message SET published_at = now(), processed_at = now(), attempts = attempts + 1 WHERE id = ANY(?::uuid[]) AND published_at IS NULL',
+          [pgArray(inRelay.map((event) => event.eventId))],
+        );
+      }
+      const viaBull = reacted ? events.filter((event) => !inRelay.includes(event)) : events;
+      if (viaBull.length) await this.queueForReactions(em, viaBull);
       for (const row of rows) outboxRelayed.inc({ event_type: eventClassOf(row.event_type) ? row.event_type : APPLICATION_EVENTS_LABEL });
       return rows.length;
     });
+    for (const step of afterCommit) await step();
+    return moved;
+  }
+
+  /**
+   * Runs the relay reactions of `events` in a savepoint of the pass's transaction, adding what they leave for after
+   * the commit to `afterCommit`. False, with nothing of theirs kept, when one failed.
+   */
+  private async reactInRelay(em: EntityManager, events: RelayedEvent[], afterCommit: Array<() => Promise<void>>): Promise<boolean> {
+    try {
+      const steps = await em.transactional((savepoint) => this.dispatcher!.reactInRelay(savepoint, events.map(({ payload, ...envelope }) => ({ envelope, payload }))));
+      afterCommit.push(...steps);
+      return true;
+    } catch (error) {
+      this.logger.warn({ error: (loggableError(error) as Error).message, events: events.length }, 'Reactions in the relay failed; their events go through Bull');
+      return false;
+    }
+  }
+
+  /** Hands events to Bull, `eventsPerJob` to a job, and marks their rows published, each naming its job. */
+  private async queueForReactions(em: EntityManager, events: RelayedEvent[]): Promise<void> {
+    const groups = chunk(events, this.config.outbox.eventsPerJob);
+    const jobIds = await addDomainEventJobs(this.queue, groups);
+    // Each row names its job, so the recovery can tell an event still waiting in Redis from one Redis lost.
+    // `published_at IS NULL` holds for every row locked above and lets PostgreSQL find them in the small index of
+    // pending rows; joined on the id alone, it hashed the whole table (a week of events) on every pass.
+    await queryBound(
+      em,
+      `UPDATE outbox_message m SET published_at = now(), attempts = attempts + 1, relay_job_id = r.job_id
+         FROM unnest(?::uuid[], ?::text[]) AS r(id, job_id) WHERE m.id = r.id AND m.published_at IS NULL`,
+      [pgArray(groups.flat().map((event) => event.eventId)), pgArray(groups.flatMap((group, index) => group.map(() => jobIds[index])))],
+    );
   }
 
   private schedule(delayMs: number): void {

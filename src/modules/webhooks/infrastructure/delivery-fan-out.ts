@@ -1,15 +1,23 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { InjectQueue } from '@nestjs/bull';
 import type { Queue } from 'bull';
 import { MicroBatcher } from '../../../common/batching/micro-batcher';
 import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
-import { queryBound } from '../../../common/database/bound-query';
+import { queryBound, StatementRunner } from '../../../common/database/bound-query';
 import { pgArray } from '../../../common/database/pg-array';
 import { eventClassOf, type EventEnvelope } from '../../../common/events/domain-event';
 import { deliveryIdFor } from '../domain/webhook-delivery.entity';
 import { webhookBody } from '../domain/webhook-signature';
 import { DeliveryJob, enqueueDeliveries, enqueueFirstAttempts, planFirstAttemptJobs, WEBHOOK_DELIVERIES_QUEUE } from './delivery-queue';
+
+/** Deliveries written, per event, and the step that queues their first attempts. */
+interface WrittenDeliveries {
+  counts: number[];
+  enqueue: () => Promise<void>;
+}
+
+const NOTHING_TO_QUEUE = async (): Promise<void> => undefined;
 
 export interface CommittedEvent {
   envelope: EventEnvelope;
@@ -31,10 +39,12 @@ const FAN_OUT_WAIT_MS = 5;
  * share one look-up, one multi-row insert and one queue round trip, and their first attempts ride in Bull jobs
  * of up to WEBHOOK_DELIVERIES_PER_JOB deliveries. Delivery ids follow from (event, webhook), so a fan-out
  * repeated after a crash or a failed reaction inserts nothing twice, and it queues only the deliveries it
- * inserted itself.
+ * inserted itself. Events come here two ways: from the domain-events Bull job of an event with other reactions
+ * too (`add`), or from the outbox relay itself, in its transaction (`fanOutWithin`, OUTBOX_REACT_IN_RELAY).
  */
 @Injectable()
 export class DeliveryFanOut {
+  private readonly logger = new Logger(DeliveryFanOut.name);
   private readonly batcher: MicroBatcher<CommittedEvent, number>;
 
   constructor(
@@ -50,17 +60,36 @@ export class DeliveryFanOut {
     return this.batcher.add(event);
   }
 
+  /**
+   * The relay's way in: the deliveries of `events` are written through `em`, the relay's transaction, so they commit
+   * together with the events' processed mark. The returned step queues their first attempts, once that commit is
+   * done (queued before it, a worker could take a job whose deliveries it cannot see yet, and skip them); should it
+   * fail, or the process stop before it, the deliveries wait Pending in PostgreSQL and the sweep queues them.
+   */
+  async fanOutWithin(em: EntityManager, events: readonly CommittedEvent[]): Promise<() => Promise<void>> {
+    const { enqueue } = await this.write(em, events);
+    return () =>
+      enqueue().catch((error: Error) => this.logger.warn({ error: error.message, events: events.length }, 'Queueing new deliveries failed; the sweep will queue them'));
+  }
+
   private async fanOut(events: CommittedEvent[]): Promise<number[]> {
+    const { counts, enqueue } = await this.write(this.em.getConnection(), events);
+    await enqueue();
+    return counts;
+  }
+
+  private async write(runner: StatementRunner, events: readonly CommittedEvent[]): Promise<WrittenDeliveries> {
+    const none = { counts: events.map(() => 0), enqueue: NOTHING_TO_QUEUE };
     const tenants = [...new Set(events.map((e) => e.envelope.tenantId).filter((t): t is string => t !== null))];
     const types = [...new Set(events.map((e) => e.envelope.eventType))];
-    if (!tenants.length) return events.map(() => 0);
+    if (!tenants.length) return none;
     const webhooks = await queryBound<{ id: string; tenant_id: string; event_types: string[] }>(
-      this.em.getConnection(),
+      runner,
       `SELECT id, tenant_id, event_types FROM webhook
         WHERE is_active AND tenant_id = ANY(?::uuid[]) AND event_types \\?| ?::text[]`,
       [pgArray(tenants), pgArray(types)],
     );
-    if (!webhooks.length) return events.map(() => 0);
+    if (!webhooks.length) return none;
 
     const now = new Date();
     const expiresAt = new Date(now.getTime() + this.config.webhooks.deliveryExpirySeconds * 1000);
@@ -83,7 +112,7 @@ export class DeliveryFanOut {
       }
       return subscribers.length;
     });
-    if (!rows.length) return counts;
+    if (!rows.length) return { counts, enqueue: NOTHING_TO_QUEUE };
 
     // Each row names the job that carries its first attempt when that job carries several (for the sweep).
     const jobs = planFirstAttemptJobs(
@@ -96,7 +125,7 @@ export class DeliveryFanOut {
     // deleted since the look-up above is left out (its deliveries with it), where its foreign key would have failed
     // the whole batch, every tenant's events in it.
     const inserted = await queryBound<{ id: string }>(
-      this.em.getConnection(),
+      runner,
       `WITH r AS (
          SELECT * FROM jsonb_to_recordset(?::jsonb) AS r(id uuid, tenant_id uuid, webhook_id uuid, event_id uuid, event_type text, payload text, batch_job_id text)
        ), live AS (
@@ -109,19 +138,13 @@ export class DeliveryFanOut {
        RETURNING id`,
       [JSON.stringify(rows), now.toISOString(), now.toISOString(), expiresAt.toISOString()],
     );
-    if (inserted.length === rows.length) {
-      await enqueueFirstAttempts(this.queue, jobs);
-    } else {
-      // Some of these events were fanned out before (a reaction retried, a crash), maybe grouped differently, or a
-      // webhook was deleted meanwhile: a delivery that already existed keeps the job that carried it then (or, if
-      // that job never reached Redis, the sweep queues it), so that no attempt waits in two live jobs. The new ones get a job each; the
-      // batch job their rows name was never queued, and the sweep looks for their own job ids as well.
-      const insertedIds = new Set(inserted.map((row) => row.id));
-      await enqueueDeliveries(
-        this.queue,
-        rows.filter((row) => insertedIds.has(row.id as string)).map((row) => ({ id: row.id as string, webhookId: row.webhook_id as string, attemptCount: 0 })),
-      );
-    }
-    return counts;
+    if (inserted.length === rows.length) return { counts, enqueue: () => enqueueFirstAttempts(this.queue, jobs) };
+    // Some of these events were fanned out before (a reaction retried, a crash), maybe grouped differently, or a
+    // webhook was deleted meanwhile: a delivery that already existed keeps the job that carried it then (or, if
+    // that job never reached Redis, the sweep queues it), so that no attempt waits in two live jobs. The new ones get a job each; the
+    // batch job their rows name was never queued, and the sweep looks for their own job ids as well.
+    const insertedIds = new Set(inserted.map((row) => row.id));
+    const fresh = rows.filter((row) => insertedIds.has(row.id as string)).map((row) => ({ id: row.id as string, webhookId: row.webhook_id as string, attemptCount: 0 }));
+    return { counts, enqueue: () => enqueueDeliveries(this.queue, fresh) };
   }
 }
