@@ -6,6 +6,7 @@ import { createWorker } from '../../src/bootstrap';
 import { loadConfig } from '../../src/common/config/app-config';
 import { pgArray } from '../../src/common/database/pg-array';
 import { DomainEventDispatcher } from '../../src/common/events/domain-event-dispatcher';
+import { WebhookMaintenanceProcessor } from '../../src/modules/webhooks/workers/webhook-maintenance.processor';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
 import { answer, WebhookReceiver } from '../support/webhook-receiver';
 
@@ -53,7 +54,10 @@ describe('reactions run by the outbox relay', () => {
     await admin.events.registerEventType({ requestBody: { name: 'CrateLoaded' } });
     const webhook = await admin.webhooks.createWebhook({ requestBody: { url: `${receiver.url}/crates`, eventTypes: ['CrateLoaded'] } });
     secret = (await admin.webhooks.getWebhookSecret({ id: webhook.id })).secret;
-    worker = await createWorker(loadConfig({ ...process.env, OUTBOX_POLL_MS: '50', WEBHOOK_STATUS_FLUSH_MS: '5' }, () => undefined));
+    // The webhook sweep runs only when a test calls it, and takes any delivery without a live job at once.
+    worker = await createWorker(
+      loadConfig({ ...process.env, OUTBOX_POLL_MS: '50', WEBHOOK_STATUS_FLUSH_MS: '5', WEBHOOK_SWEEP_CRON: '0 0 1 1 *', WEBHOOK_REQUEUE_AFTER_MS: '0' }, () => undefined),
+    );
     await eventually(async () => expect(await pending()).toBe(0), 15_000, 50);
   });
 
@@ -90,5 +94,27 @@ describe('reactions run by the outbox relay', () => {
     // Delivered at once, and once: had the failed pass kept its deliveries, the job's fan-out would have found them
     // written, queued nothing, and left them to the sweep minutes later.
     expect(received().filter((crate) => crate === 'c-4')).toHaveLength(1);
+  });
+  it('when queueing after the commit fails, leaves those deliveries to the sweep and sends events through Bull until it works', async () => {
+    const dispatcher = worker.get(DomainEventDispatcher);
+    const reactInRelay = dispatcher.reactInRelay.bind(dispatcher);
+    // The pass commits the deliveries, then Redis refuses to queue them.
+    jest.spyOn(dispatcher, 'reactInRelay').mockImplementationOnce(async (em, events) => {
+      await reactInRelay(em, events);
+      return [() => Promise.reject(new Error('Redis refused'))];
+    });
+    const [stranded] = await publish('c-5');
+    await eventually(async () => expect((await outboxOf([stranded]))[0]).toMatchObject({ relay_job_id: null, processed_at: expect.any(String) }), 15_000, 50);
+    // The next pass goes through Bull, inside its transaction (had Redis still refused, it would have rolled back)...
+    const [throughBull] = await publish('c-6');
+    await eventually(async () => expect((await outboxOf([throughBull]))[0].relay_job_id).toBe(throughBull), 15_000, 50);
+    // ...and once that worked, the relay runs the reactions itself again.
+    const [again] = await publish('c-7');
+    await eventually(async () => expect((await outboxOf([again]))[0]).toMatchObject({ relay_job_id: null, processed_at: expect.any(String) }), 15_000, 50);
+    await eventually(async () => expect(received()).toEqual(expect.arrayContaining(['c-6', 'c-7'])), 15_000, 50);
+    // The stranded delivery waits Pending in PostgreSQL, with no job, until the sweep queues it.
+    expect(received()).not.toContain('c-5');
+    expect(await worker.get(WebhookMaintenanceProcessor).requeueLostDeliveries()).toBeGreaterThanOrEqual(1);
+    await eventually(async () => expect(received().filter((crate) => crate === 'c-5')).toHaveLength(1), 15_000, 50);
   });
 });

@@ -49,7 +49,9 @@ describe('schedules that Redis lost', () => {
     const tenant = await api.client(api.bootstrapKey).tenants.createTenant({ requestBody: { name: 'Schedules' } });
     admin = api.client(tenant.adminKey.key);
     await admin.events.registerEventType({ requestBody: { name: 'ParcelScanned' } });
-    const env = { ...process.env, OUTBOX_POLL_MS: '50', OUTBOX_RECOVER_AFTER_MS: '0', OUTBOX_RECOVER_CRON: '0 0 1 1 *', WEBHOOK_SWEEP_CRON: '0 0 1 1 *' };
+    // Every event through Bull (OUTBOX_REACT_IN_RELAY=false), as events with reactions that cannot run in the relay go:
+    // the recovery is for them.
+    const env = { ...process.env, OUTBOX_POLL_MS: '50', OUTBOX_RECOVER_AFTER_MS: '0', OUTBOX_RECOVER_CRON: '0 0 1 1 *', WEBHOOK_SWEEP_CRON: '0 0 1 1 *', OUTBOX_REACT_IN_RELAY: 'false' };
     workers = [await createWorker(loadConfig(env, () => undefined)), await createWorker(loadConfig(env, () => undefined))];
     keepers = workers.map((worker) => worker.get(ScheduleKeeper));
     maintenance = api.app.get<Queue>(getQueueToken(MAINTENANCE_QUEUE));

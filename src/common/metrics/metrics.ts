@@ -25,8 +25,15 @@ export const commandDuration = new Histogram({
 
 export const outboxRelayed = new Counter({
   name: 'outbox_events_relayed_total',
-  help: 'Domain events moved from the outbox to the queue',
-  labelNames: ['event_type'] as const,
+  help: 'Committed events the relay handed on: path="relay" when it ran their reactions itself, "bull" when it queued them',
+  labelNames: ['event_type', 'path'] as const,
+  registers: [metricsRegistry],
+});
+
+export const outboxRelayFailures = new Counter({
+  name: 'outbox_relay_reaction_failures_total',
+  help: 'Reactions the relay could not finish itself: stage="reaction" (their events went through Bull instead), "after_commit" (what follows the commit, such as queueing new deliveries, failed: the webhook sweep takes over)',
+  labelNames: ['stage'] as const,
   registers: [metricsRegistry],
 });
 

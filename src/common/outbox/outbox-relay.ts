@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { InjectQueue } from '@nestjs/bull';
 import type { Queue } from 'bull';
@@ -9,7 +9,7 @@ import { pgArray } from '../database/pg-array';
 import { loggableError } from '../database/statement-failure';
 import { eventClassOf } from '../events/domain-event';
 import { DomainEventDispatcher } from '../events/domain-event-dispatcher';
-import { outboxRelayed } from '../metrics/metrics';
+import { outboxRelayed, outboxRelayFailures } from '../metrics/metrics';
 import { DOMAIN_EVENTS_QUEUE, DURABLE_JOB, groupJobId } from '../queues/queues';
 
 /**
@@ -17,6 +17,10 @@ import { DOMAIN_EVENTS_QUEUE, DURABLE_JOB, groupJobId } from '../queues/queues';
  * per name would grow every worker's metrics for good. This service's own events keep their names.
  */
 const APPLICATION_EVENTS_LABEL = 'application';
+
+function metricLabelOf(eventType: string): string {
+  return eventClassOf(eventType) ? eventType : APPLICATION_EVENTS_LABEL;
+}
 
 /** One committed event as the relay hands it on: its envelope and its JSON. */
 export interface RelayedEvent {
@@ -70,12 +74,19 @@ interface PendingRow {
  * one event that keeps failing is retried on its own instead of holding up the outbox.
  */
 @Injectable()
-export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
   private failures = 0;
+  /**
+   * Set when what followed a pass's commit failed (queueing its new deliveries: Redis refused). Until a pass hands
+   * events to Bull again, every event goes that way, inside the transaction: while Redis refuses, passes roll back
+   * and back off, and the events wait in the outbox to be relayed in batches once it answers, rather than each pass
+   * committing deliveries that only the webhook sweep, a few thousand a minute, would queue.
+   */
+  private queueingFailed = false;
 
   constructor(
     private readonly em: EntityManager,
@@ -89,7 +100,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.schedule(0);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Before the queues close (their modules shut down first): a pass that commits must still be able to queue what
+   * it committed.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
@@ -116,38 +131,66 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           payload: row.payload,
         }),
       );
-      const inRelay = this.config.outbox.reactInRelay && this.dispatcher ? events.filter((event) => this.dispatcher!.handledInRelay(event.eventType)) : [];
-      const reacted = inRelay.length > 0 && (await this.reactInRelay(em, inRelay, afterCommit));
-      if (reacted) {
-        // `published_at IS NULL` lets PostgreSQL find the rows in the small index of pending rows (see below).
-        await queryBound(
-          em,
-          'UPDATE outbox_message SET published_at = now(), processed_at = now(), attempts = attempts + 1 WHERE id = ANY(?::uuid[]) AND published_at IS NULL',
-          [pgArray(inRelay.map((event) => event.eventId))],
-        );
-      }
-      const viaBull = reacted ? events.filter((event) => !inRelay.includes(event)) : events;
+      const reactsInRelay = this.config.outbox.reactInRelay && !this.queueingFailed && this.dispatcher;
+      const inRelay = reactsInRelay ? events.filter((event) => this.dispatcher!.handledInRelay(event.eventType)) : [];
+      const viaBull = events.filter((event) => !inRelay.includes(event));
+      // Queued first, so that what the relay reactions lock (a webhook row, against its deletion) is held only for the
+      // last statements before the commit.
       if (viaBull.length) await this.queueForReactions(em, viaBull);
-      for (const row of rows) outboxRelayed.inc({ event_type: eventClassOf(row.event_type) ? row.event_type : APPLICATION_EVENTS_LABEL });
+      if (inRelay.length && !(await this.reactInRelay(em, inRelay, afterCommit))) await this.queueForReactions(em, inRelay);
+      this.queueingFailed = false;
       return rows.length;
     });
-    for (const step of afterCommit) await step();
+    const failed = await this.runAfterCommit(afterCommit);
+    if (failed) throw failed;
     return moved;
   }
 
   /**
    * Runs the relay reactions of `events` in a savepoint of the pass's transaction, adding what they leave for after
-   * the commit to `afterCommit`. False, with nothing of theirs kept, when one failed.
+   * the commit to `afterCommit`, and marks the rows published and processed. False, with nothing of theirs kept, when
+   * one failed, or waited over a second for a lock (a webhook being deleted): the events then go through Bull, where
+   * such an event waits, or is retried, on its own instead of holding up the outbox.
    */
   private async reactInRelay(em: EntityManager, events: RelayedEvent[], afterCommit: Array<() => Promise<void>>): Promise<boolean> {
     try {
-      const steps = await em.transactional((savepoint) => this.dispatcher!.reactInRelay(savepoint, events.map(({ payload, ...envelope }) => ({ envelope, payload }))));
+      const steps = await em.transactional(async (savepoint) => {
+        await queryBound(savepoint, "SELECT set_config('lock_timeout', '1s', true)", []);
+        return this.dispatcher!.reactInRelay(
+          savepoint,
+          events.map(({ payload, ...envelope }) => ({ envelope, payload })),
+        );
+      });
+      // `published_at IS NULL` lets PostgreSQL find the rows in the small index of pending rows (see queueForReactions).
+      await queryBound(
+        em,
+        'UPDATE outbox_message SET published_at = now(), processed_at = now(), attempts = attempts + 1 WHERE id = ANY(?::uuid[]) AND published_at IS NULL',
+        [pgArray(events.map((event) => event.eventId))],
+      );
       afterCommit.push(...steps);
+      for (const event of events) outboxRelayed.inc({ event_type: metricLabelOf(event.eventType), path: 'relay' });
       return true;
     } catch (error) {
+      outboxRelayFailures.inc({ stage: 'reaction' });
       this.logger.warn({ error: (loggableError(error) as Error).message, events: events.length }, 'Reactions in the relay failed; their events go through Bull');
       return false;
     }
+  }
+
+  /** Runs each step; returns the first failure, after logging every one. */
+  private async runAfterCommit(steps: Array<() => Promise<void>>): Promise<Error | undefined> {
+    let first: Error | undefined;
+    for (const step of steps) {
+      try {
+        await step();
+      } catch (error) {
+        outboxRelayFailures.inc({ stage: 'after_commit' });
+        this.logger.warn({ error: (error as Error).message }, 'What follows a relay pass failed; the webhook sweep queues its deliveries, and events go through Bull until Redis answers');
+        this.queueingFailed = true;
+        first ??= error as Error;
+      }
+    }
+    return first;
   }
 
   /** Hands events to Bull, `eventsPerJob` to a job, and marks their rows published, each naming its job. */
@@ -163,6 +206,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
          FROM unnest(?::uuid[], ?::text[]) AS r(id, job_id) WHERE m.id = r.id AND m.published_at IS NULL`,
       [pgArray(groups.flat().map((event) => event.eventId)), pgArray(groups.flatMap((group, index) => group.map(() => jobIds[index])))],
     );
+    for (const event of events) outboxRelayed.inc({ event_type: metricLabelOf(event.eventType), path: 'bull' });
   }
 
   private schedule(delayMs: number): void {

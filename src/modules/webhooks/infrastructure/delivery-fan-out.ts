@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { InjectQueue } from '@nestjs/bull';
 import type { Queue } from 'bull';
@@ -44,7 +44,6 @@ const FAN_OUT_WAIT_MS = 5;
  */
 @Injectable()
 export class DeliveryFanOut {
-  private readonly logger = new Logger(DeliveryFanOut.name);
   private readonly batcher: MicroBatcher<CommittedEvent, number>;
 
   constructor(
@@ -67,9 +66,7 @@ export class DeliveryFanOut {
    * fail, or the process stop before it, the deliveries wait Pending in PostgreSQL and the sweep queues them.
    */
   async fanOutWithin(em: EntityManager, events: readonly CommittedEvent[]): Promise<() => Promise<void>> {
-    const { enqueue } = await this.write(em, events);
-    return () =>
-      enqueue().catch((error: Error) => this.logger.warn({ error: error.message, events: events.length }, 'Queueing new deliveries failed; the sweep will queue them'));
+    return (await this.write(em, events)).enqueue;
   }
 
   private async fanOut(events: CommittedEvent[]): Promise<number[]> {
