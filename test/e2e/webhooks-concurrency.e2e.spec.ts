@@ -97,8 +97,8 @@ describe('outgoing webhooks under concurrent calls', () => {
     await admin.events.publishEvent({ requestBody: { eventType: 'OrderCounted.v2', data: {} } });
     await eventually(async () => {
       const metrics = await (await hub.request('/metrics')).text();
-      expect(metrics).toMatch(/^outbox_events_relayed_total\{event_type="application"\} [1-9]/m);
-      expect(metrics).toMatch(/^outbox_events_relayed_total\{event_type="TenantCreated"\} [1-9]/m);
+      expect(metrics).toMatch(/^outbox_events_relayed_total\{event_type="application",path="relay"\} [1-9]/m);
+      expect(metrics).toMatch(/^outbox_events_relayed_total\{event_type="TenantCreated",path="relay"\} [1-9]/m);
       expect(metrics).not.toContain('event_type="OrderCounted.v2"');
     }, 15_000, 50);
   });

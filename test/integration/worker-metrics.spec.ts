@@ -36,7 +36,7 @@ describe("a worker's metrics listener", () => {
     const scrape = await eventually(async () => {
       const response = await fetch(`${baseUrl}/metrics`);
       const text = await response.text();
-      expect(text).toMatch(/^outbox_events_relayed_total\{event_type="TenantCreated"\} [1-9]/m);
+      expect(text).toMatch(/^outbox_events_relayed_total\{event_type="TenantCreated",path="relay"\} [1-9]/m);
       return { response, text };
     }, 10_000, 50);
     expect(scrape.response.status).toBe(200);
