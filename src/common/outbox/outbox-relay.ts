@@ -133,7 +133,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       );
       const reactsInRelay = this.config.outbox.reactInRelay && !this.queueingFailed && this.dispatcher;
       const inRelay = reactsInRelay ? events.filter((event) => this.dispatcher!.handledInRelay(event.eventType)) : [];
-      const viaBull = events.filter((event) => !inRelay.includes(event));
+      const reactedHere = new Set(inRelay);
+      const viaBull = events.filter((event) => !reactedHere.has(event));
       // Queued first, so that what the relay reactions lock (a webhook row, against its deletion) is held only for the
       // last statements before the commit.
       if (viaBull.length) await this.queueForReactions(em, viaBull);
