@@ -154,28 +154,31 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
    * such an event waits, or is retried, on its own instead of holding up the outbox.
    */
   private async reactInRelay(em: EntityManager, events: RelayedEvent[], afterCommit: Array<() => Promise<void>>): Promise<boolean> {
+    let steps: Array<() => Promise<void>>;
     try {
-      const steps = await em.transactional(async (savepoint) => {
+      steps = await em.transactional(async (savepoint) => {
         await queryBound(savepoint, "SELECT set_config('lock_timeout', '1s', true)", []);
         return this.dispatcher!.reactInRelay(
           savepoint,
           events.map(({ payload, ...envelope }) => ({ envelope, payload })),
         );
       });
-      // `published_at IS NULL` lets PostgreSQL find the rows in the small index of pending rows (see queueForReactions).
-      await queryBound(
-        em,
-        'UPDATE outbox_message SET published_at = now(), processed_at = now(), attempts = attempts + 1 WHERE id = ANY(?::uuid[]) AND published_at IS NULL',
-        [pgArray(events.map((event) => event.eventId))],
-      );
-      afterCommit.push(...steps);
-      for (const event of events) outboxRelayed.inc({ event_type: metricLabelOf(event.eventType), path: 'relay' });
-      return true;
     } catch (error) {
       outboxRelayFailures.inc({ stage: 'reaction' });
       this.logger.warn({ error: (loggableError(error) as Error).message, events: events.length }, 'Reactions in the relay failed; their events go through Bull');
       return false;
     }
+    // Outside the fallback: this statement runs in the pass's own transaction, which a failure here has aborted, so
+    // the pass itself fails and is tried again.
+    // `published_at IS NULL` lets PostgreSQL find the rows in the small index of pending rows (see queueForReactions).
+    await queryBound(
+      em,
+      'UPDATE outbox_message SET published_at = now(), processed_at = now(), attempts = attempts + 1 WHERE id = ANY(?::uuid[]) AND published_at IS NULL',
+      [pgArray(events.map((event) => event.eventId))],
+    );
+    afterCommit.push(...steps);
+    for (const event of events) outboxRelayed.inc({ event_type: metricLabelOf(event.eventType), path: 'relay' });
+    return true;
   }
 
   /** Runs each step; returns the first failure, after logging every one. */

@@ -18,7 +18,7 @@ import { INITIAL_CHECKPOINT, SyncCheckpoint } from '../domain/sync-types';
 import { DATA_SYNC_QUEUE, DataSyncRunJob, RunLaterError } from '../infrastructure/data-sync-queue';
 import { syncBatchDuration, syncFailures, syncJobsFinished, syncJobsRunning, syncRecords } from '../infrastructure/data-sync-metrics';
 import { SyncProgressChannel } from '../infrastructure/sync-progress.channel';
-import { ClaimedJob, ExportedKey, JobProgressRow, LeaseLostError, StorableRecord, SyncLogLine, SyncRunStore } from '../infrastructure/sync-run-store';
+import { BatchWrite, ClaimedJob, ExportedKey, JobProgressRow, LeaseLostError, StorableRecord, SyncLogLine, SyncRunStore } from '../infrastructure/sync-run-store';
 
 /** Why a run stopped before its end; the job itself goes on from its checkpoint. */
 class RunInterrupted extends Error {
@@ -161,11 +161,7 @@ export class DataSyncExecutor implements OnApplicationBootstrap, BeforeApplicati
             ? { ...resumingAt(checkpoint, null, 0), resourceIndex: checkpoint.resourceIndex + 1, since: null, reportedTotal: read.reportedTotal, readUpTo }
             : { ...resumingAt(checkpoint, read.cursor, 0), reportedTotal: read.reportedTotal, readUpTo };
         const result = await this.store.writeBatch({
-          jobId: job.id,
-          tenantId: job.tenantId,
-          integrationId: job.integrationId,
-          leaseToken,
-          leaseMs: settings.leaseMs,
+          ...this.heldBy(job, leaseToken),
           entity: resource.entity,
           markSeen: job.syncType === 'Full',
           records,
@@ -216,11 +212,7 @@ export class DataSyncExecutor implements OnApplicationBootstrap, BeforeApplicati
       const last = records[records.length - 1];
       checkpoint = { ...checkpoint, exportAfter: { modifiedAt: last.modifiedAt, entity: last.entity, externalId: last.externalId } };
       const result = await this.store.writeBatch({
-        jobId: job.id,
-        tenantId: job.tenantId,
-        integrationId: job.integrationId,
-        leaseToken,
-        leaseMs: settings.leaseMs,
+        ...this.heldBy(job, leaseToken),
         entity: last.entity,
         markSeen: false,
         records: [],
@@ -237,6 +229,11 @@ export class DataSyncExecutor implements OnApplicationBootstrap, BeforeApplicati
       }
       if (await this.stopsAfter(job.id, result, signal)) return null;
     }
+  }
+
+  /** What every stored batch names: the job, and the lease under which this run holds it. */
+  private heldBy(job: ClaimedJob, leaseToken: string): Pick<BatchWrite, 'jobId' | 'tenantId' | 'integrationId' | 'leaseToken' | 'leaseMs'> {
+    return { jobId: job.id, tenantId: job.tenantId, integrationId: job.integrationId, leaseToken, leaseMs: this.config.dataSync.leaseMs };
   }
 
   /**

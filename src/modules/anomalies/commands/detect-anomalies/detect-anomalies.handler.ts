@@ -39,7 +39,8 @@ export class DetectAnomaliesHandler implements ICommandHandler<DetectAnomaliesCo
     const { baselineSamples, minSamples, zThreshold } = this.config.anomalies;
     const settings: BaselineSettings = { span: baselineSamples, minSamples, zThreshold };
     const anomalies: Anomaly[] = [];
-    const moved: StoredBaseline[] = [];
+    /** Each baseline this sweep moved, as it stands after its last observation. */
+    const moved = new Map<string, StoredBaseline>();
     let compared = 0;
     for (const metric of ANOMALY_METRICS) {
       const baselines = await lockBaselines(this.em, metric);
@@ -74,12 +75,12 @@ export class DetectAnomaliesHandler implements ICommandHandler<DetectAnomaliesCo
           next = assessment.next;
         }
         // Several observations of one subject in a sweep (sync runs) fold in one after another.
-        const stored: StoredBaseline = { ...observation, ...next, lastTotal: observation.lastTotal };
+        const stored: StoredBaseline = { ...observation, ...next };
         baselines.set(key, stored);
-        moved.push(stored);
+        moved.set(`${metric}/${key}`, stored);
       }
     }
-    await saveBaselines(this.em, [...new Map(moved.map((b) => [`${b.metric}/${baselineKey(b.subjectId, b.dimension)}`, b])).values()]);
+    await saveBaselines(this.em, [...moved.values()]);
     await queryBound(this.em, `DELETE FROM anomaly_baseline WHERE observed_until < ?::timestamptz`, [new Date(now.getTime() - STALE_BASELINE_DAYS * 86_400_000).toISOString()]);
     for (const anomaly of anomalies) this.em.persist(anomaly);
     await afterCommit(() => {
