@@ -77,7 +77,9 @@ export class ApiKeyGuard implements CanActivate {
     if (typeof token !== 'string' || token === '') {
       throw new CommonError(CommonErrorCode.MissingApiKey, 'Send an API key in the X-API-Key header');
     }
-    return this.verifier.verify(token);
+    // The socket, to remember the key per keep-alive connection; a request without one (injected) is verified alone.
+    const connection = request.raw.socket as object | undefined;
+    return connection ? this.verifier.verifyOn(connection, token) : this.verifier.verify(token);
   }
 
   private policyOf(context: ExecutionContext): RoutePolicy {
