@@ -78,3 +78,18 @@ describe('configuration secrets in arrays', () => {
     expect(changedPaths(stored, { ...stored, extraAuth: [stored.extraAuth[0]] })).toEqual(['extraAuth']);
   });
 });
+
+/** What sits under a secret's name is secret at every depth, and comes back in place when sent back masked. */
+describe('configuration secrets under a secret-named object', () => {
+  const stored = { credentials: { user: 'svc', pass: 'hunter2', extra: { pin: 1234 }, list: ['a', 'b'] }, apiKeys: { primary: 'sk_live_real' }, region: 'eu' };
+
+  it('masks every value under it, keeping its shape', () => {
+    const masked = maskConfiguration(stored, []);
+    expect(masked).toEqual({ credentials: { user: MASK, pass: MASK, extra: { pin: MASK }, list: MASK }, apiKeys: { primary: MASK }, region: 'eu' });
+    expect(JSON.stringify(masked)).not.toMatch(/svc|hunter2|1234|sk_live/);
+  });
+
+  it('restores each mask sent back in place', () => {
+    expect(restoreMaskedSecrets(maskConfiguration(stored, []), stored)).toEqual({ configuration: stored, errors: [] });
+  });
+});

@@ -44,23 +44,27 @@ function isObject(value: unknown): value is ConfigurationObject {
   return !!value && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** A copy with every secret value replaced by MASK, at any depth: in nested objects and in arrays alike. */
+/**
+ * A copy with every secret value replaced by MASK, at any depth: in nested objects and in arrays alike. Whatever
+ * sits under a secret's name is secret, however deep: `credentials: { user, pass }` shows both masked, its shape
+ * kept so that each MASK can be sent back in place.
+ */
 export function maskConfiguration(configuration: ConfigurationObject, secretPaths: readonly string[], prefix = ''): ConfigurationObject {
-  return maskObject(configuration, secretPaths, prefix, prefix);
+  return maskObject(configuration, secretPaths, prefix, prefix, false);
 }
 
-function maskObject(configuration: ConfigurationObject, secretPaths: readonly string[], path: string, field: string): ConfigurationObject {
+function maskObject(configuration: ConfigurationObject, secretPaths: readonly string[], path: string, field: string, underSecret: boolean): ConfigurationObject {
   const masked: ConfigurationObject = {};
-  for (const [key, value] of Object.entries(configuration)) masked[key] = maskValue(value, secretPaths, path + key, field + key);
+  for (const [key, value] of Object.entries(configuration)) masked[key] = maskValue(value, secretPaths, path + key, field + key, underSecret);
   return masked;
 }
 
-function maskValue(value: unknown, secretPaths: readonly string[], path: string, field: string): unknown {
-  if (isObject(value)) return maskObject(value, secretPaths, `${path}.`, `${field}.`);
-  const secret = isSecret(path, field, secretPaths);
+function maskValue(value: unknown, secretPaths: readonly string[], path: string, field: string, underSecret: boolean): unknown {
+  const secret = underSecret || isSecret(path, field, secretPaths);
+  if (isObject(value)) return maskObject(value, secretPaths, `${path}.`, `${field}.`, secret);
   // A list under a secret's name (`secrets: ["whsec_…"]`) is masked whole, as it always was. Any other list is
   // gone through element by element: skipping arrays showed `extraAuth: [{ apiKey }]` and the like in clear.
-  if (Array.isArray(value) && !secret) return value.map((item, index) => maskValue(item, secretPaths, `${path}.${index}`, field));
+  if (Array.isArray(value) && !secret) return value.map((item, index) => maskValue(item, secretPaths, `${path}.${index}`, field, false));
   return secret && value !== null && value !== '' ? MASK : value;
 }
 
