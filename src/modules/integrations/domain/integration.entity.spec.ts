@@ -100,10 +100,14 @@ describe('Integration', () => {
     expect(integration.healthStatus).toBe('Degraded');
     integration.recordCheck({ purpose: 'health' }, refused, rules, false, null);
     expect(integration.status).toBe('Error');
+    // Broken, and alerted as any other run of failures reaching the threshold.
+    expect(integration.healthStatus).toBe('Unhealthy');
+    expect(eventNames(integration)).toEqual(['IntegrationHealthDegradedEvent', 'IntegrationFailedEvent']);
     expect(() => integration.startCheck('k')).toThrow(/reviewed/);
     expect(() => integration.update({ configuration: { apiKey: 'sk_test_y' } }, vault, 'k')).toThrow(/reviewed/);
     integration.review('Checked with Stripe support', 'k');
     expect(integration.status).toBe('Draft');
+    expect(integration.healthStatus).toBe('Unknown'); // nothing has checked it since
     expect(() => integration.review('again', 'k')).toThrow(/Only an integration in Error/);
   });
 
@@ -128,6 +132,7 @@ describe('Integration', () => {
     const integration = activated();
     expect(integration.update({ configuration: { apiKey: 'sk_test_x', currency: 'EUR' } }, vault, 'k')).toEqual(['configuration.currency']);
     expect(integration.status).toBe('Draft');
+    expect(integration.healthStatus).toBe('Unknown'); // the Healthy it was is the old configuration's
     expect(JSON.stringify(integration.getUncommittedEvents())).not.toContain('sk_test_x');
   });
 });

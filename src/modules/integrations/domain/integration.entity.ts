@@ -337,6 +337,7 @@ export class Integration extends AggregateRoot<DomainEvent> {
     if (this.status === 'Error' || this.status === 'Disconnected') return;
     this.moveTo('Error', reason);
     this.exclusive = false;
+    this.healthStatus = 'Unhealthy';
     this.lastError = truncate(reason);
     this.modifiedAt = now;
     this.apply(new IntegrationFailedEvent(this.tenantId, this.id, this.integrationType, this.provider, truncate(reason)));
@@ -379,15 +380,16 @@ export class Integration extends AggregateRoot<DomainEvent> {
     this.lastError = truncate(outcome.message);
     if (outcome.failure === 'authentication') return this.suspend(outcome.message);
     this.consecutiveFailures++;
-    // BR-IM-04 holds for every failure: one refused request (a 404 while the provider deploys) is not yet a
-    // broken integration, and Error needs a person to review it (BR-IM-05). A run of them is.
-    if (outcome.failure === 'configuration' && this.consecutiveFailures >= rules.unhealthyAfterFailures) {
-      return this.fail(`The provider refused the integration's requests ${this.consecutiveFailures} times in a row: ${outcome.message}`, now);
-    }
     this.healthStatus = this.consecutiveFailures >= rules.unhealthyAfterFailures ? 'Unhealthy' : 'Degraded';
     // One alert per run of failures: when the run reaches the threshold, not on every failure after it.
     if (this.consecutiveFailures === rules.unhealthyAfterFailures) {
       this.apply(new IntegrationHealthDegradedEvent(this.tenantId, this.id, this.integrationType, this.provider, this.healthStatus, this.consecutiveFailures, this.lastError));
+    }
+    // BR-IM-04 holds for every failure: one refused request (a 404 while the provider deploys) is not yet a
+    // broken integration, and Error needs a person to review it (BR-IM-05). A run of them is, after the same
+    // alert as any other run.
+    if (outcome.failure === 'configuration' && this.consecutiveFailures >= rules.unhealthyAfterFailures) {
+      this.fail(`The provider refused the integration's requests ${this.consecutiveFailures} times in a row: ${outcome.message}`, now);
     }
   }
 
@@ -429,6 +431,9 @@ export class Integration extends AggregateRoot<DomainEvent> {
     this.status = status;
     this.statusReason = reason === null ? null : truncate(reason);
     if (status !== 'Active') this.exclusive = false;
+    // A Draft holds a configuration no check has passed yet (changed, reviewed after Error, or just refused): what
+    // was known of the health of the one before says nothing about it.
+    if (status === 'Draft') this.healthStatus = 'Unknown';
   }
 
   private touch(by: string | null, now: Date): void {
