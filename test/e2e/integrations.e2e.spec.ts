@@ -344,9 +344,15 @@ describe('Integrations through the SDK', () => {
     const before = { active: await checks(active.id), disabled: await checks(disabled.id), draft: await checks(draft.id) };
     const [{ n: due }] = await sql<{ n: string }>("SELECT count(*) AS n FROM integration WHERE status = 'Active' AND is_enabled");
 
-    // What the 5-minute schedule runs: one check job per due integration, taken by this process's worker.
-    expect(await hub.app.get(IntegrationHealthProcessor).sweep()).toBe(Number(due));
+    // What the 5-minute schedule runs: one check job per due integration, taken by this process's worker. A sweep
+    // that finds the checks of the one before still waiting (this worker paused) queues none again.
     const queue = hub.app.get<Queue>(getQueueToken(INTEGRATION_HEALTH_QUEUE));
+    await queue.pause(true);
+    const sweeper = hub.app.get(IntegrationHealthProcessor);
+    expect(await sweeper.sweep()).toBe(Number(due));
+    expect(await sweeper.sweep()).toBe(Number(due));
+    expect((await queue.getJobCounts()).waiting).toBe(Number(due));
+    await queue.resume(true);
     await eventually(async () => expect(await queue.getJobCounts()).toMatchObject({ waiting: 0, active: 0, delayed: 0 }), 15_000);
     expect(await checks(active.id)).toBe(before.active + 1);
     // The switched-off and untested ones were never queued.

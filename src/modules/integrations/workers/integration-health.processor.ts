@@ -29,7 +29,10 @@ export interface IntegrationHealthCheckJob {
  * UC-IM-04 / BR-IM-03. Every INTEGRATIONS_HEALTH_CHECK_CRON (5 minutes) one worker walks the active, enabled
  * integrations and enqueues one job each; every worker takes them with at most
  * INTEGRATIONS_HEALTH_CHECK_CONCURRENCY provider calls at a time, so a sweep spreads over the workers there are.
- * Job ids carry the sweep's time: a sweep that overlaps the previous one does not check an integration twice.
+ * A check's job id is its integration's id, so a sweep that finds an integration's check still queued or running
+ * (checks backed up behind slow providers) does not queue another: two checks of one run of failures seconds
+ * apart would count as two of BR-IM-04's consecutive failures. Finished checks leave the queue, failed ones too
+ * (after a warning), so the next sweep can queue the integration again.
  */
 @Processor(MAINTENANCE_QUEUE)
 @Injectable()
@@ -50,16 +53,20 @@ export class IntegrationHealthProcessor implements OnModuleInit, OnApplicationBo
   /** Registered by hand rather than with @Process: the concurrency comes from configuration. */
   onModuleInit(): void {
     void this.checks.process(CHECK_JOB, this.config.integrations.healthCheckConcurrency, (job: Job<IntegrationHealthCheckJob>) => this.check(job.data, String(job.id)));
+    // A check that failed (timed out, or could not record its outcome) leaves the queue, or its id would keep the
+    // integration from ever being queued again; this line is what remains of it.
+    this.checks.on('failed', (job: Job<IntegrationHealthCheckJob>, error: Error) => {
+      this.logger.warn({ integrationId: job.data.integrationId, error: error.message }, 'A health check failed before recording its outcome');
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.schedules.keep(this.maintenance, INTEGRATION_HEALTH_SWEEP_JOB, this.config.integrations.healthCheckCron);
   }
 
-  /** Enqueues a check of every active, enabled integration; returns how many. */
+  /** Enqueues a check of every active, enabled integration that has none queued yet; returns how many were due. */
   @Process(INTEGRATION_HEALTH_SWEEP_JOB)
   async sweep(): Promise<number> {
-    const sweepId = Date.now();
     const timeoutMs = this.config.integrations.callTimeoutMs * 4;
     let afterId = NIL_UUID;
     let total = 0;
@@ -74,7 +81,7 @@ export class IntegrationHealthProcessor implements OnModuleInit, OnApplicationBo
           name: CHECK_JOB,
           data: { integrationId: row.id, tenantId: row.tenant_id },
           // A failed check is recorded as such, never retried: the next sweep is the next attempt.
-          opts: { jobId: `${row.id}:${sweepId}`, attempts: 1, timeout: timeoutMs, removeOnComplete: true, removeOnFail: 1000 },
+          opts: { jobId: row.id, attempts: 1, timeout: timeoutMs, removeOnComplete: true, removeOnFail: true },
         })),
       );
       total += page.length;
