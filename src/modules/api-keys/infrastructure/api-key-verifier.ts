@@ -66,7 +66,8 @@ export class ApiKeyVerifier implements OnModuleInit {
   private readonly hashOfId = new Map<string, string>();
   /** Per connection (its socket, held weakly), the key verified last on it: see verifyOn. */
   private readonly lastOnConnection = new WeakMap<object, ConnectionMemo>();
-  private readonly inFlight = new Map<string, Promise<VerifiedKey | typeof UNKNOWN>>();
+  /** Look-ups under way by hash, with the invalidation count they began under (see lookUp). */
+  private readonly inFlight = new Map<string, { invalidations: number; result: Promise<VerifiedKey | typeof UNKNOWN> }>();
   /**
    * Counts invalidations. A look-up that began before one may have read the key as it was before the change
    * committed, and must not be cached: the invalidation found nothing in the cache to drop, so the stale row
@@ -161,13 +162,19 @@ export class ApiKeyVerifier implements OnModuleInit {
   }
 
   private lookUp(hash: string): Promise<VerifiedKey | typeof UNKNOWN> {
-    // Concurrent first requests with one key share one query.
-    let pending = this.inFlight.get(hash);
-    if (!pending) {
-      pending = this.query(hash).finally(() => this.inFlight.delete(hash));
-      this.inFlight.set(hash, pending);
-    }
-    return pending;
+    // Concurrent first requests with one key share one query, unless an invalidation came since it began: it may
+    // have read the row before a revocation committed, and a request arriving after the revocation must not be let
+    // in on that read.
+    const pending = this.inFlight.get(hash);
+    if (pending && pending.invalidations === this.invalidations) return pending.result;
+    const started = { invalidations: this.invalidations, result: this.query(hash) };
+    this.inFlight.set(hash, started);
+    const forget = (): void => {
+      if (this.inFlight.get(hash) === started) this.inFlight.delete(hash);
+    };
+    // Both ways, so that this bookkeeping never leaves a rejection unhandled; the callers handle the result's.
+    started.result.then(forget, forget);
+    return started.result;
   }
 
   private async query(hash: string): Promise<VerifiedKey | typeof UNKNOWN> {

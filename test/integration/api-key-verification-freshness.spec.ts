@@ -4,10 +4,11 @@ import { ApiKeyVerifier } from '../../src/modules/api-keys/infrastructure/api-ke
 import { startTestApp, TestApp } from '../support/test-app';
 
 /**
- * The key remembered per connection (verifyOn) answers only while the cache entry it came from would: it must
- * give way to another token on the same connection, to an invalidation, and to the end of the entry's TTL.
+ * What verification reuses instead of hashing or querying again must give way to every change: the key remembered
+ * per connection (verifyOn) to another token, an invalidation and the end of its cache entry's TTL; a look-up under
+ * way to a revocation that came after it began.
  */
-describe('API key verification remembered per connection', () => {
+describe('API key verification reuses nothing stale', () => {
   const TTL_MS = 400;
   let hub: TestApp;
   let verifier: ApiKeyVerifier;
@@ -53,5 +54,36 @@ describe('API key verification remembered per connection', () => {
     expect(verifier.verifyOn(connection, key.key)).toMatchObject({ scopes: ['integration:read', 'webhook:manage'] });
     await new Promise((resolve) => setTimeout(resolve, TTL_MS + 100));
     await expect(Promise.resolve(verifier.verifyOn(connection, key.key))).resolves.toMatchObject({ scopes: ['integration:read'] });
+  });
+
+  it('does not let a request that came after a revocation in on a look-up that began before it', async () => {
+    const key = await hub.client(adminKey).apiKeys.generateApiKey({ requestBody: { keyName: 'Looked up while revoked', scopes: ['integration:read'] } });
+    // The first look-up reads the row while the key is still active, then is held before it answers.
+    const connection = hub.app.get(EntityManager).getConnection();
+    const execute = connection.execute.bind(connection);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let read!: () => void;
+    const hasRead = new Promise<void>((resolve) => (read = resolve));
+    const spy = jest.spyOn(connection, 'execute').mockImplementationOnce(async (...args: Parameters<typeof connection.execute>) => {
+      const rows = await execute(...args);
+      read();
+      await held;
+      return rows;
+    });
+    try {
+      const before = Promise.resolve(verifier.verify(key.key));
+      await hasRead;
+      await hub.client(adminKey).apiKeys.revokeApiKey({ id: key.id, reason: 'Leaked' });
+      const after = Promise.resolve(verifier.verify(key.key)).catch((error: unknown) => error);
+      release();
+      await expect(after).resolves.toMatchObject({ code: 'auth.invalid_api_key' });
+      // The request that came before the revocation is answered from what it read, and that is not cached.
+      await expect(before).resolves.toMatchObject({ apiKeyId: key.id });
+      await expect(Promise.resolve().then(() => verifier.verify(key.key))).rejects.toMatchObject({ code: 'auth.invalid_api_key' });
+    } finally {
+      release();
+      spy.mockRestore();
+    }
   });
 });
