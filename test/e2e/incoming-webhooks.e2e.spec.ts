@@ -160,20 +160,28 @@ describe('incoming provider webhooks', () => {
     expect((await events(integrationId)).map((e) => e.dedupeKey).sort()).toEqual([`sha256:${createHash('sha256').update(deliveryId).digest('hex')}`, 'x'.repeat(300)]);
   });
 
-  it('takes a generic HMAC provider at its ids: one body under two ids is two events', async () => {
+  it('still dedupes a generic HMAC provider on its ids, and takes bodies that differ as distinct events', async () => {
     const integrationId = await customIntegration({ scheme: 'hmac', secrets: ['hmac-ids'], hmac: { header: 'X-Signature', idHeader: 'X-Delivery-Id' } });
-    // A short notification, the same for two distinct updates of one record.
-    const payload = JSON.stringify({ event: 'contact.updated', id: 42 });
-    const signature = createHmac('sha256', 'hmac-ids').update(payload).digest('hex');
-    for (const id of ['upd-1', 'upd-2']) {
-      expect(await (await deliver(integrationId, payload, { 'x-signature': signature, 'x-delivery-id': id })).json()).toEqual({ received: true, duplicate: false });
-    }
-    expect(await (await deliver(integrationId, payload, { 'x-signature': signature, 'x-delivery-id': 'upd-2' })).json()).toEqual({ received: true, duplicate: true });
+    const send = (payload: string, id: string) =>
+      deliver(integrationId, payload, { 'x-signature': createHmac('sha256', 'hmac-ids').update(payload).digest('hex'), 'x-delivery-id': id }).then((r) => r.json());
+    // Two updates of one record: told apart by their bodies, as the signature covers nothing else.
+    const first = JSON.stringify({ event: 'contact.updated', id: 42, at: '2026-01-01T00:00:00Z' });
+    const second = JSON.stringify({ event: 'contact.updated', id: 42, at: '2026-01-01T00:05:00Z' });
+    expect(await send(first, 'upd-1')).toEqual({ received: true, duplicate: false });
+    expect(await send(second, 'upd-2')).toEqual({ received: true, duplicate: false });
+    // The provider's retry of upd-2 whose body changed (an attempt counter) is still that event.
+    expect(await send(JSON.stringify({ event: 'contact.updated', id: 42, at: '2026-01-01T00:05:00Z', attempt: 2 }), 'upd-2')).toEqual({ received: true, duplicate: true });
+    // The same signed bytes under a fresh id: nothing signed tells it from a replay (see the next test).
+    expect(await send(first, 'upd-3')).toEqual({ received: true, duplicate: true });
     expect((await events(integrationId)).map((e) => e.dedupeKey).sort()).toEqual(['upd-1', 'upd-2']);
   });
 
-  it.each([{ scheme: 'github', idHeader: 'x-github-delivery' }])('acknowledges a $scheme body resent under a fresh unsigned $idHeader as a duplicate, stored and processed once', async ({ scheme, idHeader }) => {
-    // GitHub signs neither a timestamp nor its id header: the signed body is all that tells a replay from a new delivery.
+  it.each([
+    { scheme: 'github', idHeader: 'x-github-delivery' },
+    { scheme: 'hmac', idHeader: 'x-delivery-id' },
+  ])('acknowledges a $scheme body resent under a fresh unsigned $idHeader as a duplicate, stored and processed once', async ({ scheme, idHeader }) => {
+    // GitHub and the generic HMAC scheme sign neither a timestamp nor their id header: the signed body is all that
+    // tells a replay from a new delivery.
     const secret = `${scheme}-replayed-secret`;
     const integrationId = await customIntegration(scheme === 'github' ? { scheme, secrets: [secret] } : { scheme, secrets: [secret], hmac: { header: 'X-Signature', idHeader } });
     const signed = (payload: string, deliveryId: string) => ({
@@ -242,6 +250,23 @@ describe('incoming provider webhooks', () => {
     expect((await deliver(integrationId, payload, signed(newSecret, 'msg_2'))).status).toBe(200);
     expect((await deliver(integrationId, payload, signed(newSecret, 'msg_3', new Date(Date.now() + 10 * 60_000)))).status).toBe(401);
     expect((await events(integrationId)).map((e) => e.dedupeKey).sort()).toEqual(['msg_1', 'msg_2']);
+  });
+
+  it('verifies Standard Webhooks over the raw bytes of a body that is not UTF-8', async () => {
+    const key = Buffer.from('raw bytes standard secret');
+    const integrationId = await customIntegration({ scheme: 'standard-webhooks', secrets: [`whsec_${key.toString('base64')}`] });
+    const notUtf8 = (...bytes: number[]) => Buffer.concat([Buffer.from('{"type":"file.uploaded","data":"'), Buffer.from(bytes), Buffer.from('"}')]);
+    const signedOver = (bytes: Buffer, id: string) => {
+      const timestamp = Math.floor(Date.now() / 1000);
+      const mac = createHmac('sha256', key).update(`${id}.${timestamp}.`).update(bytes).digest('base64');
+      return { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': `v1,${mac}` };
+    };
+    const send = (body: Buffer, headers: Record<string, string>) => hub.request(`/api/webhooks/incoming/${integrationId}`, { method: 'POST', headers, body });
+    const sent = notUtf8(0xff);
+    expect((await send(sent, signedOver(sent, 'msg_bytes'))).status).toBe(200);
+    // Another body with the same UTF-8 reading (U+FFFD) does not borrow its signature.
+    expect((await send(notUtf8(0xfe), signedOver(sent, 'msg_other'))).status).toBe(401);
+    expect((await events(integrationId)).map((e) => e.dedupeKey)).toEqual(['msg_bytes']);
   });
 
   it('verifies a generic HMAC scheme as configured', async () => {

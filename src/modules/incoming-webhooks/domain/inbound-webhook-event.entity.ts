@@ -43,8 +43,9 @@ export class InboundWebhookEvent {
   body: string;
 
   /**
-   * The raw body's SHA-256 (hex) for GitHub, which signs the body and nothing else: a second thing duplicates
-   * share, because its id comes from an unsigned header. Null for the other schemes (see receive-webhook.handler.ts).
+   * The raw body's SHA-256 (hex) for GitHub and generic HMAC, which sign the body and nothing else: a second thing
+   * duplicates share, because their ids come from unsigned headers. Null for the schemes that sign their id or a
+   * timestamp (see receive-webhook.handler.ts).
    */
   @Property({ type: 'string', length: 64, nullable: true })
   bodySha256: string | null;

@@ -17,7 +17,7 @@ export interface NewInboundEvent {
   eventType: string | null;
   headers: Record<string, string>;
   body: string;
-  /** Set for GitHub, whose signature covers the body only (see InboundWebhookEvent.bodySha256). */
+  /** Set for GitHub and generic HMAC, whose signatures cover the body only (see InboundWebhookEvent.bodySha256). */
   bodySha256: string | null;
   sourceIp: string;
   signedAt: Date | null;

@@ -5,7 +5,7 @@ import { APP_CONFIG, AppConfig } from '../../../../common/config/app-config';
 import { DEDUPE_KEY_LENGTH, EVENT_TYPE_LENGTH } from '../../domain/inbound-webhook-event.entity';
 import { IncomingWebhookError, IncomingWebhookErrorCode } from '../../domain/incoming-webhook.errors';
 import { ipAllowed } from '../../domain/incoming-webhook-settings';
-import { header } from '../../domain/verification/verification';
+import { header, SignatureScheme } from '../../domain/verification/verification';
 import { verifySignature } from '../../domain/verification/verify-signature';
 import { incomingWebhooks } from '../../infrastructure/incoming-webhook-metrics';
 import { InboundEventWriter } from '../../infrastructure/inbound-event.writer';
@@ -96,20 +96,30 @@ function dedupeKeyOf(deliveryId: string | null, rawBody: Buffer): string {
 }
 
 /**
- * The second thing duplicates share, for GitHub: it signs the body but neither a timestamp nor its id header, so
- * the dedupe key alone would let a captured callback in again under a fresh X-GitHub-Delivery. With this key, a
- * body that arrived before for the integration is a duplicate (for as long as callbacks are kept: 30 days).
- * GitHub's own redeliveries are unaffected: they repeat the original request, X-GitHub-Delivery included (GitHub's
- * "Best practices for using webhooks"), and its payloads carry the objects' current state (timestamps, counters,
- * commits), so a byte-identical one brings nothing new.
+ * The second thing duplicates share, for a scheme whose signature covers the body and nothing else: neither its
+ * id header nor a timestamp. Without this key, anyone who saw one signed callback could resend it under a fresh
+ * id, as often as they liked, and each copy would be stored and processed (WebhookReceived, republish, syncOn).
+ * With it, a body that arrived before for the integration is a duplicate (for as long as callbacks are kept:
+ * 30 days), acknowledged and not processed again.
  *
- * Not for the generic HMAC scheme: without an `idHeader` its dedupe key is already the body's hash; with one, the
- * provider says that its ids tell events apart, and short notifications ("contact 42 updated") do repeat their
- * bodies for distinct events, which a body key would drop for 30 days. Such a provider's replay protection is
- * its id: one that does not sign it should be configured without `idHeader`, or sign a timestamp (Standard Webhooks).
+ * - GitHub: its redeliveries repeat the original request, X-GitHub-Delivery included (GitHub's "Best practices
+ *   for using webhooks"), and its payloads carry the objects' current state (timestamps, counters, commits), so a
+ *   byte-identical one brings nothing new.
+ * - Generic HMAC, with or without an `idHeader`: nothing signed tells the same bytes sent again for a new event
+ *   from a replay, so they are taken as a replay. This was once left to the id header, because short notifications
+ *   ("contact 42 updated") can repeat their bodies for distinct events; but an unsigned id is the sender's choice,
+ *   so that let every captured callback in again forever. A provider whose distinct events must both arrive puts
+ *   something that differs (an event id, a time) in the signed body, or signs a timestamp (Standard Webhooks).
+ *   Its id header still makes its retries of one event duplicates when their bodies differ.
+ *
+ * Not for Stripe and Standard Webhooks: they sign a timestamp (a replay is refused once outside the tolerance),
+ * Stripe's id is in the signed body and Standard Webhooks signs `webhook-id`, so a fresh id is a new signature and
+ * the same body under it is a new event. A record, so a scheme added later is a type error here until decided.
  */
-function bodySha256Of(scheme: string, rawBody: Buffer): string | null {
-  return scheme === 'github' ? sha256Hex(rawBody) : null;
+const SIGNS_BODY_ONLY: Record<SignatureScheme, boolean> = { github: true, hmac: true, stripe: false, 'standard-webhooks': false };
+
+function bodySha256Of(scheme: SignatureScheme, rawBody: Buffer): string | null {
+  return SIGNS_BODY_ONLY[scheme] ? sha256Hex(rawBody) : null;
 }
 
 const sha256Hex = (value: string | Buffer): string => createHash('sha256').update(value).digest('hex');

@@ -5,6 +5,8 @@ import { GenericHmacSettings, hmac, header, rejected, sameMac, Verification, Ver
  * A provider's own HMAC over the raw body: header, algorithm, encoding and prefix come from the configuration.
  * The signature must be the digest's one spelling: exactly its length in hex (either case), or canonical padded
  * base64; anything else is malformed, so no appended character or altered unused bit makes a second valid form.
+ * Neither a timestamp nor the optional `idHeader` is signed, so replays under a fresh id are caught by the body's
+ * hash (receive-webhook.handler.ts).
  */
 export function verifyGenericHmac(input: VerificationInput, settings: GenericHmacSettings): Verification {
   const value = header(input.headers, settings.header);

@@ -94,6 +94,46 @@ describe('incoming webhook signatures', () => {
       expect(verifySignature(settings('standard-webhooks', ['bad', 'whsec_', secret]), raw, signed(now), now)).toMatchObject({ ok: true, deliveryId: 'msg_1' });
       expect(verifySignature(settings('standard-webhooks', ['bad', 'whsec_']), raw, signed(now), now)).toEqual({ ok: false, reason: 'bad_signature' });
     });
+
+    it('takes every spelling of a secret the library takes, as the key the library signs with', () => {
+      // base64 of "abcd" is YWJjZA==; the library also takes it unpadded, with unused bits set, or with a stray
+      // last character it never decodes, and without the prefix.
+      for (const key of [secret, secret.slice('whsec_'.length), 'whsec_YWJjZA==', 'whsec_YWJjZA', 'whsec_YWJjZB==', 'whsec_YWJjZ']) {
+        expect({ key, verdict: verifySignature(settings('standard-webhooks', [key]), raw, signed(now, key), now) }).toEqual({ key, verdict: { ok: true, deliveryId: 'msg_1', signedAt: expect.any(Date) } });
+      }
+    });
+
+    describe('over the raw bytes', () => {
+      /** The specification's signature: over the body's own bytes, whatever they are. */
+      const signedOverBytes = (bytes: Buffer, key = secret) => {
+        const timestamp = Math.floor(now.getTime() / 1000);
+        const mac = createHmac('sha256', Buffer.from(key.slice('whsec_'.length), 'base64')).update(`msg_1.${timestamp}.`).update(bytes).digest('base64');
+        return { 'webhook-id': 'msg_1', 'webhook-timestamp': String(timestamp), 'webhook-signature': `v1,${mac}` };
+      };
+      // JSON whose string holds bytes that are not UTF-8; as UTF-8 text both bodies read the same (U+FFFD twice).
+      const notUtf8 = (...bytes: number[]) => Buffer.concat([Buffer.from('{"type":"file.uploaded","data":"'), Buffer.from(bytes), Buffer.from('"}')]);
+      const sent = notUtf8(0xff, 0xfe);
+      const substituted = notUtf8(0xfe, 0xff);
+
+      it('signs as the library does where the body is UTF-8', () => {
+        expect(signedOverBytes(raw)).toEqual(signed(now));
+      });
+
+      it('accepts a body that is not UTF-8, signed over its bytes', () => {
+        expect(verifySignature(settings('standard-webhooks', [secret]), sent, signedOverBytes(sent), now)).toEqual({ ok: true, deliveryId: 'msg_1', signedAt: new Date(Math.floor(now.getTime() / 1000) * 1000) });
+      });
+
+      it('refuses another body that reads the same as UTF-8 text, and a signature over that text', () => {
+        expect(substituted.equals(sent)).toBe(false);
+        expect(substituted.toString('utf8')).toBe(sent.toString('utf8'));
+        expect(verifySignature(settings('standard-webhooks', [secret]), substituted, signedOverBytes(sent), now)).toEqual({ ok: false, reason: 'bad_signature' });
+        // The library's sign() of a Buffer signs its UTF-8 reading: the bytes EF BF BD, which neither body holds.
+        const overText = { ...signedOverBytes(sent), 'webhook-signature': new Webhook(secret).sign('msg_1', now, sent) };
+        expect(overText['webhook-signature']).toBe(signedOverBytes(Buffer.from(sent.toString('utf8')))['webhook-signature']);
+        expect(verifySignature(settings('standard-webhooks', [secret]), sent, overText, now)).toEqual({ ok: false, reason: 'bad_signature' });
+        expect(verifySignature(settings('standard-webhooks', [secret]), substituted, overText, now)).toEqual({ ok: false, reason: 'bad_signature' });
+      });
+    });
   });
 
   describe('generic HMAC', () => {
