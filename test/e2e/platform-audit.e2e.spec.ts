@@ -122,6 +122,45 @@ describe('platform actions on a tenant, as each tenant sees them', () => {
     expect(operatorTrail.body.total).toBe(0);
   });
 
+  it("shows the entries about other tenants (the tenant directory) only to platform:admin, and a key of the operator's tenant without it its own tenant's", async () => {
+    const operator = (await call<{ tenantId: string }>('GET', '/api/me', hub.bootstrapKey)).body;
+    const manager = await call<{ id: string; key: string }>('POST', '/api/apikeys', hub.bootstrapKey, { keyName: 'Key manager', scopes: ['integration:manage'] });
+    expect(manager.status).toBe(201);
+    const created = await asOperator<{ tenant: { id: string }; adminKey: { id: string } }>('POST', '/api/tenants', `op-${randomUUID()}`, { name: 'Unlisted Ltd', maxWebhooks: 3 });
+    expect(created.status).toBe(201);
+    const { tenant, adminKey } = created.body;
+    expect((await asOperator('PATCH', `/api/tenants/${tenant.id}`, `op-${randomUUID()}`, { name: 'Unlisted Group' })).status).toBe(200);
+    // An entry about the operator's own tenant, of the same action as the hidden ones: its own keys may read it.
+    const ownRequest = `op-own-${randomUUID()}`;
+    expect((await asOperator('PATCH', `/api/tenants/${operator.tenantId}`, ownRequest, { maxWebhooks: 66 })).status).toBe(200);
+    expect((await asOperator('PATCH', `/api/tenants/${operator.tenantId}`, `op-${randomUUID()}`, { maxWebhooks: null })).status).toBe(200);
+
+    const trailOf = (key: string, query: string) => call<Page<AuditEntry>>('GET', `/api/audit?pageSize=100&${query}`, key);
+    expect((await call('GET', '/api/tenants', manager.body.key)).status).toBe(403);
+
+    // The manager: no entry about another tenant, whichever way it asks, and totals that count none (the whole
+    // trail of the run's default tenant may run past a page, so its total is not compared).
+    for (const query of ['action=TenantCreated', 'action=TenantUpdated', `resourceId=${tenant.id}`, `resourceId=${adminKey.id}`, 'resourceType=tenant', '']) {
+      const seen = await trailOf(manager.body.key, query);
+      expect(seen.status).toBe(200);
+      expect(seen.body.items.filter((e) => e.details.tenantId !== operator.tenantId)).toEqual([]);
+      if (query) expect(seen.body.total).toBe(seen.body.items.length);
+      for (const foreign of [tenant.id, adminKey.id, 'Unlisted']) expect(JSON.stringify(seen.body)).not.toContain(foreign);
+    }
+    // Its own tenant's entries it still reads: the key it was made as, and the operator's change to this tenant.
+    expect((await trailOf(manager.body.key, `resourceId=${manager.body.id}`)).body.items).toEqual([expect.objectContaining({ action: 'APIKeyGenerated' })]);
+    expect((await trailOf(manager.body.key, 'action=TenantUpdated')).body.items.filter((e) => e.requestId === ownRequest)).toEqual([
+      expect.objectContaining({ resourceId: operator.tenantId, details: expect.objectContaining({ tenantId: operator.tenantId, changes: { maxWebhooks: 66 } }) }),
+    ]);
+
+    // The operator (platform:admin) still reads who did what to which tenant.
+    const operatorView = await trailOf(hub.bootstrapKey, `resourceId=${tenant.id}`);
+    expect(operatorView.body.items.map((e) => e.action).sort()).toEqual(['TenantCreated', 'TenantUpdated']);
+    expect((await trailOf(hub.bootstrapKey, `resourceId=${adminKey.id}`)).body.items).toEqual([
+      expect.objectContaining({ action: 'APIKeyGenerated', details: expect.objectContaining({ tenantId: tenant.id }) }),
+    ]);
+  });
+
   it('the operator changing its own tenant is audited once, with its key', async () => {
     const operator = (await call<{ apiKeyId: string; tenantId: string }>('GET', '/api/me', hub.bootstrapKey)).body;
     const requestId = `op-self-${randomUUID()}`;

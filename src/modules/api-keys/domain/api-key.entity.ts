@@ -186,16 +186,6 @@ export class ApiKey extends AggregateRoot<DomainEvent> {
     return true;
   }
 
-  /**
-   * A revoked bootstrap key gives up its hash when the operator sets BOOTSTRAP_API_KEY back to its value, so a
-   * fresh key can take it (key_hash is unique). This key stays revoked, with its history (BR-AK-07); the marker
-   * is not a SHA-256 hex digest, so no token ever matches it.
-   */
-  releaseBootstrapHash(): void {
-    if (!this.isBootstrap || this.isActive) throw new Error('Only a revoked bootstrap key gives up its hash');
-    this.keyHash = `released:${this.id}`;
-  }
-
   private assertChangeable(): void {
     if (!this.isActive) throw new ApiKeyError(ApiKeyErrorCode.Revoked, 'The API key is revoked; revoked keys cannot be changed');
     if (this.isBootstrap) {

@@ -49,7 +49,7 @@ export class AuditController {
   @ApiOkResponse({ type: AuditEntryPageDto })
   async listAuditEntries(@CurrentActor() actor: Actor, @Query() query: ListAuditEntriesQueryDto): Promise<InstanceType<typeof AuditEntryPageDto>> {
     const { page, pageSize, ...filter } = query;
-    const result = await this.queries.execute(new ListAuditEntriesQuery(actor.tenantId, filter, page, pageSize));
+    const result = await this.queries.execute(new ListAuditEntriesQuery(actor, filter, page, pageSize));
     return { ...result, items: result.items.map((entry) => AuditEntryDto.from(entry)) };
   }
 }

@@ -27,28 +27,30 @@ export class EnsureBootstrapKeyHandler implements ICommandHandler<EnsureBootstra
     );
     await em.findOneOrFail(Tenant, DEFAULT_TENANT_ID, { lockMode: LockMode.PESSIMISTIC_WRITE });
     const hash = hashApiKey(token);
+    const holder = await this.keys.findOne({ keyHash: hash });
+    if (holder && !holder.isBootstrap) {
+      throw new ConfigError('BOOTSTRAP_API_KEY is the secret of an API key made through the API; choose a value of its own (e.g. openssl rand -base64 32)');
+    }
+    if (holder && !holder.isActive) {
+      // Decision: a value whose key was revoked is refused, before anything changes. Rotation revokes the old
+      // value because it may have leaked; were an old environment deployed again (a rollback, a forgotten
+      // replica) to hand that value to a fresh key with every scope, platform:admin included, the retired secret
+      // would work again, silently. BR-AK-07 (a revoked key is never reactivated) holds for the secret, not only
+      // for its row. The old deployment stops at start-up, the running key keeps working, and the rollback costs
+      // the operator one new secret. The message names the variable, never the value or its hash.
+      const when = holder.revokedAt ? ` on ${holder.revokedAt.toISOString()}` : '';
+      throw new ConfigError(
+        `BOOTSTRAP_API_KEY is the secret of a bootstrap key that was revoked${when}, and a revoked key is never reactivated; choose a new secret (e.g. openssl rand -base64 32)`,
+      );
+    }
     const bootstrapKeys = await this.keys.find({ tenantId: DEFAULT_TENANT_ID, isBootstrap: true, isActive: true });
     const replaced = bootstrapKeys.filter((key) => key.keyHash !== hash);
     for (const key of replaced) key.revoke(null, 'BOOTSTRAP_API_KEY changed');
     const changed = [...replaced];
-    const current = bootstrapKeys.find((key) => key.keyHash === hash);
-    if (current) {
+    if (holder) {
       // A key made before the scope list grew would otherwise never hold the new scopes.
-      if (current.grantEveryScope(SCOPES)) changed.push(current);
+      if (holder.grantEveryScope(SCOPES)) changed.push(holder);
     } else {
-      const holder = await this.keys.findOne({ keyHash: hash });
-      if (holder && !holder.isBootstrap) {
-        throw new ConfigError('BOOTSTRAP_API_KEY is the secret of an API key made through the API; choose a value of its own (e.g. openssl rand -base64 32)');
-      }
-      if (holder) {
-        // The operator went back to an earlier value (e.g. a rolled-back deployment). Its key stays revoked
-        // (BR-AK-07); a fresh key takes the value, as the operator, who owns it, asked. Refusing to start
-        // instead would turn a rollback into an outage. The hash is freed first: the unique index is checked
-        // per statement, and the unit of work would insert before it updates.
-        holder.releaseBootstrapHash();
-        await em.flush();
-        changed.push(holder);
-      }
       em.persist(
         ApiKey.fromToken(
           token,

@@ -1,5 +1,6 @@
 import { Query } from '@nestjs/cqrs';
 import type { AuditEntry } from '../../../../common/audit/audit-entry.entity';
+import type { Actor } from '../../../../common/cqrs/actor';
 import type { Page } from '../../../../common/http/pagination';
 
 export interface AuditFilter {
@@ -11,9 +12,10 @@ export interface AuditFilter {
   until?: Date;
 }
 
+/** The trail of the reader's tenant, as far as the reader's key may see it (ListAuditEntriesHandler). */
 export class ListAuditEntriesQuery extends Query<Page<AuditEntry>> {
   constructor(
-    readonly tenantId: string,
+    readonly reader: Actor,
     readonly filter: AuditFilter,
     readonly page: number,
     readonly pageSize: number,
