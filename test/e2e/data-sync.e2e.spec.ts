@@ -23,6 +23,7 @@ interface Job {
   recordsUnchanged: number;
   recordsDeleted: number;
   runs: number;
+  errorMessage: string | null;
   progress: { percent: number | null; recordsPerSecond: number | null };
 }
 
@@ -218,6 +219,13 @@ describe('data sync', () => {
     const logs = (await (await call(`/api/datasyncs/${full.id}/logs?level=Error`)).json()) as { items: Array<{ externalId: string | null; message: string }>; total: number };
     expect(logs.total).toBe(2);
     expect(logs.items.map((l) => l.externalId)).toEqual(expect.arrayContaining([null, 'huge']));
+    // The integration shows when its last sync ran to its end (§2.1.1), a PartialSuccess included.
+    const lastSyncTime = async () => ((await (await call(`/api/integrations/${integrationId}`)).json()) as { lastSyncTime: string | null }).lastSyncTime;
+    const afterFull = await eventually(async () => {
+      const at = await lastSyncTime();
+      expect(at).not.toBeNull();
+      return at!;
+    });
 
     // 10 changed, 5 new, everything newer than the last sync's high-water mark.
     source.rawItems = [];
@@ -231,6 +239,7 @@ describe('data sync', () => {
     source.records.set('c00000', { id: 'c00000', name: 'Stale', updatedAt: '2025-01-01T00:00:00.000Z' });
     const differential = (await (await createSync(integrationId, 'Differential')).json()) as Job;
     expect(await finished(differential.id)).toMatchObject({ status: 'Completed', recordsProcessed: 255, recordsUpdated: 1, recordsUnchanged: 254, recordsCreated: 0 });
+    await eventually(async () => expect(new Date((await lastSyncTime())!).getTime()).toBeGreaterThan(new Date(afterFull).getTime()));
 
     const records = (await (await call(`/api/integrations/${integrationId}/records?entity=contacts&pageSize=100&updatedSince=${encodeURIComponent(new Date(testStart).toISOString())}`)).json()) as {
       total: number;
@@ -599,5 +608,97 @@ describe('data sync', () => {
     const runsBefore = schedulerRuns;
     await eventually(async () => expect(schedulerRuns).toBeGreaterThanOrEqual(runsBefore + 3), 20_000, 100);
     expect(await jobsOf()).toHaveLength(1);
+  }, 60_000);
+  const disable = (integrationId: string) => call(`/api/integrations/${integrationId}`, { method: 'PUT', body: JSON.stringify({ isEnabled: false }) });
+  const disconnect = (integrationId: string) => call(`/api/integrations/${integrationId}`, { method: 'DELETE' });
+
+  it('refuses to sync a disabled integration, one disabled while the provider was asked too, and fails a job queued before without asking the source', async () => {
+    const integrationId = await activeIntegration();
+    seed(10);
+    // Queued while the integration is enabled; no worker runs yet.
+    const queued = (await (await createSync(integrationId, 'Full')).json()) as Job;
+    source.holdHealthChecks = true;
+    try {
+      const racing = createSync(integrationId, 'Incremental');
+      await eventually(async () => expect(source.waitingHealthChecks).toBe(1), 10_000);
+      expect((await disable(integrationId)).status).toBe(200);
+      // Refused before the provider is asked (which would keep the request waiting here).
+      const refused = await createSync(integrationId, 'Incremental');
+      expect(refused.status).toBe(422);
+      expect(refused.headers.get('content-type')).toContain('application/problem+json');
+      expect(await refused.json()).toMatchObject({ code: 'datasync.integration_disabled', errors: [{ field: 'integrationId' }] });
+      expect(source.waitingHealthChecks).toBe(1);
+      // Disabled while the provider checked its credentials: the check under the lock refuses it.
+      source.answerHealthChecks();
+      const refusedUnderLock = await racing;
+      expect(refusedUnderLock.status).toBe(422);
+      expect(await refusedUnderLock.json()).toMatchObject({ code: 'datasync.integration_disabled', errors: [{ field: 'integrationId' }] });
+    } finally {
+      source.answerHealthChecks();
+    }
+
+    const pagesServed = source.pagesServed;
+    await startWorker();
+    expect(await finished(queued.id)).toMatchObject({ status: 'Failed', recordsProcessed: 0, errorMessage: 'The integration is disabled; syncs need an enabled integration' });
+    expect(source.pagesServed).toBe(pagesServed);
+  });
+
+  it.each([
+    ['disconnected', disconnect],
+    ['disabled', disable],
+  ] as const)('fails a running sync at its next batch when its integration is %s meanwhile, keeping the batches stored and flagging nothing deleted', async (what, withdraw) => {
+    await startWorker();
+    const integrationId = await activeIntegration();
+    seed(300);
+    const first = await finished(((await (await createSync(integrationId, 'Full')).json()) as Job).id);
+    expect(first).toMatchObject({ status: 'Completed', recordsCreated: 300 });
+    await ranDaysAgo(first.id, 2); // so that the next Full may run now (BR-DS-01)
+    // Gone at the source: a Full import that went on to its end would flag these deleted.
+    for (let i = 250; i < 300; i++) source.records.delete(`c${String(i).padStart(5, '0')}`);
+
+    // Batches of 100: the second waits for its first page while the integration is withdrawn.
+    source.holdAtCursor = '100';
+    const job = (await (await createSync(integrationId, 'Full')).json()) as Job;
+    await eventually(async () => expect(((await (await call(`/api/datasyncs/${job.id}`)).json()) as Job).recordsProcessed).toBe(100), 20_000, 100);
+    expect((await withdraw(integrationId)).status).toBe(200);
+    source.releaseHeld();
+
+    // The batch under way still commits; the job stops after it, before it asks the source for the third.
+    const done = await finished(job.id);
+    expect(done).toMatchObject({ status: 'Failed', recordsProcessed: 200, recordsDeleted: 0, errorMessage: `The integration was ${what} during the sync` });
+    const [stored] = await hub.app.get(EntityManager).fork().getConnection().execute<Array<{ total: number; deleted: number }>>(
+      'SELECT count(*)::int AS total, (count(*) FILTER (WHERE deleted))::int AS deleted FROM synced_record WHERE integration_id = ?',
+      [integrationId],
+    );
+    expect(stored).toEqual({ total: 300, deleted: 0 });
+  }, 60_000);
+
+  it('starts an Incremental no later than the last sync that read to its end started, so a change behind its reading is not missed for good', async () => {
+    await startWorker();
+    const integrationId = await activeIntegration();
+    seed(300);
+    // The source pages by id. A Full import has stored its first 100 records when two records change: one it has
+    // passed already, then one it is still to read, each stamped after the import started.
+    source.holdAtCursor = '100';
+    const full = (await (await createSync(integrationId, 'Full')).json()) as Job;
+    await eventually(async () => expect(((await (await call(`/api/datasyncs/${full.id}`)).json()) as Job).recordsProcessed).toBe(100), 20_000, 100);
+    const [{ started_at: startedAt }] = await hub.app.get(EntityManager).fork().getConnection().execute<Array<{ started_at: Date }>>(
+      'SELECT started_at FROM data_sync_job WHERE id = ?',
+      [full.id],
+    );
+    const afterStart = (seconds: number) => new Date(new Date(startedAt).getTime() + seconds * 1000).toISOString();
+    source.records.set('c00010', { id: 'c00010', name: 'Changed behind the import', updatedAt: afterStart(1) });
+    source.records.set('c00250', { id: 'c00250', name: 'Changed ahead of the import', updatedAt: afterStart(2) });
+    source.releaseHeld();
+    expect(await finished(full.id)).toMatchObject({ status: 'Completed', recordsProcessed: 300 });
+
+    // Both changes are read again; storing the one the Full import already had changes nothing (an idempotent upsert).
+    const incremental = await finished(((await (await createSync(integrationId, 'Incremental')).json()) as Job).id);
+    expect(incremental).toMatchObject({ status: 'Completed', recordsProcessed: 2, recordsUpdated: 1, recordsUnchanged: 1, recordsCreated: 0 });
+    const [stored] = await hub.app.get(EntityManager).fork().getConnection().execute<Array<{ name: string }>>(
+      `SELECT data->>'name' AS name FROM synced_record WHERE integration_id = ? AND external_id = 'c00010'`,
+      [integrationId],
+    );
+    expect(stored.name).toBe('Changed behind the import');
   }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { nextAllowedAt, progressOf, runsAt } from './sync-rules';
+import { nextAllowedAt, progressOf, runsAt, syncBlocker } from './sync-rules';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -65,5 +65,15 @@ describe('progressOf (UC-DS-03)', () => {
       estimatedCompletionAt: completedAt,
     });
     expect(progressOf({ recordsTotal: 0, recordsProcessed: 0, recordsFailed: 0, startedAt, completedAt }, now).percent).toBe(100);
+  });
+});
+
+describe('syncBlocker (§7.4)', () => {
+  it('lets only an Active and enabled integration be synced', () => {
+    expect(syncBlocker({ status: 'Active', isEnabled: true })).toBeNull();
+    expect(syncBlocker({ status: 'Active', isEnabled: false })).toBe('disabled');
+    for (const status of ['Draft', 'PendingValidation', 'Suspended', 'Disconnected', 'Error']) {
+      expect(syncBlocker({ status, isEnabled: true })).toBe('not-active');
+    }
   });
 });

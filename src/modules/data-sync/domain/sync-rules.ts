@@ -27,6 +27,22 @@ export function nextAllowedAt(syncType: SyncType, scheduledAt: Date, others: Dat
   return new Date(Math.max(...clashing.map((other) => other.getTime())) + windowMs);
 }
 
+/** An integration as the sync rules see it. */
+export interface IntegrationSyncState {
+  status: string;
+  isEnabled: boolean;
+}
+
+/**
+ * Why an integration cannot be synced now, or null when it can: it must be Active (§7.4) and enabled, since a
+ * disabled integration is off everywhere in the service (health checks, recurring syncs and incoming webhooks skip
+ * it). Checked when a sync is created, when each run starts, and after each batch a run stores.
+ */
+export function syncBlocker(integration: IntegrationSyncState): 'not-active' | 'disabled' | null {
+  if (integration.status !== 'Active') return 'not-active';
+  return integration.isEnabled ? null : 'disabled';
+}
+
 export interface ProgressCounts {
   recordsTotal: number;
   recordsProcessed: number;

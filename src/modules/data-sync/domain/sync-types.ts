@@ -38,7 +38,8 @@ export interface SyncCheckpoint {
   /**
    * Per entity, the newest source modified time among the records this job read and sent to be stored (one that
    * PostgreSQL then refused is logged and counted failed, as the job's other failures are). A job that ends Completed or
-   * PartialSuccess has read everything up to it, so the next Incremental starts there; one that stopped midway
+   * PartialSuccess has read everything up to it that had changed before the job started, so the next Incremental
+   * starts there or at that start, whichever is earlier (the executor's watermark()); one that stopped midway
    * (cancelled, failed) may have read a newer record before older ones it never reached. Absent in checkpoints
    * written before it was kept.
    */

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { Knex } from '@mikro-orm/knex';
 import type { SyncCheckpoint, SyncLogLevel, SyncStatus, SyncType, SyncDirection } from '../domain/sync-types';
+import type { IntegrationSyncState } from '../domain/sync-rules';
 import { postgresJson } from '../../../common/database/postgres-json';
 import { statementFault } from '../../../common/database/statement-failure';
 
@@ -204,6 +205,12 @@ export class SyncRunStore {
       leaseToken,
     ]);
     return (result as { rowCount: number }).rowCount > 0;
+  }
+
+  /** The integration's status and enablement, which a run checks after each batch: one read by primary key. */
+  async integrationState(integrationId: string): Promise<IntegrationSyncState | null> {
+    const row = first<{ status: string; is_enabled: boolean }>(await this.knex().raw('SELECT status, is_enabled FROM integration WHERE id = ?', [integrationId]));
+    return row ? { status: row.status, isEnabled: row.is_enabled } : null;
   }
 
   /** Gives the job up so the next worker (or a retry of this one) can take it at once, from its checkpoint. */

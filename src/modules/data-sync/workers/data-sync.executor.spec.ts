@@ -38,6 +38,7 @@ function executorOver(source: SyncConnector, job: ClaimedJob, batches: BatchWrit
   const store = {
     claim: () => Promise.resolve({ kind: 'claimed', job }),
     renewLease: () => Promise.resolve(true),
+    integrationState: () => Promise.resolve({ status: 'Active', isEnabled: true }),
     log: (_jobId: string, _tenantId: string, line: { message: string }) => Promise.resolve(void logs.push(line.message)),
     release: (jobId: string) => Promise.resolve(void released.push(jobId)),
     writeBatch: (batch: BatchWrite) => {
@@ -45,7 +46,7 @@ function executorOver(source: SyncConnector, job: ClaimedJob, batches: BatchWrit
       return Promise.resolve({ created: batch.records.length, updated: 0, unchanged: 0, failed: 0, recordsTotal: 0, recordsProcessed: 0, recordsFailed: 0, startedAt: null, cancelRequested: false });
     },
   } as unknown as SyncRunStore;
-  const integration = { id: job.integrationId, status: 'Active', provider: 'Custom', configuration: () => ({}) };
+  const integration = { id: job.integrationId, status: 'Active', isEnabled: true, provider: 'Custom', configuration: () => ({}) };
   return new DataSyncExecutor(
     {} as Queue<DataSyncRunJob>,
     store,

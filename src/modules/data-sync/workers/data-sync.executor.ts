@@ -14,6 +14,7 @@ import { ConnectorConfigurationError, ConnectorFactory } from '../connectors/con
 import { ConnectorError, SourcePage, SourceRecord, SyncConnector, SyncResource } from '../connectors/sync-connector';
 import { FinishDataSyncRunCommand } from '../commands/finish-data-sync-run/finish-data-sync-run.command';
 import type { RunOutcome } from '../domain/data-sync-job.entity';
+import { IntegrationSyncState, syncBlocker } from '../domain/sync-rules';
 import { INITIAL_CHECKPOINT, SyncCheckpoint } from '../domain/sync-types';
 import { DATA_SYNC_QUEUE, DataSyncRunJob, RunLaterError } from '../infrastructure/data-sync-queue';
 import { syncBatchDuration, syncFailures, syncJobsFinished, syncJobsRunning, syncRecords } from '../infrastructure/data-sync-metrics';
@@ -27,6 +28,18 @@ class RunInterrupted extends Error {
   }
 }
 
+/**
+ * The integration stopped being one a sync may use (disconnected, suspended, disabled…) while the job ran: the job
+ * fails there, keeping what its earlier batches stored, and is not completed (a Full import marks nothing deleted).
+ */
+class IntegrationWithdrawn extends Error {}
+
+/**
+ * How long before a job started the next Incremental begins reading, at the latest (see watermark()): the source
+ * stamps its records with its own clock, and the job's start is PostgreSQL's; a few minutes covers the usual skew.
+ */
+const SOURCE_CLOCK_SKEW_SECONDS = 5 * 60;
+
 /** A page that failed even after the client's retries is asked again this many times, each time half as big. */
 const PAGE_SHRINKS = 2;
 
@@ -37,7 +50,8 @@ const PAGE_SHRINKS = 2;
  * (bad ones are logged and skipped, BR-DS-04), deduplicated by external id (BR-DS-06), and stored with one
  * bulk upsert that keeps the newer version (BR-DS-07), together with the checkpoint and counters in one
  * transaction. A crash, a timeout (BR-DS-05) or a shutdown therefore resumes after the last committed batch and
- * never counts a record twice. Cancellation is seen at the batch boundary.
+ * never counts a record twice. Cancellation is seen at the batch boundary, and so is an integration that stopped
+ * being syncable meanwhile (one primary-key read per batch): the job then fails before it asks the source again.
  */
 @Injectable()
 export class DataSyncExecutor implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -117,9 +131,10 @@ export class DataSyncExecutor implements OnApplicationBootstrap, BeforeApplicati
     }
     if (job.runs > 1) await this.store.log(job.id, job.tenantId, { level: 'Information', message: `Run ${job.runs} resumes from the last checkpoint` });
     const integration = await this.em.fork().findOne(Integration, { id: job.integrationId, tenantId: job.tenantId });
-    if (!integration || integration.status !== 'Active') {
-      return { outcome: { kind: 'failed', reason: `The integration is ${integration?.status ?? 'gone'}; syncs need an Active integration` }, markUnseenDeletedIn: none };
-    }
+    if (!integration) return { outcome: { kind: 'failed', reason: 'The integration is gone; syncs need an Active integration' }, markUnseenDeletedIn: none };
+    // Disabled or deactivated after the job was queued (or between two runs of it): the source is not asked.
+    const refused = whyUnusable(integration, 'at-start');
+    if (refused) return { outcome: { kind: 'failed', reason: refused }, markUnseenDeletedIn: none };
     let connector: SyncConnector;
     try {
       connector = this.connectors.create({ integrationId: integration.id, provider: integration.provider, configuration: integration.configuration(this.vault) }, signal);
@@ -135,6 +150,10 @@ export class DataSyncExecutor implements OnApplicationBootstrap, BeforeApplicati
       if (!checkpoint) return { outcome: { kind: 'cancelled' }, markUnseenDeletedIn: none };
       return { outcome: { kind: 'finished' }, markUnseenDeletedIn: imports && job.syncType === 'Full' ? connector.resources.map((r) => r.entity) : none };
     } catch (error) {
+      if (error instanceof IntegrationWithdrawn) {
+        syncFailures.inc({ reason: 'integration_withdrawn' });
+        return { outcome: { kind: 'failed', reason: error.message }, markUnseenDeletedIn: none };
+      }
       if (!(error instanceof ConnectorError)) throw error;
       syncFailures.inc({ reason: `source_${error.failure}` });
       if (error.failure === 'authentication') await this.suspendIntegration(job, error.message);
@@ -179,7 +198,7 @@ export class DataSyncExecutor implements OnApplicationBootstrap, BeforeApplicati
           syncRecords.inc({ outcome: 'failed' }, result.failed);
           syncFailures.inc({ reason: 'invalid_record' }, result.failed);
         }
-        if (await this.stopsAfter(job.id, result, signal)) return null;
+        if (await this.stopsAfter(job, result, signal)) return null;
       }
     }
     return checkpoint;
@@ -227,7 +246,7 @@ export class DataSyncExecutor implements OnApplicationBootstrap, BeforeApplicati
         syncRecords.inc({ outcome: 'failed' }, failures.length);
         syncFailures.inc({ reason: 'refused_by_target' }, failures.length);
       }
-      if (await this.stopsAfter(job.id, result, signal)) return null;
+      if (await this.stopsAfter(job, result, signal)) return null;
     }
   }
 
@@ -238,12 +257,16 @@ export class DataSyncExecutor implements OnApplicationBootstrap, BeforeApplicati
 
   /**
    * After a stored batch: publishes the progress, then true when the job was cancelled meanwhile (the run ends
-   * there); throws the interruption when the run was stopped (timeout, shutdown, lease lost).
+   * there); throws the interruption when the run was stopped (timeout, shutdown, lease lost), and
+   * IntegrationWithdrawn when the integration may no longer be synced (the job fails).
    */
-  private async stopsAfter(jobId: string, result: JobProgressRow, signal: AbortSignal): Promise<boolean> {
-    await this.publishProgress(jobId, result);
+  private async stopsAfter(job: ClaimedJob, result: JobProgressRow, signal: AbortSignal): Promise<boolean> {
+    await this.publishProgress(job.id, result);
     if (result.cancelRequested) return true;
     if (signal.aborted) throw signal.reason as Error;
+    const integration = await this.store.integrationState(job.integrationId);
+    const withdrawn = integration ? whyUnusable(integration, 'during') : 'The integration is gone';
+    if (withdrawn) throw new IntegrationWithdrawn(withdrawn);
     return false;
   }
 
@@ -305,15 +328,26 @@ export class DataSyncExecutor implements OnApplicationBootstrap, BeforeApplicati
   }
 
   /**
-   * Incremental syncs read what changed since the newest record a job that read to its end stored (inclusive).
-   * Not the newest record stored: a job cancelled or failed midway may have stored a newer record before older ones
-   * it never reached, and reading from there would skip those for good. None yet: everything is read.
+   * Where an Incremental sync starts reading (inclusive): the latest of what each job that read to its end vouches
+   * for, which is the earlier of the newest record it stored (readUpTo) and its start less SOURCE_CLOCK_SKEW_SECONDS.
+   * - Not the newest record stored: a job cancelled or failed midway may have stored a newer record before older
+   *   ones it never reached, and reading from there would skip those for good.
+   * - Not readUpTo alone: a source that pages by id (not by modification time) may hand a job, late in its run, a
+   *   record changed after the job started, while a record changed meanwhile on a page the job had already passed
+   *   (with an older modification time than that one) is never read; starting after the newest record would skip
+   *   it for good too. A job vouches only for changes made before it started; the margin covers a source clock
+   *   ahead of ours.
+   * Re-reading the records changed since then is harmless: the import upserts by (integration, entity, external
+   * id), keeps the newer version (BR-DS-07) and counts a record whose content did not change as unchanged.
+   * A job that read no record of the entity vouches for nothing. None: everything is read.
    */
   private async watermark(integrationId: string, entity: string): Promise<string | null> {
     const [row] = await this.em.getConnection().execute<Array<{ since: Date | null }>>(
-      `SELECT max((checkpoint->'readUpTo'->>?)::timestamptz) AS since FROM data_sync_job
-        WHERE integration_id = ? AND status IN ('Completed', 'PartialSuccess')`,
-      [entity, integrationId],
+      `SELECT max(LEAST(read_up_to, started_at - make_interval(secs => ?))) AS since
+         FROM (SELECT (checkpoint->'readUpTo'->>?)::timestamptz AS read_up_to, started_at FROM data_sync_job
+                WHERE integration_id = ? AND status IN ('Completed', 'PartialSuccess')) finished
+        WHERE read_up_to IS NOT NULL AND started_at IS NOT NULL`,
+      [SOURCE_CLOCK_SKEW_SECONDS, entity, integrationId],
     );
     return iso(row?.since);
   }
@@ -344,6 +378,23 @@ export class DataSyncExecutor implements OnApplicationBootstrap, BeforeApplicati
       this.logger.warn(`Suspending integration ${job.integrationId}: ${(error as Error).message}`);
     }
   }
+}
+
+/**
+ * Why a run may not use the integration (syncBlocker), as the job's failure reason, or null when it may: as found
+ * when the run starts, or as changed while the job ran.
+ */
+function whyUnusable(integration: IntegrationSyncState, when: 'at-start' | 'during'): string | null {
+  const blocker = syncBlocker(integration);
+  if (!blocker) return null;
+  if (when === 'at-start') {
+    return blocker === 'disabled' ? 'The integration is disabled; syncs need an enabled integration' : `The integration is ${integration.status}; syncs need an Active integration`;
+  }
+  if (blocker === 'disabled') return 'The integration was disabled during the sync';
+  const became: Record<string, string> = { Disconnected: 'disconnected', Suspended: 'suspended' };
+  return became[integration.status]
+    ? `The integration was ${became[integration.status]} during the sync`
+    : `The integration stopped being Active during the sync (it is ${integration.status} now)`;
 }
 
 /** `{ [entity]: the newest modified time among records and earlier }`, or {} when neither has one. */

@@ -12,24 +12,24 @@ import { IntegrationProber } from '../../../integrations/infrastructure/integrat
 import { ConnectorConfigurationError, ConnectorFactory } from '../../connectors/connector-factory';
 import { DataSyncJob } from '../../domain/data-sync-job.entity';
 import { DataSyncError, DataSyncErrorCode } from '../../domain/data-sync.errors';
-import { nextAllowedAt, runsAt, RUNS_AT_SQL } from '../../domain/sync-rules';
+import { IntegrationSyncState, nextAllowedAt, runsAt, RUNS_AT_SQL, syncBlocker } from '../../domain/sync-rules';
 import { DATA_SYNC_QUEUE, DataSyncRunJob, enqueueRun } from '../../infrastructure/data-sync-queue';
 import { CreateDataSyncCommand } from './create-data-sync.command';
 
 const DAY_MS = 24 * 3600 * 1000;
 
 /**
- * UC-DS-01: the integration must be the tenant's, Active (§7.4), configured for syncing, and its credentials
- * accepted by the provider now (step 2); `scheduledAt` at most 30 days in the past; a Full sync at most once
- * a day and an Incremental once an hour per integration (BR-DS-01/02: 409 with the next allowed time),
+ * UC-DS-01: the integration must be the tenant's, Active (§7.4) and enabled, configured for syncing, and its
+ * credentials accepted by the provider now (step 2); `scheduledAt` at most 30 days in the past; a Full sync at
+ * most once a day and an Incremental once an hour per integration (BR-DS-01/02: 409 with the next allowed time),
  * counted between the times the jobs run (runsAt: a job scheduled in the past runs when it is created, and
  * counts then). The command runs without the unit of work: asking the provider may take about twice its call
  * timeout, and a transaction open meanwhile would hold one of the pool's connections, so that a few slow
  * providers could starve every other request. The frequency rules are checked before the call (a sync they
  * refuse costs no call: a burst of provider callbacks asks the provider nothing) and again, under the
  * integration row lock so that two concurrent requests cannot both pass, in the short transaction that finds
- * the integration still Active and stores the job with its DataSyncInitiated event. The run is queued once
- * that has committed.
+ * the integration still Active and enabled and stores the job with its DataSyncInitiated event. The run is
+ * queued once that has committed.
  * A request with an idempotency key the tenant used before answers with that job, before any check (the job
  * exists, whatever changed since), and again under the lock, for a concurrent request with the same key.
  */
@@ -54,7 +54,7 @@ export class CreateDataSyncHandler implements ICommandHandler<CreateDataSyncComm
     }
     const integration = await em.findOne(Integration, { id: integrationId, tenantId: actor.tenantId });
     if (!integration) throw DataSyncError.onField(DataSyncErrorCode.IntegrationNotFound, 'integrationId', 'no such integration');
-    assertActive(integration.status);
+    assertSyncable(integration);
     const configuration = integration.configuration(this.vault);
     try {
       this.connectors.create({ integrationId, provider: integration.provider, configuration });
@@ -69,12 +69,12 @@ export class CreateDataSyncHandler implements ICommandHandler<CreateDataSyncComm
     }
 
     const stored = await inUnitOfWork(this.em, actor, async (tx) => {
-      const [locked] = await tx.execute<Array<{ status: string }>>('SELECT status FROM integration WHERE id = ? FOR UPDATE', [integrationId]);
+      const [locked] = await tx.execute<Array<{ status: string; is_enabled: boolean }>>('SELECT status, is_enabled FROM integration WHERE id = ? FOR UPDATE', [integrationId]);
       // A concurrent request with the same key may have committed its job while this one probed; the lock orders them.
       const concurrent = await this.jobStartedWith(tx, actor.tenantId, idempotencyKey);
       if (concurrent) return { job: concurrent, created: false };
-      // It may have been deactivated (or its credentials refused by a health check) while the provider was asked.
-      assertActive(locked.status);
+      // It may have been deactivated or disabled (or its credentials refused by a health check) while the provider was asked.
+      assertSyncable({ status: locked.status, isEnabled: locked.is_enabled });
       const now = new Date();
       await this.assertFrequency(tx, integrationId, syncType, runsAt(scheduledAt, now));
       const created = DataSyncJob.initiate({ tenantId: actor.tenantId, integrationId, syncType, direction, scheduledAt, createdBy: actor.apiKeyId, idempotencyKey }, now);
@@ -116,8 +116,12 @@ export class CreateDataSyncHandler implements ICommandHandler<CreateDataSyncComm
   }
 }
 
-function assertActive(status: string): void {
-  if (status !== 'Active') {
+function assertSyncable({ status, isEnabled }: IntegrationSyncState): void {
+  const blocker = syncBlocker({ status, isEnabled });
+  if (blocker === 'not-active') {
     throw DataSyncError.onField(DataSyncErrorCode.IntegrationNotActive, 'integrationId', `the integration is ${status}; only an Active integration can be synced`, { integrationStatus: status });
+  }
+  if (blocker === 'disabled') {
+    throw DataSyncError.onField(DataSyncErrorCode.IntegrationDisabled, 'integrationId', 'the integration is disabled; only an enabled integration can be synced', { integrationEnabled: false });
   }
 }
