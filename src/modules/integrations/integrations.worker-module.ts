@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { IntegrationsModule } from './integrations.module';
+import { RecordLastSyncWhenSyncCompleted } from './reactions/record-last-sync-when-sync-completed.reaction';
 import { IntegrationHealthProcessor } from './workers/integration-health.processor';
 import { retain } from '../../common/retention/retention';
 
@@ -12,5 +13,5 @@ retain({
   cron: (c) => c.integrations.logCleanupCron,
 });
 
-@Module({ imports: [IntegrationsModule], providers: [IntegrationHealthProcessor] })
+@Module({ imports: [IntegrationsModule], providers: [IntegrationHealthProcessor, RecordLastSyncWhenSyncCompleted] })
 export class IntegrationsWorkerModule {}
