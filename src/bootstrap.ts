@@ -12,7 +12,6 @@ import { configureHttp, fastifyOptions } from './common/http/configure-http';
 import { buildOpenApiDocument, serveSwaggerUi } from './common/http/openapi-document';
 import { mountQueueDashboard } from './common/queues/queue-dashboard';
 import { EnsureBootstrapKeyCommand } from './modules/api-keys/commands/ensure-bootstrap-key/ensure-bootstrap-key.command';
-import { ApiKeyVerifier } from './modules/api-keys/infrastructure/api-key-verifier';
 
 import { version } from '../package.json';
 
@@ -36,7 +35,7 @@ export async function createHttpApp(config: AppConfig, logger: Logger = createRo
   app.enableShutdownHooks();
   await configureHttp(app, config);
   serveSwaggerUi(app, buildOpenApiDocument(app, VERSION));
-  await mountQueueDashboard(app, app.get(ApiKeyVerifier));
+  await mountQueueDashboard(app);
   await app.init();
   await app.get(CommandBus).execute(new EnsureBootstrapKeyCommand(config.bootstrapApiKey));
   return app;

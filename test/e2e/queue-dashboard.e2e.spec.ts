@@ -3,7 +3,7 @@ import { DOMAIN_EVENTS_QUEUE, MAINTENANCE_QUEUE } from '../../src/common/queues/
 import { DATA_SYNC_QUEUE } from '../../src/modules/data-sync/infrastructure/data-sync-queue';
 import { INTEGRATION_HEALTH_QUEUE } from '../../src/modules/integrations/workers/integration-health.processor';
 import { WEBHOOK_DELIVERIES_QUEUE } from '../../src/modules/webhooks/infrastructure/delivery-queue';
-import { startTestApp, TestApp } from '../support/test-app';
+import { eventually, startTestApp, TestApp } from '../support/test-app';
 
 const QUEUE_NAMES = [DATA_SYNC_QUEUE, DOMAIN_EVENTS_QUEUE, INTEGRATION_HEALTH_QUEUE, MAINTENANCE_QUEUE, WEBHOOK_DELIVERIES_QUEUE].sort();
 const CHALLENGE = 'Basic realm="Integration Hub queues"';
@@ -97,6 +97,28 @@ describe('Queue dashboard', () => {
     }
     // The API keeps its own policy; only /queues gets the page's.
     expect((await hub.request('/api/me', { key: hub.bootstrapKey })).headers.get('content-security-policy')).toBe("frame-ancestors 'none'");
+  });
+
+  it("spends the key's hourly budget and records its use, as every API route does: 429 with Retry-After and RateLimit-* headers", async () => {
+    const limited = await operator.apiKeys.generateApiKey({ requestBody: { keyName: 'Queue operator, limited', scopes: ['platform:admin'], rateLimitPerHour: 3 } });
+    const answers: Response[] = [];
+    for (const init of [{ key: limited.key }, { headers: basic(limited.key) }, { key: limited.key }, { key: limited.key }, { headers: basic(limited.key) }]) {
+      const answer = await hub.request('/queues/api/queues', init);
+      await answer.arrayBuffer();
+      answers.push(answer);
+    }
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 429, 429]);
+    expect(answers.map((answer) => answer.headers.get('ratelimit-remaining'))).toEqual(['2', '1', '0', '0', '0']);
+    const [first, last] = [answers[0], answers[4]];
+    expect(first.headers.get('ratelimit-limit')).toBe('3');
+    expect(Number(first.headers.get('ratelimit-reset'))).toBeGreaterThan(0);
+    expect(Number(last.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(last.headers.get('www-authenticate')).toBeNull();
+    const refused = await hub.request('/queues', { key: limited.key });
+    await expectProblem(refused, 429, 'auth.rate_limited');
+
+    // The three it let through are counted (the refused ones are not, as on the API).
+    await eventually(async () => expect((await operator.apiKeys.getApiKey({ id: limited.id })).usageCount).toBe(3), 20_000, 50);
   });
 
   it('refuses a platform:admin key once it is revoked', async () => {

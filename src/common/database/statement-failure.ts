@@ -3,13 +3,18 @@ import { DatabaseError } from 'pg';
 
 /**
  * An error for a failed statement whose parameters are other people's data (a batch of callbacks, of delivery
- * outcomes), safe to log and to hand to every caller of the batch (and to Bull, which keeps a failed job's reason
- * in Redis). knex writes the statement into its message with the parameters inlined, and pg adds the data near
- * the fault (`where`), so neither is kept, nor the original as `cause` (the logger prints causes): only the names
- * of the fault and of where it happened (code, routine, table, column, constraint).
+ * outcomes, a key's hash), safe to log and to hand to every caller of the batch (and to Bull, which keeps a failed
+ * job's reason in Redis). knex writes the statement into the message of every error a query fails with, PostgreSQL's
+ * or the client's own ("Connection terminated unexpectedly"), as `<the SQL, parameters inlined> - <the message>`
+ * (MikroORM inlines them before knex sees the SQL); a knex timeout carries them as `sql` and `bindings`; and pg adds
+ * the data near the fault (`where`, `detail`). So none of that is kept, nor the original as `cause` (the logger
+ * prints causes), nor its stack (whose first line is the message): only the client's own message, which names no
+ * value, and the names of the fault and of where it happened (code, routine, table, column, constraint). The server's
+ * message is left out too, as it may quote a value (`invalid input syntax for type uuid: "…"`).
  */
 export function statementFailure(error: unknown, what: string): Error {
-  return new Error(`${what} failed (${statementFault(error)})`);
+  const said = clientMessage(error);
+  return new Error(`${what} failed${said ? `: ${said}` : ''} (${statementFault(error)})`);
 }
 
 /** The names of a failed statement's fault and of where it happened, e.g. `code 22008, routine timestamp_in`. */
@@ -22,10 +27,54 @@ export function statementFault(error: unknown): string {
 }
 
 /**
- * The error as it may be logged: a failed statement (MikroORM's DriverException, or pg's DatabaseError from knex)
- * carries its SQL with the parameters inlined, which may be a key's hash, sealed credentials or a tenant's data, so
- * it is logged as `statementFailure` describes it. Any other error is returned as it is.
+ * The error as it may be logged: one that comes from a statement (see `isStatementError`), or has one among its
+ * causes, is logged as `statementFailure` describes it, whatever its class. Any other error is returned as it is.
+ * The root logger's `err` serializer applies this to every error it writes; a line that puts an error's message in
+ * its text takes the message from here.
  */
 export function loggableError(error: unknown): unknown {
-  return error instanceof DriverException || error instanceof DatabaseError ? statementFailure(error, 'A database statement') : error;
+  let link: unknown = error;
+  // A few links deep: a cause chain can be a cycle.
+  for (let depth = 0; depth < 8 && link instanceof Error; depth++, link = link.cause) {
+    if (isStatementError(link)) return statementFailure(link, 'A database statement');
+  }
+  return error;
+}
+
+/**
+ * SQL as knex puts it at the start of a message: a statement's first keyword, after any comments, whitespace or an
+ * opening parenthesis (a union). What follows the last ` - ` of such a message is the driver's own message.
+ */
+const STATEMENT_START =
+  /^\s*(?:(?:\/\*[\s\S]*?\*\/|--[^\n]*(?:\n|$))\s*)*\(*\s*(?:select|insert|update|delete|with|merge|values|table|begin|start|commit|rollback|savepoint|release|set|reset|show|lock|create|alter|drop|truncate|copy|explain|call|do|listen|unlisten|notify|vacuum|analy[sz]e|grant|revoke|comment|prepare|execute|deallocate|declare|fetch|move|close|discard|refresh|reindex|cluster)\b/i;
+const KNEX_SEPARATOR = ' - ';
+
+/** knex's `<SQL> - <message>`, which any error a query fails with is turned into, whatever its class. */
+function inKnexForm(message: string): boolean {
+  return message.includes(KNEX_SEPARATOR) && STATEMENT_START.test(message);
+}
+
+/**
+ * Whether the error comes from a statement and may carry its SQL or bound values: MikroORM's DriverException, pg's
+ * DatabaseError, an error knex gave the statement to as `sql`/`bindings` (its timeouts), or any error whose message
+ * knex rewrote (pg's plain Errors when a connection drops or a read times out).
+ */
+function isStatementError(error: Error): boolean {
+  return error instanceof DriverException || error instanceof DatabaseError || 'sql' in error || 'bindings' in error || inKnexForm(error.message);
+}
+
+/**
+ * The client's (pg's, knex's, the socket's) own message, after knex's SQL: it names no value. None for the server's
+ * message, which may quote one.
+ */
+function clientMessage(error: unknown): string | undefined {
+  if (!(error instanceof Error) || fromServer(error)) return undefined;
+  const { message } = error;
+  return inKnexForm(message) ? message.slice(message.lastIndexOf(KNEX_SEPARATOR) + KNEX_SEPARATOR.length) : message;
+}
+
+/** PostgreSQL's answer: a DatabaseError, or a DriverException that copied one's fields (a severity, a SQLSTATE, a routine). */
+function fromServer(error: Error): boolean {
+  const { severity, code, routine } = error as { severity?: unknown; code?: unknown; routine?: unknown };
+  return error instanceof DatabaseError || typeof severity === 'string' || typeof routine === 'string' || (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code));
 }

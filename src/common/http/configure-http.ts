@@ -43,9 +43,26 @@ function responseRecorder(route: string): (request: FastifyRequest, reply: Fasti
     if (!child) byStatus.set(status, (child = httpRequestDuration.labels({ method, route, status })));
     child.observe(reply.elapsedTime / 1000);
     if (!quiet && (request.log as Logger).isLevelEnabled('info')) {
-      request.log.info({ method, route, status, ms: Math.round(reply.elapsedTime) }, 'request completed');
+      const line: Record<string, unknown> = { method, route, status, ms: Math.round(reply.elapsedTime) };
+      if (status === 401 || status === 403 || status === 429) traceRefusal(request, status, line);
+      request.log.info(line, 'request completed');
     }
   };
+}
+
+/** As the API shows a key (keyPrefix, keyPrefixOf in the api-keys module): the first 8 characters, never more. */
+const KEY_PREFIX_LENGTH = 8;
+
+/**
+ * Where a refused request came from, for tracing failed authentications and floods: the client's address and, for
+ * 401/403, the first characters of the key it presented (the queue dashboard puts a Basic password there too).
+ * Only on refusals, not on every line: the address is personal data, kept where it serves security, and with
+ * TRUST_PROXY set request.ip parses X-Forwarded-For on each read, a cost every request would pay (bench/auth).
+ */
+function traceRefusal(request: FastifyRequest, status: number, line: Record<string, unknown>): void {
+  line.ip = request.ip;
+  const key = request.headers['x-api-key'];
+  if (status !== 429 && typeof key === 'string' && key !== '') line.keyPrefix = key.slice(0, KEY_PREFIX_LENGTH);
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { LoggerService } from '@nestjs/common';
 import type { FastifyBaseLogger } from 'fastify';
-import pino, { Bindings, ChildLoggerOptions, Level, Logger } from 'pino';
+import pino, { Bindings, ChildLoggerOptions, DestinationStream, Level, Logger } from 'pino';
 import type { AppConfig } from '../config/app-config';
+import { loggableError } from '../database/statement-failure';
 
 /**
  * One pino logger per process, JSON lines. Fastify uses it for request logs (each line carries `reqId`, the
@@ -9,11 +10,15 @@ import type { AppConfig } from '../config/app-config';
  * We use Fastify's own logging rather than a per-request middleware: it costs nearly nothing when the level
  * filters the line out, where pino-http's child logger per request cost a large share of throughput.
  */
-export function createRootLogger(config: Pick<AppConfig, 'logLevel'>): Logger {
-  return pino({
+export function createRootLogger(config: Pick<AppConfig, 'logLevel'>, destination?: DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level: config.logLevel,
     redact: { paths: ['req.headers["x-api-key"]', 'req.headers.authorization', 'req.headers.cookie', '*.apiKey', '*.secret', '*.token'], censor: '[redacted]' },
-  });
+    // Every `err` written, ours, Fastify's or Nest's: a failed statement's error carries its SQL with the values
+    // (a key's hash, sealed credentials) in its message and stack, whatever its class.
+    serializers: { err: (error: unknown) => pino.stdSerializers.err(loggableError(error) as Error) },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /**
@@ -120,8 +125,11 @@ export class PinoNestLogger implements LoggerService {
     const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
     const fields: Record<string, unknown> = { context };
     if (typeof rest[rest.length - 1] === 'string' && level === 'error') fields.stack = rest.pop();
-    if (message instanceof Error) this.logger[level]({ ...fields, err: message }, message.message);
-    else if (typeof message === 'object' && message !== null) this.logger[level]({ ...fields, ...message }, typeof rest[0] === 'string' ? rest[0] : undefined);
+    if (message instanceof Error) {
+      // Nest's ExceptionHandler logs what failed at start-up this way: a failed statement's message holds its SQL.
+      const loggable = loggableError(message) as Error;
+      this.logger[level]({ ...fields, err: loggable }, loggable.message);
+    } else if (typeof message === 'object' && message !== null) this.logger[level]({ ...fields, ...message }, typeof rest[0] === 'string' ? rest[0] : undefined);
     else this.logger[level](fields, String(message));
   }
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { AppConfig, ConfigError, loadConfig } from '../config/app-config';
+import { loggableError } from '../database/statement-failure';
 import { createRootLogger } from './logger';
 
 /**
@@ -19,10 +20,18 @@ export function startUp(): { config: AppConfig; logger: Logger } {
   return { config, logger };
 }
 
-/** Why the process could not start, through its logger when it has one (a fatal JSON line), else on stderr; then exits. */
+/**
+ * Why the process could not start, through its logger when it has one (a fatal JSON line), else on stderr; then exits.
+ * A statement that failed (the bootstrap key's look-up or insert, a migration) is told by its fault alone: its SQL
+ * holds the values, the hash of BOOTSTRAP_API_KEY among them.
+ */
 export function reportStartUpFailure(error: Error, logger: Logger | undefined): never {
-  if (error instanceof ConfigError) console.error(`Configuration error: ${error.message}`);
-  else if (logger) logger.fatal({ err: error }, `Could not start: ${error.message}`);
-  else console.error(error.stack ?? error.message);
+  if (error instanceof ConfigError) {
+    console.error(`Configuration error: ${error.message}`);
+  } else {
+    const loggable = loggableError(error) as Error;
+    if (logger) logger.fatal({ err: loggable }, `Could not start: ${loggable.message}`);
+    else console.error(loggable.stack ?? loggable.message);
+  }
   process.exit(1);
 }

@@ -3,18 +3,18 @@ import { BullAdapter } from '@bull-board/api/bullAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NotFoundException } from '@nestjs/common';
-import { DiscoveryService } from '@nestjs/core';
+import { DiscoveryService, ExternalContextCreator } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import Bull from 'bull';
 import type { Queue } from 'bull';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { assertHoldsScopes, Scope } from '../auth/scopes';
+import { RequireScopes } from '../auth/auth.decorators';
+import { loggableError } from '../database/statement-failure';
 import { CommonError, CommonErrorCode, DomainError } from '../errors/domain-error';
 import { sendProblem, toProblem } from '../http/problem-details.filter';
 
 /** Where the API process serves bull-board, outside /api and outside the OpenAPI document. */
 export const QUEUE_DASHBOARD_PATH = '/queues';
-const REQUIRED_SCOPE: Scope = 'platform:admin';
 /** A browser navigating to the page cannot send X-API-Key: this makes it ask for the key as a Basic password. */
 const BASIC_CHALLENGE = 'Basic realm="Integration Hub queues"';
 
@@ -29,9 +29,16 @@ const DASHBOARD_SECURITY_HEADERS: Record<string, string> = {
     "default-src 'self'; script-src 'self'; worker-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
 };
 
-/** What the dashboard needs of API key verification: ApiKeyVerifier, whose 401 errors it passes on as they are. */
-export interface KeyVerifier {
-  verify(token: string): { scopes: readonly string[] } | Promise<{ scopes: readonly string[] }>;
+/**
+ * The dashboard as the application's guards see it: one route, held to platform:admin. Every request under the path
+ * passes the same global guards as an API route does (the API key guard: 401, the key's hourly budget with its 429
+ * and RateLimit-* headers, usage recorded, 403 naming the missing scope), so the dashboard cannot drift from the API.
+ */
+class QueueDashboardRoute {
+  @RequireScopes('platform:admin')
+  enter(): boolean {
+    return true;
+  }
 }
 
 /**
@@ -49,23 +56,29 @@ export function registeredQueues(app: INestApplicationContext): Queue[] {
 /**
  * Mounts bull-board at /queues for platform operators: every request under the path (page, static bundles, its
  * JSON API, and paths it does not know) needs a key with platform:admin, in X-API-Key or as the password of HTTP
- * Basic authentication (the user name is ignored), and is answered 401/403 problem+json as the API key guard
- * does. Registered as a Fastify plugin, not a Nest controller, so Swagger never sees it.
+ * Basic authentication (the user name is ignored), and passes the application's guards as QueueDashboardRoute.
+ * Registered as a Fastify plugin, not a Nest controller, so Swagger never sees it.
  */
-export async function mountQueueDashboard(app: NestFastifyApplication, verifier: KeyVerifier): Promise<void> {
+export async function mountQueueDashboard(app: NestFastifyApplication): Promise<void> {
   const board = new FastifyAdapter().setBasePath(QUEUE_DASHBOARD_PATH);
   createBullBoard({
     queues: registeredQueues(app).map((queue) => new BullAdapter(queue)),
     serverAdapter: board,
     options: { uiConfig: { boardTitle: 'Integration Hub queues' } },
   });
+  // Global guards only: no interceptors (no handler result to wrap) and no filters (refuse() answers).
+  const route = new QueueDashboardRoute();
+  const guarded = app
+    .get(ExternalContextCreator)
+    .create(route, route.enter, 'enter', undefined, undefined, undefined, undefined, { guards: true, interceptors: false, filters: false }, 'http');
   const dashboard: FastifyPluginAsync = async (fastify) => {
     // Runs after the application's own onRequest hook, so these replace its API headers for this path only.
     fastify.addHook('onRequest', async (request, reply) => {
       void reply.headers(DASHBOARD_SECURITY_HEADERS);
       try {
-        const key = await verifier.verify(apiKeyOf(request));
-        assertHoldsScopes(key.scopes, [REQUIRED_SCOPE]);
+        // The guards read the key where API callers send it; a browser sends it as the Basic password.
+        request.headers['x-api-key'] = apiKeyOf(request);
+        await guarded(request, reply);
       } catch (error) {
         return refuse(request, reply, error);
       }
@@ -91,7 +104,7 @@ function apiKeyOf(request: FastifyRequest): string {
 }
 
 function refuse(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
-  if (!(error instanceof DomainError)) request.log.error({ err: error }, 'Could not verify an API key for the queue dashboard');
+  if (!(error instanceof DomainError)) request.log.error({ err: loggableError(error) }, 'Could not verify an API key for the queue dashboard');
   const problem = toProblem(error);
   if (problem.status === 401) void reply.header('WWW-Authenticate', BASIC_CHALLENGE);
   sendProblem(reply, request, problem);
