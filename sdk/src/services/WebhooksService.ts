@@ -155,7 +155,7 @@ export class WebhooksService {
         });
     }
     /**
-     * The signing secret (whsec_…), the only place it is shown
+     * The signing secret (whsec_…): shown here, and in the answer to the rotation that issues a new one
      * @returns WebhookSecretDto OK
      * @throws ApiError
      */

@@ -104,7 +104,7 @@ export class WebhooksController {
   }
 
   @Get(':id/secret')
-  @ApiOperation({ operationId: 'getWebhookSecret', summary: 'The signing secret (whsec_…), the only place it is shown' })
+  @ApiOperation({ operationId: 'getWebhookSecret', summary: 'The signing secret (whsec_…): shown here, and in the answer to the rotation that issues a new one' })
   @ApiOkResponse({ type: WebhookSecretDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   async getWebhookSecret(@CurrentActor() actor: Actor, @UuidParam() webhookId: string): Promise<WebhookSecretDto> {
