@@ -164,6 +164,15 @@ describe('log safety', () => {
     expect(completed(401)).toEqual([expect.objectContaining({ ip: '127.0.0.1', keyPrefix: madeUp.slice(0, 8) })]);
     expect(lines.join('\n')).not.toContain(madeUp.slice(8));
 
+    // Nothing of a key not in our format (a mistyped bootstrap key, a password typed at the dashboard's prompt):
+    // its first characters are a secret's.
+    lines.length = 0;
+    const mistyped = `${config.bootstrapApiKey}x`;
+    expect((await request('/api/me', { 'X-API-Key': mistyped })).status).toBe(401);
+    expect(completed(401)).toEqual([expect.objectContaining({ ip: '127.0.0.1' })]);
+    expect(completed(401)[0]).not.toHaveProperty('keyPrefix');
+    expect(lines.join('\n')).not.toContain(mistyped.slice(0, 8));
+
     // No key, no prefix; an answered request carries neither.
     lines.length = 0;
     expect((await request('/api/me')).status).toBe(401);

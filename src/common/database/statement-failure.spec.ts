@@ -96,6 +96,36 @@ describe('loggableError', () => {
     expect(lines.join('')).not.toContain(KEY_HASH);
   });
 
+  it("keeps it out of a line's message, which pino takes from the error when the line has none, and out of Nest's object lines", () => {
+    const lines: string[] = [];
+    const root = createRootLogger({ logLevel: 'info' }, { write: (line: string) => void lines.push(line) });
+    root.error({ err: rewrittenByKnex(new Error('Connection terminated unexpectedly')) });
+    root.error(rewrittenByKnex(new Error('Connection terminated unexpectedly')));
+    // Ours, through Nest's Logger: logger.error({ err, … }, 'what happened'), the text being the message.
+    new PinoNestLogger(root).error({ err: rewrittenByKnex(new Error('Connection terminated unexpectedly')), integrationId: 'i' }, 'Unexpected error while probing', 'Prober');
+    expect(lines.join('')).not.toContain(KEY_HASH);
+    expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual([
+      'A database statement failed: Connection terminated unexpectedly (name Error)',
+      'A database statement failed: Connection terminated unexpectedly (name Error)',
+      'Unexpected error while probing',
+    ]);
+  });
+
+  it('tells what an operator needs when the service cannot start: a refused connection, a failed migration', () => {
+    const refused = Object.assign(new DatabaseError('password authentication failed for user "hub"', 0, 'error'), { code: '28P01', routine: 'auth_failed' });
+    expect(loggableError(refused)).toBe(refused);
+    const missing = Object.assign(new DatabaseError('database "hub" does not exist', 0, 'error'), { code: '3D000' });
+    expect(loggableError(missing)).toBe(missing);
+    const migration = Object.assign(new Error('Migration Migration20261206160000_anomalies (up) failed: Original error: column "x" already exists'), {
+      name: 'MigrationError',
+      cause: rewrittenByKnex(new Error('column "x" already exists'), 'alter table "anomaly" add column "x" int'),
+    });
+    expect(loggableError(migration)).toBe(migration);
+    // A socket's own code is not the server's: its message is kept, after the SQL.
+    const pipe = rewrittenByKnex(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+    expect((loggableError(pipe) as Error).message).toBe('A database statement failed: write EPIPE (name Error, code EPIPE)');
+  });
+
   it('keeps a failed statement out of the log line of a request that failed with it', () => {
     const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     try {

@@ -29,10 +29,13 @@ export function statementFault(error: unknown): string {
 /**
  * The error as it may be logged: one that comes from a statement (see `isStatementError`), or has one among its
  * causes, is logged as `statementFailure` describes it, whatever its class. Any other error is returned as it is.
- * The root logger's `err` serializer applies this to every error it writes; a line that puts an error's message in
- * its text takes the message from here.
+ * The root logger applies this to every error it is handed (see createRootLogger); a line that puts an error's
+ * message in its text takes the message from here.
  */
 export function loggableError(error: unknown): unknown {
+  // A failed migration is told whole: its statements are this code's own DDL, not anyone's data, and whoever repairs
+  // it needs the migration's name and the server's words ("column … already exists").
+  if (error instanceof Error && error.name === 'MigrationError') return error;
   let link: unknown = error;
   // A few links deep: a cause chain can be a cycle.
   for (let depth = 0; depth < 8 && link instanceof Error; depth++, link = link.cause) {
@@ -60,7 +63,20 @@ function inKnexForm(message: string): boolean {
  * knex rewrote (pg's plain Errors when a connection drops or a read times out).
  */
 function isStatementError(error: Error): boolean {
+  if (connectionRefusal(error)) return false;
   return error instanceof DriverException || error instanceof DatabaseError || 'sql' in error || 'bindings' in error || inKnexForm(error.message);
+}
+
+/**
+ * SQLSTATE classes of a connection refused or lost before any statement (08 connection exception, 28 invalid
+ * authorization, 3D no such database, 53 insufficient resources, 57 operator intervention): their messages name a
+ * user, a database or a limit, never data, and are what an operator needs when the service cannot start.
+ */
+const CONNECTION_CLASSES = /^(08|28|3D|53|57)/;
+
+function connectionRefusal(error: Error): boolean {
+  const { code } = error as { code?: unknown };
+  return error instanceof DatabaseError && typeof code === 'string' && CONNECTION_CLASSES.test(code) && !inKnexForm(error.message);
 }
 
 /**
@@ -76,5 +92,6 @@ function clientMessage(error: unknown): string | undefined {
 /** PostgreSQL's answer: a DatabaseError, or a DriverException that copied one's fields (a severity, a SQLSTATE, a routine). */
 function fromServer(error: Error): boolean {
   const { severity, code, routine } = error as { severity?: unknown; code?: unknown; routine?: unknown };
-  return error instanceof DatabaseError || typeof severity === 'string' || typeof routine === 'string' || (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code));
+  // A SQLSTATE has five characters, digits among them; Node's error codes (EPIPE) are letters only.
+  return error instanceof DatabaseError || typeof severity === 'string' || typeof routine === 'string' || (typeof code === 'string' && /^(?=.*\d)[0-9A-Z]{5}$/.test(code));
 }

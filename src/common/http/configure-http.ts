@@ -7,6 +7,7 @@ import { errorCodes, FastifyInstance, FastifyReply, FastifyRequest, FastifyServe
 import type { Logger } from 'pino';
 import type { Histogram } from 'prom-client';
 import type { AppConfig } from '../config/app-config';
+import { API_KEY_PREFIX, KEY_PREFIX_LENGTH } from '../auth/api-key-format';
 import { lazyRequestLogger } from '../logging/logger';
 import { httpRequestDuration } from '../metrics/metrics';
 import { ProblemDetailsFilter, sendProblem, toProblem } from './problem-details.filter';
@@ -50,19 +51,17 @@ function responseRecorder(route: string): (request: FastifyRequest, reply: Fasti
   };
 }
 
-/** As the API shows a key (keyPrefix, keyPrefixOf in the api-keys module): the first 8 characters, never more. */
-const KEY_PREFIX_LENGTH = 8;
-
 /**
  * Where a refused request came from, for tracing failed authentications and floods: the client's address and, for
- * 401/403, the first characters of the key it presented (the queue dashboard puts a Basic password there too).
+ * 401/403, the first characters of the key it presented when it is in our format, where they are its public
+ * keyPrefix (of anything else, such as a Basic password the queue dashboard put there, they would be a secret's).
  * Only on refusals, not on every line: the address is personal data, kept where it serves security, and with
  * TRUST_PROXY set request.ip parses X-Forwarded-For on each read, a cost every request would pay (bench/auth).
  */
 function traceRefusal(request: FastifyRequest, status: number, line: Record<string, unknown>): void {
   line.ip = request.ip;
   const key = request.headers['x-api-key'];
-  if (status !== 429 && typeof key === 'string' && key !== '') line.keyPrefix = key.slice(0, KEY_PREFIX_LENGTH);
+  if (status !== 429 && typeof key === 'string' && key.startsWith(API_KEY_PREFIX)) line.keyPrefix = key.slice(0, KEY_PREFIX_LENGTH);
 }
 
 /**

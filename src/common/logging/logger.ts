@@ -14,9 +14,17 @@ export function createRootLogger(config: Pick<AppConfig, 'logLevel'>, destinatio
   const options: pino.LoggerOptions = {
     level: config.logLevel,
     redact: { paths: ['req.headers["x-api-key"]', 'req.headers.authorization', 'req.headers.cookie', '*.apiKey', '*.secret', '*.token'], censor: '[redacted]' },
-    // Every `err` written, ours, Fastify's or Nest's: a failed statement's error carries its SQL with the values
-    // (a key's hash, sealed credentials) in its message and stack, whatever its class.
-    serializers: { err: (error: unknown) => pino.stdSerializers.err(loggableError(error) as Error) },
+    // Every error handed to a log call, ours, Fastify's or Nest's, as the line's object or its `err`: a failed
+    // statement's error carries its SQL with the values (a key's hash, sealed credentials) in its message and
+    // stack, whatever its class. Here, before pino takes a line's missing message from the error's.
+    hooks: {
+      logMethod(args, method) {
+        const [first] = args as unknown[];
+        if (first instanceof Error) (args as unknown[])[0] = loggableError(first);
+        else if (isObject(first) && first.err instanceof Error) (args as unknown[])[0] = { ...first, err: loggableError(first.err) };
+        return method.apply(this, args);
+      },
+    },
   };
   return destination ? pino(options, destination) : pino(options);
 }
@@ -124,12 +132,20 @@ export class PinoNestLogger implements LoggerService {
     // Nest passes the context (the class name) last; an Error's stack may come before it.
     const context = typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
     const fields: Record<string, unknown> = { context };
+    if (isObject(message) && !(message instanceof Error)) {
+      // Ours: logger.error({ …fields }, 'what happened'). Nest would read that text as a stack; it is the message.
+      this.logger[level]({ ...fields, ...message }, typeof rest[0] === 'string' ? rest[0] : undefined);
+      return;
+    }
     if (typeof rest[rest.length - 1] === 'string' && level === 'error') fields.stack = rest.pop();
     if (message instanceof Error) {
       // Nest's ExceptionHandler logs what failed at start-up this way: a failed statement's message holds its SQL.
       const loggable = loggableError(message) as Error;
       this.logger[level]({ ...fields, err: loggable }, loggable.message);
-    } else if (typeof message === 'object' && message !== null) this.logger[level]({ ...fields, ...message }, typeof rest[0] === 'string' ? rest[0] : undefined);
-    else this.logger[level](fields, String(message));
+    } else this.logger[level](fields, String(message));
   }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
 }

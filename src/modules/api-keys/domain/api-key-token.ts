@@ -1,12 +1,14 @@
 import { hash, randomInt } from 'node:crypto';
 import { crc32 } from 'node:zlib';
+import { API_KEY_PREFIX, KEY_PREFIX_LENGTH } from '../../../common/auth/api-key-format';
+
+export { API_KEY_PREFIX };
 
 /**
  * The API key string: `ihk_` + 40 random base62 characters (238 bits from the CSPRNG) + 6 base62 characters
  * of CRC-32 over the random part. The prefix lets secret scanners spot a leaked key; the checksum lets us
  * refuse a mistyped or made-up key without touching the database (as GitHub's tokens do).
  */
-export const API_KEY_PREFIX = 'ihk_';
 const RANDOM_LENGTH = 40;
 const CHECKSUM_LENGTH = 6;
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -51,5 +53,5 @@ export function hashApiKey(token: string): string {
 
 /** The spec's KeyPrefix: the first 8 characters, enough to tell keys apart in a list. */
 export function keyPrefixOf(token: string): string {
-  return token.slice(0, 8);
+  return token.slice(0, KEY_PREFIX_LENGTH);
 }

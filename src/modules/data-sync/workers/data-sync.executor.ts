@@ -36,7 +36,9 @@ class IntegrationWithdrawn extends Error {}
 
 /**
  * How long before a job started the next Incremental begins reading, at the latest (see watermark()): the source
- * stamps its records with its own clock, and the job's start is PostgreSQL's; a few minutes covers the usual skew.
+ * stamps its records with its own clock, and the job's start is PostgreSQL's: a source running behind ours stamps a
+ * change made just after the start with an earlier time. A few minutes covers the usual skew; a source further
+ * behind than that can still lose such a change to the next Incremental (a Full or Differential sync reads it).
  */
 const SOURCE_CLOCK_SKEW_SECONDS = 5 * 60;
 
@@ -336,7 +338,7 @@ export class DataSyncExecutor implements OnApplicationBootstrap, BeforeApplicati
    *   record changed after the job started, while a record changed meanwhile on a page the job had already passed
    *   (with an older modification time than that one) is never read; starting after the newest record would skip
    *   it for good too. A job vouches only for changes made before it started; the margin covers a source clock
-   *   ahead of ours.
+   *   behind ours (a change made just after the start, stamped earlier by it), up to SOURCE_CLOCK_SKEW_SECONDS.
    * Re-reading the records changed since then is harmless: the import upserts by (integration, entity, external
    * id), keeps the newer version (BR-DS-07) and counts a record whose content did not change as unchanged.
    * A job that read no record of the entity vouches for nothing. None: everything is read.

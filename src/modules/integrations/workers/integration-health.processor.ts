@@ -7,6 +7,7 @@ import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
 import { SECRET_VAULT, SecretVault } from '../../../common/crypto/secret-vault';
 import { MAINTENANCE_QUEUE } from '../../../common/queues/queues';
 import { ScheduleKeeper } from '../../../common/queues/schedule-keeper';
+import { loggableError } from '../../../common/database/statement-failure';
 import { RecordIntegrationCheckCommand } from '../commands/record-integration-check/record-integration-check.command';
 import { Integration } from '../domain/integration.entity';
 import type { ProbeOutcome } from '../domain/integration-types';
@@ -52,11 +53,14 @@ export class IntegrationHealthProcessor implements OnModuleInit, OnApplicationBo
 
   /** Registered by hand rather than with @Process: the concurrency comes from configuration. */
   onModuleInit(): void {
-    void this.checks.process(CHECK_JOB, this.config.integrations.healthCheckConcurrency, (job: Job<IntegrationHealthCheckJob>) => this.check(job.data, String(job.id)));
+    void this.checks.process(CHECK_JOB, this.config.integrations.healthCheckConcurrency, (job: Job<IntegrationHealthCheckJob>) =>
+      // The job id is the integration's; its creation time tells one check from the next in the logs.
+      this.check(job.data, `${job.id}:${job.timestamp}`),
+    );
     // A check that failed (timed out, or could not record its outcome) leaves the queue, or its id would keep the
     // integration from ever being queued again; this line is what remains of it.
     this.checks.on('failed', (job: Job<IntegrationHealthCheckJob>, error: Error) => {
-      this.logger.warn({ integrationId: job.data.integrationId, error: error.message }, 'A health check failed before recording its outcome');
+      this.logger.warn({ integrationId: job.data.integrationId, error: (loggableError(error) as Error).message }, 'A health check failed before recording its outcome');
     });
   }
 
@@ -64,7 +68,10 @@ export class IntegrationHealthProcessor implements OnModuleInit, OnApplicationBo
     await this.schedules.keep(this.maintenance, INTEGRATION_HEALTH_SWEEP_JOB, this.config.integrations.healthCheckCron);
   }
 
-  /** Enqueues a check of every active, enabled integration that has none queued yet; returns how many were due. */
+  /**
+   * Enqueues a check of every active, enabled integration that has none queued yet; returns how many were due (Bull
+   * does not say which of them it skipped as still queued).
+   */
   @Process(INTEGRATION_HEALTH_SWEEP_JOB)
   async sweep(): Promise<number> {
     const timeoutMs = this.config.integrations.callTimeoutMs * 4;
@@ -87,7 +94,7 @@ export class IntegrationHealthProcessor implements OnModuleInit, OnApplicationBo
       total += page.length;
       afterId = page[page.length - 1].id;
     }
-    if (total) this.logger.log(`Health sweep enqueued ${total} check(s)`);
+    if (total) this.logger.log(`Health sweep: ${total} integration(s) due, each queued unless its last check still is`);
     return total;
   }
 
