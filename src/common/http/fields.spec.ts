@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { DateTimeField, parseIsoDateTime } from './fields';
+import { DateTimeField, parseIsoDateTime, WithoutNul } from './fields';
 
 class WithDate {
   @DateTimeField()
@@ -34,8 +34,23 @@ describe('DateTimeField', () => {
     '2027-01-01T12:00:00+01:60',
     '2027-01-01',
     '2027-01-01T12:00:00',
+    // Year 0, as written or through the offset: PostgreSQL refuses it as a timestamptz (a 500 before).
+    '0000-01-01T00:00:00Z',
+    '0001-01-01T00:00:00+01:00',
   ])('refuses %s rather than shifting it to another day', (value) => {
     expect(parseIsoDateTime(value)).toBeUndefined();
     expect(errorsOf(value)).toEqual(['at']);
+  });
+});
+
+class WithNames {
+  @WithoutNul({ each: true })
+  names: string[];
+}
+
+describe('WithoutNul', () => {
+  it('refuses U+0000 in each string of a list, naming the list', () => {
+    expect(validateSync(plainToInstance(WithNames, { names: ['Paid', 'Foo\u0000'] })).map((error) => error.property)).toEqual(['names']);
+    expect(validateSync(plainToInstance(WithNames, { names: ['Paid', 'Refunded'] }))).toEqual([]);
   });
 });

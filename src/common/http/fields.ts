@@ -16,6 +16,7 @@ import {
   Max,
   Min,
   ValidateBy,
+  ValidationOptions,
   ValidateIf,
 } from 'class-validator';
 
@@ -44,12 +45,18 @@ export function fieldDoc(options: Common & Record<string, unknown>) {
   return [ApiPropertyOptional(nullable ? { ...rest, nullable: true } : rest), IsOptional()];
 }
 
-/** PostgreSQL's text cannot hold U+0000: refused here, naming the field, rather than failing the insert (500). */
-const WithoutNul = () =>
-  ValidateBy({
-    name: 'withoutNul',
-    validator: { validate: (value: unknown) => typeof value !== 'string' || !value.includes('\u0000'), defaultMessage: (args) => `${args?.property ?? 'the value'} must not hold the character U+0000` },
-  });
+/**
+ * PostgreSQL's text cannot hold U+0000: refused here, naming the field, rather than failing the insert or a look-up
+ * (500). `{ each: true }` for a list of strings.
+ */
+export const WithoutNul = (options?: ValidationOptions) =>
+  ValidateBy(
+    {
+      name: 'withoutNul',
+      validator: { validate: (value: unknown) => typeof value !== 'string' || !value.includes('\u0000'), defaultMessage: (args) => `${args?.property ?? 'the value'} must not hold the character U+0000` },
+    },
+    options,
+  );
 
 export function StringField(options: Common & { minLength?: number; maxLength: number }) {
   const minLength = options.minLength ?? 1;
@@ -98,7 +105,9 @@ export function parseIsoDateTime(value: string): Date | undefined {
   const monthDays = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
   if (monthDays === undefined || day < 1 || day > monthDays) return undefined;
   if (hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) return undefined;
-  return new Date(value);
+  // Year 0 (1 BC) and before, directly or through an offset, is a date PostgreSQL's timestamptz refuses as written.
+  const date = new Date(value);
+  return date.getUTCFullYear() >= 1 ? date : undefined;
 }
 
 /** An ISO 8601 date-time with its offset, turned into a Date; anything else, impossible dates included, is refused, not guessed at. */

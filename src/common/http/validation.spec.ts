@@ -149,6 +149,19 @@ describe('the validation pipe on plain bodies', () => {
     expect(JSON.stringify(await nestPipe.transform(body(), { type: 'body', metatype: Publication }))).toBe(JSON.stringify(passed));
   });
 
+  it('refuses a body nested more than 100 levels deep with a 400 naming its field, where the walks after it ran out of stack', async () => {
+    let deep: unknown = { amount: 1 };
+    for (let level = 0; level < 50_000; level++) deep = { next: deep };
+    expect(await outcome(createValidationPipe(), Publication, { eventType: 'Paid', data: deep })).toEqual({ refused: ['data: data nests objects and lists more than 100 levels deep'] });
+    let list: unknown = [];
+    for (let level = 0; level < 101; level++) list = [list];
+    expect(await outcome(createValidationPipe(), Publication, { eventType: 'Paid', data: { list } })).toMatchObject({ refused: [expect.stringMatching(/^data: /)] });
+    // A hundred levels pass.
+    let fine: unknown = {};
+    for (let level = 0; level < 99; level++) fine = { next: fine };
+    expect(await outcome(createValidationPipe(), Publication, { eventType: 'Paid', data: fine })).toMatchObject({ passed: { class: 'Publication' } });
+  });
+
   it('runs asynchronous rules, which a synchronous check would skip', async () => {
     expect(await outcome(createValidationPipe(), Registration, { name: 'taken' })).toEqual({ refused: ['name: name is taken'] });
     expect(await outcome(createValidationPipe(), Registration, { name: 'free' })).toEqual({ passed: { class: 'Registration', fields: '{"name":"free"}' } });

@@ -53,6 +53,8 @@ class PlainBodyValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const tooDeep = fieldNestedTooDeep(value);
+    if (tooDeep !== undefined) throw CommonError.validation([{ field: tooDeep, messages: [`${tooDeep} nests objects and lists more than ${MAX_NESTING} levels deep`] }]);
     const metatype = metadata.metatype as DtoClass | undefined;
     if (!metatype || !isPlainObject(value) || !this.toValidate(metadata) || !takesShortPath(metatype)) return super.transform(value, metadata);
     // As Nest's path does first: `__proto__`, `constructor` and `prototype` keys go, at every depth. Copied onto the
@@ -63,6 +65,25 @@ class PlainBodyValidationPipe extends ValidationPipe {
     if (errors.length) throw this.exceptionFactory(errors);
     return entity;
   }
+}
+
+/**
+ * How deep a body or query may nest objects and lists. Every walk of it after this one (stripping prototype keys,
+ * validating, serialising an event for its webhooks) recurses, and ran out of stack at some thousands of levels: a
+ * 48 KB body answered 500. No event, schema or configuration needs a hundred.
+ */
+const MAX_NESTING = 100;
+
+/** The top-level field under which `value` nests deeper than MAX_NESTING, or undefined; without recursion. */
+function fieldNestedTooDeep(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const pending: Array<{ node: object; depth: number; field: string }> = [];
+  for (const [key, child] of Object.entries(value)) if (typeof child === 'object' && child !== null) pending.push({ node: child, depth: 1, field: key });
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    if (next.depth > MAX_NESTING) return next.field;
+    for (const child of Object.values(next.node)) if (typeof child === 'object' && child !== null) pending.push({ node: child as object, depth: next.depth + 1, field: next.field });
+  }
+  return undefined;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

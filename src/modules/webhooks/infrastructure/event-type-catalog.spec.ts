@@ -112,4 +112,32 @@ describe('EventTypeCatalog schemas', () => {
     expect(refusal(() => catalog.assertValidSchema({ type: 'no-such-type' }))).toMatchObject({ kind: 'unprocessable', errors: [{ field: 'schema' }] });
     expect(refusal(() => catalog.assertValidSchema({ $schema: 'https://tenant-a.test/booking' }))).toMatchObject({ kind: 'unprocessable', errors: [{ field: 'schema' }] });
   });
+
+  it('refuses an $async schema, whose validation would answer a promise taken for a pass, naming schema', () => {
+    const schema = { $async: true, type: 'object', required: ['bookingId'] };
+    expect(refusal(() => catalog.assertValidSchema(schema))).toMatchObject({ kind: 'unprocessable', errors: [{ field: 'schema', messages: [expect.stringMatching(/\$async/)] }] });
+    // One stored before the rule is not run either: its publications are refused, never passed or crashed.
+    expect(refusal(() => catalog.assertMatchesSchema(typeOf('tenant-b', schema), {}))).toMatchObject({ kind: 'unprocessable', errors: [{ field: 'eventType' }] });
+  });
+
+  it('refuses schemas whose checks would hold the event loop: $refs fanning out, too many patterns, too many bytes, naming schema', () => {
+    // 30 levels, each an allOf of two $refs to the next: 2 KB that checks every value 2^30 times.
+    const definitions: Record<string, unknown> = { l30: { type: 'string' } };
+    for (let level = 0; level < 30; level++) definitions[`l${level}`] = { allOf: [{ $ref: `#/definitions/l${level + 1}` }, { $ref: `#/definitions/l${level + 1}` }] };
+    const fanOut = refusal(() => catalog.assertValidSchema({ definitions, $ref: '#/definitions/l0' }));
+    expect(fanOut).toMatchObject({ kind: 'unprocessable', errors: [{ field: 'schema', messages: [expect.stringMatching(/more than 10000 subschemas/)] }] });
+
+    const patternProperties = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`^p${i}_`, { type: 'string' }]));
+    expect(refusal(() => catalog.assertValidSchema({ type: 'object', patternProperties }))).toMatchObject({ errors: [{ field: 'schema', messages: [expect.stringMatching(/101 patternProperties/)] }] });
+
+    const properties = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`field${i}`, { type: 'string', maxLength: 10 }]));
+    expect(refusal(() => catalog.assertValidSchema({ type: 'object', properties }))).toMatchObject({ errors: [{ field: 'schema', messages: [expect.stringMatching(/bytes of JSON/)] }] });
+
+    // Recursion (a tree) and shared parts used a few times stay welcome.
+    const tree = { definitions: { node: { type: 'object', properties: { name: { type: 'string' }, children: { type: 'array', items: { $ref: '#/definitions/node' } } } } }, $ref: '#/definitions/node' };
+    expect(() => catalog.assertValidSchema(tree)).not.toThrow();
+    expect(() => catalog.assertMatchesSchema(typeOf('tenant-b', tree), { name: 'root', children: [{ name: 'leaf', children: [] }] })).not.toThrow();
+    const shared = { definitions: { money: { type: 'number' } }, properties: { net: { $ref: '#/definitions/money' }, tax: { $ref: '#/definitions/money' }, gross: { $ref: '#/definitions/money' } } };
+    expect(() => catalog.assertValidSchema(shared)).not.toThrow();
+  });
 });

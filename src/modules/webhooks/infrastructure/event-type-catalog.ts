@@ -134,8 +134,15 @@ export class EventTypeCatalog {
 
   /** 422 naming `schema` when it is not a JSON schema, or one this service does not run (see `compile`). */
   assertValidSchema(schema: Record<string, unknown>): void {
-    const unstorable = unstorableCharacterIn(JSON.stringify(schema));
-    const problem = (unstorable && `holds ${unstorable}, which cannot be stored`) || this.metaSchemaProblem(schema) || quadraticUniqueItems(schema) || this.compileProblem(schema);
+    const json = JSON.stringify(schema);
+    const unstorable = unstorableCharacterIn(json);
+    const bytes = Buffer.byteLength(json);
+    const problem =
+      (bytes > MAX_SCHEMA_BYTES && `is ${bytes} bytes of JSON; a schema may take at most ${MAX_SCHEMA_BYTES}`) ||
+      (unstorable && `holds ${unstorable}, which cannot be stored`) ||
+      this.metaSchemaProblem(schema) ||
+      quadraticUniqueItems(schema) ||
+      this.compileProblem(schema);
     if (problem !== undefined) throw WebhookError.onField(WebhookErrorCode.InvalidSchema, 'schema', [problem]);
   }
 
@@ -168,6 +175,8 @@ export class EventTypeCatalog {
    * `$ref` that leaves the schema finds nothing; the schema was checked against its meta-schema at registration.
    */
   private compile(schema: Record<string, unknown>): CompiledSchema {
+    const costly = costlySchema(schema);
+    if (costly) return { problem: costly };
     // Ajv only warns of a format it does not know, and then checks nothing: such a schema is refused instead.
     const unknownFormats: string[] = [];
     const logger = { log: () => undefined, warn: (message: unknown) => void (/unknown format/.test(String(message)) && unknownFormats.push(String(message))), error: () => undefined };
@@ -177,6 +186,9 @@ export class EventTypeCatalog {
     addFormats(ajv, { mode: 'fast' });
     try {
       const validate = ajv.compile(schema);
+      // An $async schema's validate() answers a promise, which every call would take for a pass, and whose
+      // rejection, for data that breaks the schema, nothing would catch: the process would exit.
+      if ((validate as { $async?: unknown }).$async) return { problem: '$async schemas are not run; remove "$async"' };
       if (unknownFormats.length) return { problem: `${unknownFormats[0]}: use a standard format (date-time, date, time, email, hostname, ipv4, ipv6, uri, uuid…)` };
       return { validate };
     } catch (error) {
@@ -187,6 +199,70 @@ export class EventTypeCatalog {
       return { problem: `not a valid JSON schema: ${(error as Error).message}` };
     }
   }
+}
+
+/** The most JSON a schema may take: an event's schema is a few KB; a megabyte of one took seconds to register. */
+const MAX_SCHEMA_BYTES = 64 * 1024;
+/**
+ * The most subschemas a value may be checked against, `$ref`s followed: a schema of 30 levels, each an allOf of two
+ * `$ref`s to the next, is 2 KB and checks every value 2^30 times (seconds to hours per publication, the event
+ * loop held). A `$ref` back into a schema being expanded (recursion, for tree-shaped data) counts once: its cost
+ * follows the data's depth, which the body limit bounds.
+ */
+const MAX_EXPANDED_SUBSCHEMAS = 10_000;
+/** Patterns every property name may be tested against: 2,000 of them over 20,000 keys took 14 s. */
+const MAX_PATTERN_PROPERTIES = 100;
+
+/** Why checking data against the schema could hold the event loop for long (see the limits above), or undefined. */
+function costlySchema(root: Record<string, unknown>): string | undefined {
+  let patterns = 0;
+  const expanded = new Map<object, number>();
+  const expanding = new Set<object>();
+  const sizeOf = (node: unknown): number => {
+    if (Array.isArray(node)) {
+      let size = 0;
+      for (const item of node) if ((size += sizeOf(item)) > MAX_EXPANDED_SUBSCHEMAS) break;
+      return size;
+    }
+    if (node === null || typeof node !== 'object') return 0;
+    const known = expanded.get(node);
+    if (known !== undefined) return known;
+    if (expanding.has(node)) return 1;
+    expanding.add(node);
+    let size = 1;
+    for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
+      // Data, not subschemas.
+      if (key === 'enum' || key === 'const' || key === 'default' || key === 'examples') continue;
+      if (key === 'patternProperties' && value !== null && typeof value === 'object') patterns += Object.keys(value).length;
+      size += key === '$ref' && typeof value === 'string' ? sizeOf(localTarget(root, value)) : sizeOf(value);
+      if (size > MAX_EXPANDED_SUBSCHEMAS) break;
+    }
+    expanding.delete(node);
+    expanded.set(node, size);
+    return size;
+  };
+  if (sizeOf(root) > MAX_EXPANDED_SUBSCHEMAS) {
+    return `expands, its $refs followed, to more than ${MAX_EXPANDED_SUBSCHEMAS} subschemas, each checked against the data; refer to shared parts less often`;
+  }
+  if (patterns > MAX_PATTERN_PROPERTIES) return `holds ${patterns} patternProperties; at most ${MAX_PATTERN_PROPERTIES}, as each is tried on every property name`;
+  return undefined;
+}
+
+/** The part of the schema a local `$ref` ("#/definitions/x", a JSON pointer) names, or undefined. */
+function localTarget(root: Record<string, unknown>, ref: string): unknown {
+  if (!ref.startsWith('#/')) return undefined;
+  let node: unknown = root;
+  for (const segment of ref.slice(2).split('/')) {
+    if (node === null || typeof node !== 'object') return undefined;
+    let key: string;
+    try {
+      key = decodeURIComponent(segment).replace(/~1/g, '/').replace(/~0/g, '~');
+    } catch {
+      return undefined;
+    }
+    node = Object.hasOwn(node, key) ? (node as Record<string, unknown>)[key] : undefined;
+  }
+  return node;
 }
 
 /** Item types ajv checks `uniqueItems` for with a hash, in linear time; for any other list it compares every pair. */
