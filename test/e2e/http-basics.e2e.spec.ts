@@ -52,6 +52,11 @@ describe('HTTP basics', () => {
     expect(body.status).toBe(400);
     expect(((await body.json()) as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual(['name']);
     expect((await operator.tenants.listTenants({})).total).toBe(before);
+    // Nor half of a surrogate pair, which PostgreSQL would store as U+FFFD (two different values stored as one).
+    const lone = await hub.request('/api/tenants', { method: 'POST', key: hub.bootstrapKey, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'a\ud800b' }) });
+    expect(lone.status).toBe(400);
+    expect(((await lone.json()) as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual(['name']);
+    expect((await operator.tenants.listTenants({})).total).toBe(before);
     const query = await hub.request('/api/audit?action=%00', { key: hub.bootstrapKey });
     expect(query.status).toBe(400);
     expect(((await query.json()) as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual(['action']);

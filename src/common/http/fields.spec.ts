@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { DateTimeField, parseIsoDateTime, WithoutNul } from './fields';
+import { DateTimeField, parseIsoDateTime, StorableText } from './fields';
 
 class WithDate {
   @DateTimeField()
@@ -44,13 +44,18 @@ describe('DateTimeField', () => {
 });
 
 class WithNames {
-  @WithoutNul({ each: true })
+  @StorableText({ each: true })
   names: string[];
 }
 
-describe('WithoutNul', () => {
+describe('StorableText', () => {
   it('refuses U+0000 in each string of a list, naming the list', () => {
     expect(validateSync(plainToInstance(WithNames, { names: ['Paid', 'Foo\u0000'] })).map((error) => error.property)).toEqual(['names']);
     expect(validateSync(plainToInstance(WithNames, { names: ['Paid', 'Refunded'] }))).toEqual([]);
+  });
+
+  it('refuses an unpaired surrogate, which PostgreSQL would store as U+FFFD (two keys then stored as one), and keeps pairs', () => {
+    for (const lone of ['k\ud800', 'k\udc00', '\udc00\ud800']) expect(validateSync(plainToInstance(WithNames, { names: [lone] })).map((error) => error.property)).toEqual(['names']);
+    expect(validateSync(plainToInstance(WithNames, { names: ['k\ud83d\ude00', 'café'] }))).toEqual([]);
   });
 });

@@ -45,15 +45,22 @@ export function fieldDoc(options: Common & Record<string, unknown>) {
   return [ApiPropertyOptional(nullable ? { ...rest, nullable: true } : rest), IsOptional()];
 }
 
+/** Half of a UTF-16 surrogate pair without the other half (String.prototype.isWellFormed is not in our ES2022 lib). */
+const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /**
- * PostgreSQL's text cannot hold U+0000: refused here, naming the field, rather than failing the insert or a look-up
- * (500). `{ each: true }` for a list of strings.
+ * Text PostgreSQL stores as sent: its text cannot hold U+0000 (the insert or a look-up fails: a 500), and an unpaired
+ * surrogate reaches it as U+FFFD, so two different values (two idempotency keys, two names) would be stored as one.
+ * Refused here, naming the field. `{ each: true }` for a list of strings.
  */
-export const WithoutNul = (options?: ValidationOptions) =>
+export const StorableText = (options?: ValidationOptions) =>
   ValidateBy(
     {
-      name: 'withoutNul',
-      validator: { validate: (value: unknown) => typeof value !== 'string' || !value.includes('\u0000'), defaultMessage: (args) => `${args?.property ?? 'the value'} must not hold the character U+0000` },
+      name: 'storableText',
+      validator: {
+        validate: (value: unknown) => typeof value !== 'string' || (!value.includes('\u0000') && !UNPAIRED_SURROGATE.test(value)),
+        defaultMessage: (args) => `${args?.property ?? 'the value'} must not hold the character U+0000 or an unpaired UTF-16 surrogate`,
+      },
     },
     options,
   );
@@ -64,7 +71,7 @@ export function StringField(options: Common & { minLength?: number; maxLength: n
     ...fieldDoc({ ...options, type: String, minLength, maxLength: options.maxLength }),
     IsString(),
     Length(minLength, options.maxLength),
-    WithoutNul(),
+    StorableText(),
   );
 }
 

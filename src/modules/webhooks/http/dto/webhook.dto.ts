@@ -2,7 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsObject, IsString, Length, ValidateNested } from 'class-validator';
-import { DateTimeField, EnumField, IntField, StringField, UuidField, BooleanField, fieldDoc, WithoutNul } from '../../../../common/http/fields';
+import { DateTimeField, EnumField, IntField, StringField, UuidField, BooleanField, fieldDoc, StorableText } from '../../../../common/http/fields';
 import { iso } from '../../../../common/http/iso';
 import { PageOf, PageQueryDto } from '../../../../common/http/pagination';
 import { DELIVERY_STATUSES, DeliveryStatus, DUE_STATUSES } from '../../domain/delivery-policy';
@@ -20,7 +20,7 @@ function EventTypesField(options: { optional?: boolean; nullable?: boolean } = {
     ArrayUnique(),
     IsString({ each: true }),
     Length(1, 100, { each: true }),
-    WithoutNul({ each: true }),
+    StorableText({ each: true }),
   );
 }
 
