@@ -2,8 +2,6 @@ import { hash, randomInt } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { API_KEY_PREFIX, KEY_PREFIX_LENGTH } from '../../../common/auth/api-key-format';
 
-export { API_KEY_PREFIX };
-
 /**
  * The API key string: `ihk_` + 40 random base62 characters (238 bits from the CSPRNG) + 6 base62 characters
  * of CRC-32 over the random part. The prefix lets secret scanners spot a leaked key; the checksum lets us

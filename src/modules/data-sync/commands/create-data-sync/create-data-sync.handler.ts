@@ -116,10 +116,12 @@ export class CreateDataSyncHandler implements ICommandHandler<CreateDataSyncComm
   }
 }
 
-function assertSyncable({ status, isEnabled }: IntegrationSyncState): void {
-  const blocker = syncBlocker({ status, isEnabled });
+function assertSyncable(integration: IntegrationSyncState): void {
+  const blocker = syncBlocker(integration);
   if (blocker === 'not-active') {
-    throw DataSyncError.onField(DataSyncErrorCode.IntegrationNotActive, 'integrationId', `the integration is ${status}; only an Active integration can be synced`, { integrationStatus: status });
+    throw DataSyncError.onField(DataSyncErrorCode.IntegrationNotActive, 'integrationId', `the integration is ${integration.status}; only an Active integration can be synced`, {
+      integrationStatus: integration.status,
+    });
   }
   if (blocker === 'disabled') {
     throw DataSyncError.onField(DataSyncErrorCode.IntegrationDisabled, 'integrationId', 'the integration is disabled; only an enabled integration can be synced', { integrationEnabled: false });
