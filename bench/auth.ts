@@ -9,11 +9,15 @@
  *   (a) GET /api/me with X-API-Key (verification, rate limit, usage, scopes; answered from memory),
  *   (b) GET /health/live on the same server (no authentication),
  *   (c) bare Fastify answering the same JSON body as (a),
+ *   (d) the same bare Fastify with what no implementation of issue #2 on this runtime can leave out (for
+ *       information, not a target): the service's security headers and a request id on every answer, a
+ *       prom-client duration histogram, a pino logger, and Node 20's async-context tracking switched on, as any
+ *       MikroORM application has it (its transactions and flushes run in AsyncLocalStorage),
  * each with autocannon: 50 connections, pipelining 1; a warm-up of each, then BENCH_ROUNDS rounds (default 3) of
- * (a), (b), (c) back to back. The machine's speed swings within minutes, so each round's ratios compare runs a few
- * seconds apart, and the verdict is on the median round. Prints requests/s, the ratios (a)/(b) and (a)/(c), and
- * the service's peak resident memory (VmHWM), with PASS/MISS against the targets. Figures only: it exits 0
- * whatever they are, and 1 only when it could not measure.
+ * (a), (b), (c), (d) back to back. The machine's speed swings within minutes, so each round's ratios compare runs a
+ * few seconds apart, and the verdict is on the median round. Prints requests/s, the ratios (a)/(b) and (a)/(c) (and,
+ * for information, (a)/(d) and (d)/(c)), and the service's peak resident memory (VmHWM), with PASS/MISS against the
+ * targets. Figures only: it exits 0 whatever they are, and 1 only when it could not measure.
  *
  * Every key has an hourly limit of 10,000 requests, so the authenticated run spreads over 50 keys made for it,
  * one per connection; the warm-up and at most 3 rounds of 3 s stay within the 500,000 requests of that budget.
@@ -22,7 +26,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import autocannon from 'autocannon';
-import { call, cpuSeconds, currentRssMb, formatMb, freePort, HOST, peakRssMb, Resources, runBench, startChild, startService, waitForOk, withTimeout } from './support/bench-service';
+import { call, Child, cpuSeconds, currentRssMb, formatMb, freePort, HOST, peakRssMb, Resources, runBench, startChild, startService, waitForOk, withTimeout } from './support/bench-service';
 
 const CONNECTIONS = 50;
 const PIPELINING = 1;
@@ -53,6 +57,45 @@ fastify.listen({ host: process.env.BENCH_HOST, port: Number(process.env.BENCH_PO
 });
 `;
 
+/**
+ * The server of (d): (c) plus the floor under (b). Each part is in its cheapest form: the service's constant
+ * security headers (taken from its answer to (b)) set in one hook, the request id from a counter, one histogram
+ * series resolved once, request logging off, and one AsyncLocalStorage entered once (MikroORM has several; from the
+ * first, Node 20 runs its init hook for every promise made in the process).
+ */
+const FLOOR_FASTIFY_SCRIPT = `
+const { AsyncLocalStorage } = require('node:async_hooks');
+const pino = require(process.env.BENCH_PINO_PATH);
+const { Histogram, Registry } = require(process.env.BENCH_PROM_CLIENT_PATH);
+const headers = JSON.parse(process.env.BENCH_HEADERS);
+const body = JSON.parse(process.env.BENCH_BODY);
+let requests = 0;
+const fastify = require(process.env.BENCH_FASTIFY_PATH)({
+  loggerInstance: pino({ level: 'warn' }),
+  disableRequestLogging: true,
+  genReqId: () => 'bench-' + (++requests).toString(36),
+});
+const duration = new Histogram({ name: 'http_request_duration_seconds', help: 'bench', labelNames: ['method', 'route', 'status'], registers: [new Registry()] })
+  .labels({ method: 'GET', route: '/api/me', status: 200 });
+fastify.addHook('onRequest', (request, reply, done) => {
+  reply.headers(headers).header('x-request-id', request.id);
+  done();
+});
+fastify.addHook('onResponse', (request, reply, done) => {
+  duration.observe(reply.elapsedTime / 1000);
+  done();
+});
+new AsyncLocalStorage().enterWith({});
+fastify.get('/api/me', async () => body);
+fastify.listen({ host: process.env.BENCH_HOST, port: Number(process.env.BENCH_PORT) }).catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
+`;
+
+/** Headers Fastify or Node set on every answer, or that differ per request: not part of the service's constant set. */
+const PER_ANSWER_HEADERS = new Set(['content-type', 'content-length', 'date', 'connection', 'keep-alive', 'x-request-id']);
+
 interface Target {
   label: string;
   url: string;
@@ -74,7 +117,6 @@ async function run(resources: Resources): Promise<void> {
   );
 
   const { url: service, pid, bootstrapKey, child } = await startService(resources, { PROCESS_ROLE: 'api' });
-  const barePort = await freePort();
 
   const keys = await createKeys(service, bootstrapKey);
   console.log(`keys: ${keys.length} made with the bootstrap key, ${KEY_RATE_LIMIT_PER_HOUR.toLocaleString('en')} requests/hour each, one per connection`);
@@ -87,27 +129,35 @@ async function run(resources: Resources): Promise<void> {
 
   const fastifyPath = require.resolve('fastify', { paths: [dirname(require.resolve('@nestjs/platform-fastify'))] });
   const fastifyVersion = (JSON.parse(readFileSync(join(dirname(fastifyPath), 'package.json'), 'utf8')) as { version: string }).version;
-  const bareChild = startChild('bare Fastify', ['-e', BARE_FASTIFY_SCRIPT], {
-    PATH: process.env.PATH,
-    BENCH_FASTIFY_PATH: fastifyPath,
-    BENCH_BODY: me.text,
-    BENCH_HOST: HOST,
-    BENCH_PORT: String(barePort),
-  });
-  resources.children.push(bareChild);
-  const bare = `http://${HOST}:${barePort}`;
-  await waitForOk(`${bare}/api/me`, bareChild, BARE_READY_TIMEOUT_MS);
-  const bareBody = await call('GET', `${bare}/api/me`);
-  console.log(
-    `bare Fastify ${fastifyVersion} (the one @nestjs/platform-fastify uses): pid ${bareChild.process.pid}, ${bare}` +
-      (bareBody.text === me.text ? ', same body' : `, DIFFERENT body: ${bareBody.text}`),
+  const securityHeaders = Object.fromEntries([...live.headers].filter(([name]) => !PER_ANSWER_HEADERS.has(name)));
+  const { url: bare, child: bareChild } = await startFastify('bare Fastify', BARE_FASTIFY_SCRIPT, { BENCH_FASTIFY_PATH: fastifyPath, BENCH_BODY: me.text }, resources);
+  const { url: floor, child: floorChild } = await startFastify(
+    'floor Fastify',
+    FLOOR_FASTIFY_SCRIPT,
+    {
+      BENCH_FASTIFY_PATH: fastifyPath,
+      BENCH_PINO_PATH: require.resolve('pino'),
+      BENCH_PROM_CLIENT_PATH: require.resolve('prom-client'),
+      BENCH_HEADERS: JSON.stringify(securityHeaders),
+      BENCH_BODY: me.text,
+    },
+    resources,
   );
+  for (const [label, url, started] of [['bare Fastify', bare, bareChild], ['floor Fastify', floor, floorChild]] as const) {
+    const answer = await call('GET', `${url}/api/me`);
+    console.log(
+      `${label} ${fastifyVersion} (the one @nestjs/platform-fastify uses): pid ${started.process.pid}, ${url}` +
+        (answer.text === me.text ? ', same body' : `, DIFFERENT body: ${answer.text}`),
+    );
+  }
+  console.log(`floor Fastify sets the service's constant headers: ${Object.keys(securityHeaders).join(', ')}`);
 
   let next = 0;
   const targets: Target[] = [
     { label: '(a) GET /api/me, X-API-Key', url: `${service}/api/me`, pid, setupClient: (client) => client.setHeaders({ 'x-api-key': keys[next++ % keys.length] }) },
     { label: '(b) GET /health/live', url: `${service}/health/live`, pid },
     { label: '(c) bare Fastify GET /api/me', url: `${bare}/api/me`, pid: bareChild.process.pid! },
+    { label: '(d) floor Fastify GET /api/me', url: `${floor}/api/me`, pid: floorChild.process.pid! },
   ];
   const warmUps: autocannon.Result[] = [];
   for (const target of targets) warmUps.push(await warmUp(target));
@@ -169,7 +219,7 @@ function report(targets: Target[], authWarmUp: autocannon.Result, rounds: Measur
     console.log('!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!');
   }
   rounds.forEach((measured, round) => {
-    for (const index of [1, 2]) {
+    for (const index of [1, 2, 3]) {
       if (failed(measured[index].result) > 0) console.log(`WARNING: round ${round + 1}, ${targets[index].label} had failed requests: its figure is suspect`);
     }
   });
@@ -182,10 +232,24 @@ function report(targets: Target[], authWarmUp: autocannon.Result, rounds: Measur
   console.log(`${''.padEnd(30)}${'median'.padStart(9)}   ${'target'.padEnd(10)}        per round`);
   console.log(`authenticated / live          ${median(overLive).toFixed(2).padStart(9)}   >= ${TARGETS.authOverLive.toFixed(2)}   ${verdict(median(overLive), TARGETS.authOverLive).padEnd(7)}   ${listed(overLive)}`);
   console.log(`authenticated / bare Fastify  ${median(overBare).toFixed(2).padStart(9)}   >= ${TARGETS.authOverBare.toFixed(2)}   ${verdict(median(overBare), TARGETS.authOverBare).padEnd(7)}   ${listed(overBare)}`);
+  const overFloor = rounds.map(([auth, , , floor]) => auth.result.requests.average / floor.result.requests.average);
+  const floorOverBare = rounds.map(([, , bare, floor]) => floor.result.requests.average / bare.result.requests.average);
+  console.log(`authenticated / floor         ${median(overFloor).toFixed(2).padStart(9)}   (information)       ${listed(overFloor)}`);
+  console.log(`floor / bare Fastify          ${median(floorOverBare).toFixed(2).padStart(9)}   (information)       ${listed(floorOverBare)}`);
   console.log(
     `service peak RSS (VmHWM)      ${formatMb(peakMb).padStart(9)}   <  ${TARGETS.peakRssMb} MB ` +
       `${peakMb === undefined ? 'n/a' : peakMb < TARGETS.peakRssMb ? 'PASS' : 'MISS'}   (RSS now ${formatMb(currentMb)})`,
   );
+}
+
+/** Starts `node -e script` on a free port of 127.0.0.1 and waits until it answers GET /api/me. */
+async function startFastify(name: string, script: string, env: Record<string, string>, resources: Resources): Promise<{ url: string; child: Child }> {
+  const port = await freePort();
+  const child = startChild(name, ['-e', script], { PATH: process.env.PATH, BENCH_HOST: HOST, BENCH_PORT: String(port), ...env });
+  resources.children.push(child);
+  const url = `http://${HOST}:${port}`;
+  await waitForOk(`${url}/api/me`, child, BARE_READY_TIMEOUT_MS);
+  return { url, child };
 }
 
 function median(values: number[]): number {

@@ -182,7 +182,7 @@ export async function call(
   method: 'GET' | 'POST',
   url: string,
   options: { apiKey?: string; json?: unknown; timeoutMs?: number } = {},
-): Promise<{ status: number; text: string }> {
+): Promise<{ status: number; text: string; headers: Headers }> {
   const headers: Record<string, string> = {};
   if (options.apiKey !== undefined) headers['x-api-key'] = options.apiKey;
   if (options.json !== undefined) headers['content-type'] = 'application/json';
@@ -192,7 +192,7 @@ export async function call(
     body: options.json === undefined ? undefined : JSON.stringify(options.json),
     signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
   });
-  return { status: response.status, text: await response.text() };
+  return { status: response.status, text: await response.text(), headers: response.headers };
 }
 
 /** Stops every child, drops the bench database and deletes the bench's Redis keys; reports, never throws. */
