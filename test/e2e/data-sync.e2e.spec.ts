@@ -543,6 +543,47 @@ describe('data sync', () => {
     expect(names.filter((name) => !name.startsWith('Changed'))).toEqual([]);
   }, 60_000);
 
+  it('marks a record of a resource paged by offset deleted only when two Full imports in a row miss it', async () => {
+    await startWorker();
+    const integrationId = await activeIntegration({ pagination: { type: 'offset', offsetParam: 'cursor' } });
+    seed(200);
+    const full = async (): Promise<Job> => finished(((await (await createSync(integrationId, 'Full')).json()) as Job).id);
+    const deletedIds = async () =>
+      (
+        await hub.app.get(EntityManager).fork().getConnection().execute<Array<{ external_id: string }>>(
+          'SELECT external_id FROM synced_record WHERE integration_id = ? AND deleted ORDER BY external_id',
+          [integrationId],
+        )
+      ).map((row) => row.external_id);
+    const warnings = async (jobId: string) =>
+      ((await (await call(`/api/datasyncs/${jobId}/logs?level=Warning`)).json()) as { items: Array<{ message: string }> }).items.map((l) => l.message);
+    const first = await full();
+    expect(first).toMatchObject({ status: 'Completed', recordsCreated: 200 });
+    await ranDaysAgo(first.id, 6);
+
+    // The source deletes its first record while the read waits at offset 100: every record after it moves back a
+    // place, so c00100 is on no page this run reads, though the source still has it.
+    source.holdAtCursor = '100';
+    const shiftedRun = ((await (await createSync(integrationId, 'Full')).json()) as Job).id;
+    await eventually(async () => expect(source.pagesServed).toBeGreaterThanOrEqual(first.recordsProcessed / 50 + 2), 15_000, 50);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the request for offset 100 is held by then
+    source.records.delete('c00000');
+    source.releaseHeld();
+    const shifted = await finished(shiftedRun);
+    expect(shifted).toMatchObject({ status: 'Completed', recordsProcessed: 199, recordsDeleted: 0 });
+    expect(await deletedIds()).toEqual([]);
+    expect(await warnings(shiftedRun)).toEqual([expect.stringMatching(/^1 record\(s\) of contacts not seen were not marked deleted: .*two Full imports in a row miss it/)]);
+    await ranDaysAgo(shiftedRun, 4);
+
+    // The next one reads c00100 again and misses c00000 for the first time; the one after misses it again.
+    const missedOnce = await full();
+    expect(missedOnce).toMatchObject({ status: 'Completed', recordsProcessed: 199, recordsDeleted: 0 });
+    await ranDaysAgo(missedOnce.id, 2);
+    const missedTwice = await full();
+    expect(missedTwice).toMatchObject({ status: 'Completed', recordsProcessed: 199, recordsDeleted: 1 });
+    expect(await deletedIds()).toEqual(['c00000']);
+  }, 60_000);
+
   it('marks nothing deleted when a Full import cannot tell what the source still has: every record failed, or one came without an id', async () => {
     await startWorker();
     const integrationId = await activeIntegration();
@@ -570,25 +611,31 @@ describe('data sync', () => {
     source.rawItems = [];
   });
 
-  it('starts the recurring sync an integration asks for (sync.schedule), once per period across scheduler runs', async () => {
-    const created = await call('/api/integrations', {
-      method: 'POST',
-      body: JSON.stringify({
-        name: `Scheduled ${randomUUID()}`,
-        integrationType: 'CustomAPI',
-        provider: 'Custom',
-        configuration: {
-          baseUrl: sourceUrl,
-          healthPath: '/health',
-          sync: {
-            schedule: { syncType: 'Incremental', everyMinutes: 60 },
-            resources: [{ entity: 'contacts', path: '/contacts', idField: 'id', updatedAtField: 'updatedAt', recordsField: 'data', totalField: 'total', updatedSinceParam: 'updatedSince', pagination: { type: 'cursor', nextCursorField: 'nextCursor' } }],
+  it('starts the recurring sync an integration asks for (sync.schedule), once per period across scheduler runs, past a malformed one', async () => {
+    const scheduled = async (schedule: unknown): Promise<string> => {
+      const created = await call('/api/integrations', {
+        method: 'POST',
+        body: JSON.stringify({
+          name: `Scheduled ${randomUUID()}`,
+          integrationType: 'CustomAPI',
+          provider: 'Custom',
+          configuration: {
+            baseUrl: sourceUrl,
+            healthPath: '/health',
+            sync: {
+              schedule,
+              resources: [{ entity: 'contacts', path: '/contacts', idField: 'id', updatedAtField: 'updatedAt', recordsField: 'data', totalField: 'total', updatedSinceParam: 'updatedSince', pagination: { type: 'cursor', nextCursorField: 'nextCursor' } }],
+            },
           },
-        },
-      }),
-    });
-    const { id: integrationId } = (await created.json()) as { id: string };
-    expect((await call(`/api/integrations/${integrationId}/test`, { method: 'POST' })).status).toBeLessThan(300);
+        }),
+      });
+      const { id } = (await created.json()) as { id: string };
+      expect((await call(`/api/integrations/${id}/test`, { method: 'POST' })).status).toBeLessThan(300);
+      return id;
+    };
+    // Stored first, so the scheduler meets it first: it used to throw there and start no recurring sync at all.
+    const malformedId = await scheduled(null);
+    const integrationId = await scheduled({ syncType: 'Incremental', everyMinutes: 60 });
     seed(5);
     await startWorker(); // its scheduler runs every second in this suite
     let schedulerRuns = 0;
@@ -608,6 +655,7 @@ describe('data sync', () => {
     const runsBefore = schedulerRuns;
     await eventually(async () => expect(schedulerRuns).toBeGreaterThanOrEqual(runsBefore + 3), 20_000, 100);
     expect(await jobsOf()).toHaveLength(1);
+    expect(((await (await call(`/api/datasyncs?integrationId=${malformedId}`)).json()) as { items: Job[] }).items).toEqual([]);
   }, 60_000);
   const disable = (integrationId: string) => call(`/api/integrations/${integrationId}`, { method: 'PUT', body: JSON.stringify({ isEnabled: false }) });
   const disconnect = (integrationId: string) => call(`/api/integrations/${integrationId}`, { method: 'DELETE' });

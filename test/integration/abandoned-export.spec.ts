@@ -28,6 +28,7 @@ describe('an abandoned export', () => {
 
   const contacts: RestResource = {
     entity: 'contacts',
+    pagedByPosition: false,
     path: '/contacts',
     idField: 'id',
     updatedAtField: 'updatedAt',

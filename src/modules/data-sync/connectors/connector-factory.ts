@@ -86,6 +86,7 @@ export class ConnectorFactory {
     const pageSize = typeof value.pageSize === 'number' && Number.isInteger(value.pageSize) && value.pageSize > 0 ? value.pageSize : (defaultPageSize ?? null);
     return {
       entity: entity ?? '',
+      pagedByPosition: type === 'page' || type === 'offset',
       path: path ?? '',
       idField: text('idField', 'id')!,
       updatedAtField: text('updatedAtField', null),

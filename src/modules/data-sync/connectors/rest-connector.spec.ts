@@ -63,6 +63,7 @@ describe('export bodies', () => {
 describe('writeRecords', () => {
   const contacts: RestResource = {
     entity: 'contacts',
+    pagedByPosition: false,
     path: '/contacts',
     idField: 'id',
     updatedAtField: null,
@@ -99,6 +100,7 @@ describe('writeRecords', () => {
 describe('readPage with Link pagination', () => {
   const contacts: RestResource = {
     entity: 'contacts',
+    pagedByPosition: false,
     path: '/contacts',
     idField: 'id',
     updatedAtField: null,

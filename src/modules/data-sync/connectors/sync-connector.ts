@@ -1,6 +1,12 @@
 /** One kind of records a connector reads and writes, e.g. `contacts`. */
 export interface SyncResource {
   entity: string;
+  /**
+   * Its pages are found by position (a page number or an offset): a record the source deletes during a read moves
+   * the ones after it back, so one read can miss a record the source still has. A Full import then marks a record
+   * deleted only when the Full import before it missed the record too.
+   */
+  pagedByPosition: boolean;
 }
 
 /** A record as read from the source, checked; or why it cannot be imported (logged, then skipped: BR-DS-04). */

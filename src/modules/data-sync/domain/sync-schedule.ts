@@ -13,8 +13,16 @@ export interface SyncSchedule {
 
 /** The schedule, or null when there is none; a malformed one is reported, not guessed at. */
 export function readSyncSchedule(configuration: Record<string, unknown>): { schedule: SyncSchedule | null; problem?: string } {
-  const schedule = (configuration.sync as { schedule?: Record<string, unknown> } | undefined)?.schedule;
+  const sync = configuration.sync;
+  const schedule: unknown = typeof sync === 'object' && sync !== null ? (sync as { schedule?: unknown }).schedule : undefined;
   if (schedule === undefined) return { schedule: null };
+  if (typeof schedule !== 'object' || schedule === null || Array.isArray(schedule)) {
+    return { schedule: null, problem: 'sync.schedule must be an object: { "syncType": …, "direction": …, "everyMinutes": … }' };
+  }
+  return readFields(schedule as Record<string, unknown>);
+}
+
+function readFields(schedule: Record<string, unknown>): { schedule: SyncSchedule | null; problem?: string } {
   const syncType = schedule.syncType as SyncType;
   const direction = (schedule.direction ?? 'Import') as SyncDirection;
   const everyMinutes = schedule.everyMinutes;

@@ -5,6 +5,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import type { Queue } from 'bull';
 import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
 import { systemActor } from '../../../common/cqrs/actor';
+import { loggableError } from '../../../common/database/statement-failure';
 import { SECRET_VAULT, SecretVault } from '../../../common/crypto/secret-vault';
 import { MAINTENANCE_QUEUE } from '../../../common/queues/queues';
 import { ScheduleKeeper } from '../../../common/queues/schedule-keeper';
@@ -57,32 +58,43 @@ export class DataSyncMaintenanceProcessor implements OnApplicationBootstrap {
 
   /**
    * Integrations whose configuration carries a `sync.schedule` get a new sync when the last one of that type
-   * began at least `everyMinutes` ago. Runs in the one scheduler job, so replicas never start it twice.
+   * began at least `everyMinutes` ago. Runs in the one scheduler job, so replicas never start it twice. Each
+   * integration is on its own: one whose schedule or start fails is logged and the others still get theirs.
    */
   async startRecurringSyncs(now = new Date()): Promise<number> {
     const integrations = await this.em.fork().find(Integration, { status: 'Active', isEnabled: true });
     let started = 0;
     for (const integration of integrations) {
-      const { schedule, problem } = readSyncSchedule(integration.configuration(this.vault));
-      if (problem) this.logger.warn({ integrationId: integration.id }, `Recurring sync skipped: ${problem}`);
-      if (!schedule) continue;
-      const [{ last }] = await this.em.getConnection().execute<Array<{ last: Date | null }>>(
-        'SELECT max(created_at) AS last FROM data_sync_job WHERE integration_id = ? AND sync_type = ?',
-        [integration.id, schedule.syncType],
-      );
-      if (last && now.getTime() - new Date(last).getTime() < schedule.everyMinutes * 60_000) continue;
       try {
-        await this.commands.execute(
-          new CreateDataSyncCommand(systemActor(integration.tenantId, ['datasync:manage']), integration.id, schedule.syncType, schedule.direction, now),
-        );
-        started++;
+        if (await this.startRecurringSync(integration, now)) started++;
       } catch (error) {
-        if (!(error instanceof DataSyncError)) throw error;
-        this.logger.log({ integrationId: integration.id }, `Recurring ${schedule.syncType} sync not started: ${error.message}`);
+        this.logger.warn({ integrationId: integration.id, error: (loggableError(error) as Error).message }, 'Recurring sync not started');
       }
     }
     if (started) this.logger.log(`Started ${started} recurring data sync(s)`);
     return started;
+  }
+
+  /** Starts the integration's recurring sync when one is due; says whether it did. */
+  private async startRecurringSync(integration: Integration, now: Date): Promise<boolean> {
+    const { schedule, problem } = readSyncSchedule(integration.configuration(this.vault));
+    if (problem) this.logger.warn({ integrationId: integration.id }, `Recurring sync skipped: ${problem}`);
+    if (!schedule) return false;
+    const [{ last }] = await this.em.getConnection().execute<Array<{ last: Date | null }>>(
+      'SELECT max(created_at) AS last FROM data_sync_job WHERE integration_id = ? AND sync_type = ?',
+      [integration.id, schedule.syncType],
+    );
+    if (last && now.getTime() - new Date(last).getTime() < schedule.everyMinutes * 60_000) return false;
+    try {
+      await this.commands.execute(
+        new CreateDataSyncCommand(systemActor(integration.tenantId, ['datasync:manage']), integration.id, schedule.syncType, schedule.direction, now),
+      );
+      return true;
+    } catch (error) {
+      if (!(error instanceof DataSyncError)) throw error;
+      this.logger.log({ integrationId: integration.id }, `Recurring ${schedule.syncType} sync not started: ${error.message}`);
+      return false;
+    }
   }
 
 }

@@ -20,7 +20,7 @@ const BATCH_SIZE = 100;
 function sourceOfBigPages(pageSize = 60): SyncConnector {
   const total = 300;
   return {
-    resources: [{ entity: 'contacts' }],
+    resources: [{ entity: 'contacts', pagedByPosition: false }],
     readPage: ({ cursor }: PageRequest): Promise<SourcePage> => {
       const offset = Number(cursor ?? '0');
       const count = Math.min(pageSize, total - offset);

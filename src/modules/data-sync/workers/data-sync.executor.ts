@@ -125,8 +125,8 @@ export class DataSyncExecutor implements OnApplicationBootstrap, BeforeApplicati
   }
 
   /** Runs the job to its end and says how it ended; throws RunInterrupted to stop without ending it. */
-  private async outcomeOf(job: ClaimedJob, leaseToken: string, signal: AbortSignal): Promise<{ outcome: RunOutcome; markUnseenDeletedIn: string[] }> {
-    const none: string[] = [];
+  private async outcomeOf(job: ClaimedJob, leaseToken: string, signal: AbortSignal): Promise<{ outcome: RunOutcome; markUnseenDeletedIn: SyncResource[] }> {
+    const none: SyncResource[] = [];
     if (job.cancelRequested) return { outcome: { kind: 'cancelled' }, markUnseenDeletedIn: none };
     if (job.runs > this.config.dataSync.maxRuns) {
       return { outcome: { kind: 'failed', reason: `The job did not finish in ${this.config.dataSync.maxRuns} runs` }, markUnseenDeletedIn: none };
@@ -150,7 +150,7 @@ export class DataSyncExecutor implements OnApplicationBootstrap, BeforeApplicati
       if (imports && !checkpoint.exporting) checkpoint = await this.importAll(job, leaseToken, connector, checkpoint, signal);
       if (checkpoint && job.direction !== 'Import') checkpoint = await this.exportAll(job, leaseToken, connector, checkpoint, signal);
       if (!checkpoint) return { outcome: { kind: 'cancelled' }, markUnseenDeletedIn: none };
-      return { outcome: { kind: 'finished' }, markUnseenDeletedIn: imports && job.syncType === 'Full' ? connector.resources.map((r) => r.entity) : none };
+      return { outcome: { kind: 'finished' }, markUnseenDeletedIn: imports && job.syncType === 'Full' ? connector.resources : none };
     } catch (error) {
       if (error instanceof IntegrationWithdrawn) {
         syncFailures.inc({ reason: 'integration_withdrawn' });
@@ -354,7 +354,7 @@ export class DataSyncExecutor implements OnApplicationBootstrap, BeforeApplicati
     return iso(row?.since);
   }
 
-  private async finish(job: ClaimedJob, leaseToken: string, outcome: RunOutcome, markUnseenDeletedIn: string[]): Promise<void> {
+  private async finish(job: ClaimedJob, leaseToken: string, outcome: RunOutcome, markUnseenDeletedIn: SyncResource[]): Promise<void> {
     const finished = await this.commands.execute(new FinishDataSyncRunCommand(systemActor(job.tenantId), job.id, leaseToken, outcome, markUnseenDeletedIn));
     if (!finished) return;
     syncJobsFinished.inc({ status: finished.status, sync_type: finished.syncType });

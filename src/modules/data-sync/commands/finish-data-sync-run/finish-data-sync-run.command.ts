@@ -1,5 +1,6 @@
 import { Command } from '@nestjs/cqrs';
 import type { ActingCommand, Actor } from '../../../../common/cqrs/actor';
+import type { SyncResource } from '../../connectors/sync-connector';
 import type { DataSyncJob, RunOutcome } from '../../domain/data-sync-job.entity';
 
 /** The executor's last word on a run it holds the lease of: the job ends, its event goes to the outbox. */
@@ -9,8 +10,8 @@ export class FinishDataSyncRunCommand extends Command<DataSyncJob | null> implem
     readonly jobId: string,
     readonly leaseToken: string,
     readonly outcome: RunOutcome,
-    /** A Full import that read every resource: records of these entities it did not see are gone from the source. */
-    readonly markUnseenDeletedIn: string[],
+    /** A Full import that read every resource: records of these resources it did not see are gone from the source. */
+    readonly markUnseenDeletedIn: ReadonlyArray<Pick<SyncResource, 'entity' | 'pagedByPosition'>>,
   ) {
     super();
   }

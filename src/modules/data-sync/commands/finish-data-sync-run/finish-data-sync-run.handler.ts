@@ -27,9 +27,12 @@ export class FinishDataSyncRunHandler implements ICommandHandler<FinishDataSyncR
     const job = await this.em.findOne(DataSyncJob, { id: jobId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!job || job.leaseToken !== leaseToken || job.finished) return null;
     if (outcome.kind === 'finished' && markUnseenDeletedIn.length) {
-      const unseenUnknown = await this.whyUnseenIsUnknown(job, markUnseenDeletedIn);
+      const unseenUnknown = await this.whyUnseenIsUnknown(
+        job,
+        markUnseenDeletedIn.map((resource) => resource.entity),
+      );
       if (unseenUnknown) {
-        await this.store.log(job.id, job.tenantId, { level: 'Warning', message: `No record was marked deleted: ${unseenUnknown}` }, this.em.getTransactionContext());
+        await this.log(job, `No record was marked deleted: ${unseenUnknown}`);
       } else {
         await this.markUnseenDeleted(job, markUnseenDeletedIn);
       }
@@ -52,15 +55,56 @@ export class FinishDataSyncRunHandler implements ICommandHandler<FinishDataSyncR
     return count ? `${count} record(s) came without an id, so which records the source still has is not known` : null;
   }
 
-  private async markUnseenDeleted(job: DataSyncJob, entities: string[]): Promise<void> {
+  /**
+   * Marks deleted the records this run did not see. For a resource paged by position, a record is also one the
+   * previous finished Full import did not see (nor any run since it began): a record the source deleted during a
+   * read moves the ones after it back a place, so one read can miss a record that is still there, but two reads in
+   * a row missing it is what a deletion looks like. Before a second Full import, such resources mark nothing.
+   */
+  private async markUnseenDeleted(job: DataSyncJob, resources: FinishDataSyncRunCommand['markUnseenDeletedIn']): Promise<void> {
+    const byCursor = resources.filter((resource) => !resource.pagedByPosition).map((resource) => resource.entity);
+    const byPosition = resources.filter((resource) => resource.pagedByPosition).map((resource) => resource.entity);
+    const previousFullStartedAt = byPosition.length ? await this.previousFullImportStart(job) : null;
+    const unseen = `s.integration_id = ? AND NOT s.deleted AND s.last_seen_job_id IS DISTINCT FROM ? AND NOT ${UNEXPORTED_LOCAL_CHANGE}`;
     const deleted = await this.em.getConnection().execute(
-      `UPDATE synced_record SET deleted = true, synced_at = now()
-        WHERE integration_id = ? AND entity = ANY(?::text[]) AND NOT deleted AND last_seen_job_id IS DISTINCT FROM ?
-          AND NOT ${UNEXPORTED_LOCAL_CHANGE}`,
-      [job.integrationId, pgArray(entities), job.id],
+      `UPDATE synced_record s SET deleted = true, synced_at = now()
+        WHERE ${unseen}
+          AND (s.entity = ANY(?::text[])
+               OR (s.entity = ANY(?::text[]) AND ?::timestamptz IS NOT NULL
+                   AND NOT EXISTS (SELECT 1 FROM data_sync_job seen WHERE seen.id = s.last_seen_job_id AND seen.started_at >= ?::timestamptz)))`,
+      [job.integrationId, job.id, pgArray(byCursor), pgArray(byPosition), previousFullStartedAt, previousFullStartedAt],
       'run',
       this.em.getTransactionContext(),
     );
     job.recordsDeleted += (deleted as { affectedRows?: number }).affectedRows ?? 0;
+    if (!byPosition.length) return;
+    const [kept] = await this.em.getConnection().execute<Array<{ n: string }>>(
+      `SELECT count(*) AS n FROM synced_record s WHERE ${unseen} AND s.entity = ANY(?::text[])`,
+      [job.integrationId, job.id, pgArray(byPosition)],
+      'all',
+      this.em.getTransactionContext(),
+    );
+    if (Number(kept.n) === 0) return;
+    const why = previousFullStartedAt ? 'the Full import before this one (or a sync since it began) saw them' : 'this is the first Full import';
+    await this.log(
+      job,
+      `${kept.n} record(s) of ${byPosition.join(', ')} not seen were not marked deleted: pages found by position can miss a record when the source deletes another during the read, so a record is marked deleted only when two Full imports in a row miss it, and ${why}`,
+    );
+  }
+
+  /** When the integration's last finished Full import before this one began, or null when there was none. */
+  private async previousFullImportStart(job: DataSyncJob): Promise<Date | null> {
+    const [{ since }] = await this.em.getConnection().execute<Array<{ since: Date | null }>>(
+      `SELECT max(started_at) AS since FROM data_sync_job
+        WHERE integration_id = ? AND id <> ? AND sync_type = 'Full' AND direction <> 'Export' AND status IN ('Completed', 'PartialSuccess')`,
+      [job.integrationId, job.id],
+      'all',
+      this.em.getTransactionContext(),
+    );
+    return since;
+  }
+
+  private async log(job: DataSyncJob, message: string): Promise<void> {
+    await this.store.log(job.id, job.tenantId, { level: 'Warning', message }, this.em.getTransactionContext());
   }
 }
