@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import { REDIS } from '../../src/common/redis/redis.module';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -34,7 +35,7 @@ describe('HTTP basics', () => {
     const key = hub.bootstrapKey;
     for (const [path, status] of [
       ['/api/tenants/%ZZ', 400],
-      [`/api/tenants/${'a'.repeat(200)}`, 414],
+      [`/api/tenants/${'a'.repeat(5000)}`, 414],
     ] as const) {
       const answer = await hub.request(path, { key, headers: { 'X-Request-Id': `refused-${status}` } });
       expect(answer.status).toBe(status);
@@ -43,6 +44,10 @@ describe('HTTP basics', () => {
       expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
       expect(await answer.json()).toMatchObject({ status, requestId: `refused-${status}`, instance: expect.any(String) });
     }
+    // Up to 4,096 characters a path parameter reaches its pipe, which names it: a 300-character external id fits.
+    const longId = await hub.request(`/api/tenants/${'a'.repeat(200)}`, { key });
+    expect(longId.status).toBe(400);
+    expect(((await longId.json()) as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual(['id']);
   });
 
   it('refuses the character U+0000 in a string field with a 400 naming it, which PostgreSQL could not store', async () => {
@@ -60,6 +65,16 @@ describe('HTTP basics', () => {
     const query = await hub.request('/api/audit?action=%00', { key: hub.bootstrapKey });
     expect(query.status).toBe(400);
     expect(((await query.json()) as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual(['action']);
+    // Nor in a text path parameter (it was a 500 from PostgreSQL).
+    const records = `/api/integrations/${randomUUID()}/records`;
+    for (const [path, field] of [
+      [`${records}/a%00b/x1`, 'entity'],
+      [`${records}/contacts/x%00y`, 'externalId'],
+    ] as const) {
+      const put = await hub.request(path, { method: 'PUT', key: hub.bootstrapKey, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ data: { a: 1 } }) });
+      expect(put.status).toBe(400);
+      expect(((await put.json()) as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual([field]);
+    }
   });
 
   it('lets the configured origin call every method, and no other origin', async () => {

@@ -37,6 +37,8 @@ describe('DateTimeField', () => {
     // Year 0, as written or through the offset: PostgreSQL refuses it as a timestamptz (a 500 before).
     '0000-01-01T00:00:00Z',
     '0001-01-01T00:00:00+01:00',
+    // Past year 9999 through the offset: the driver writes it as +010000-…, which PostgreSQL refuses too.
+    '9999-12-31T23:59:59-23:59',
   ])('refuses %s rather than shifting it to another day', (value) => {
     expect(parseIsoDateTime(value)).toBeUndefined();
     expect(errorsOf(value)).toEqual(['at']);

@@ -49,16 +49,21 @@ export function fieldDoc(options: Common & Record<string, unknown>) {
 const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
- * Text PostgreSQL stores as sent: its text cannot hold U+0000 (the insert or a look-up fails: a 500), and an unpaired
- * surrogate reaches it as U+FFFD, so two different values (two idempotency keys, two names) would be stored as one.
- * Refused here, naming the field. `{ each: true }` for a list of strings.
+ * Whether PostgreSQL stores the text as sent: its text cannot hold U+0000 (the insert or a look-up fails: a 500), and
+ * an unpaired surrogate reaches it as U+FFFD, so two different values (two idempotency keys, two names) would be
+ * stored as one.
  */
+export function isStorableText(value: string): boolean {
+  return !value.includes('\u0000') && !UNPAIRED_SURROGATE.test(value);
+}
+
+/** Text that is not storable as sent (isStorableText) is refused, naming the field. `{ each: true }` for a list of strings. */
 export const StorableText = (options?: ValidationOptions) =>
   ValidateBy(
     {
       name: 'storableText',
       validator: {
-        validate: (value: unknown) => typeof value !== 'string' || (!value.includes('\u0000') && !UNPAIRED_SURROGATE.test(value)),
+        validate: (value: unknown) => typeof value !== 'string' || isStorableText(value),
         defaultMessage: (args) => `${args?.property ?? 'the value'} must not hold the character U+0000 or an unpaired UTF-16 surrogate`,
       },
     },
@@ -112,9 +117,11 @@ export function parseIsoDateTime(value: string): Date | undefined {
   const monthDays = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
   if (monthDays === undefined || day < 1 || day > monthDays) return undefined;
   if (hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) return undefined;
-  // Year 0 (1 BC) and before, directly or through an offset, is a date PostgreSQL's timestamptz refuses as written.
+  // Year 0 (1 BC) and before, or past 9999, directly or through an offset, is a date PostgreSQL's timestamptz refuses
+  // as the driver writes it (-000001-…, +010000-…).
   const date = new Date(value);
-  return date.getUTCFullYear() >= 1 ? date : undefined;
+  const utcYear = date.getUTCFullYear();
+  return utcYear >= 1 && utcYear <= 9999 ? date : undefined;
 }
 
 /** An ISO 8601 date-time with its offset, turned into a Date; anything else, impossible dates included, is refused, not guessed at. */

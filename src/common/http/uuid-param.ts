@@ -1,11 +1,12 @@
 import { Param, ParseUUIDPipe, PipeTransform } from '@nestjs/common';
 import { CommonError } from '../errors/domain-error';
+import { isStorableText } from './fields';
 
 /** A path parameter that must be a UUID; a bad one is a 400 problem naming the parameter. */
 export const UuidParam = (name = 'id') =>
   Param(name, new ParseUUIDPipe({ exceptionFactory: () => CommonError.validation([{ field: name, messages: [`${name} must be a UUID`] }]) }));
 
-/** A text path parameter of 1 to `maxLength` characters; otherwise a 400 problem naming it. */
+/** A text path parameter of 1 to `maxLength` characters that PostgreSQL stores as sent; otherwise a 400 problem naming it. */
 export class ParseTextPipe implements PipeTransform<string, string> {
   constructor(
     private readonly name: string,
@@ -15,6 +16,9 @@ export class ParseTextPipe implements PipeTransform<string, string> {
   transform(value: string): string {
     if (typeof value !== 'string' || value.length < 1 || value.length > this.maxLength) {
       throw CommonError.validation([{ field: this.name, messages: [`${this.name} must be 1 to ${this.maxLength} characters`] }]);
+    }
+    if (!isStorableText(value)) {
+      throw CommonError.validation([{ field: this.name, messages: [`${this.name} must not hold the character U+0000 or an unpaired UTF-16 surrogate`] }]);
     }
     return value;
   }
