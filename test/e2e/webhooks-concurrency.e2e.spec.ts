@@ -28,11 +28,21 @@ describe('outgoing webhooks under concurrent calls', () => {
     await receiver.close();
   });
 
-  it('signs with the secrets both of two simultaneous rotations handed out', async () => {
+  it('lets one of two simultaneous rotations through and refuses the other, so the original secret signs as promised', async () => {
     const webhook = await admin.webhooks.createWebhook({ requestBody: { url: `${receiver.url}/rotations`, eventTypes: ['OrderRaced'] } });
-    const [first, second] = await Promise.all([1, 2].map(() => admin.webhooks.rotateWebhookSecret({ id: webhook.id, requestBody: { gracePeriodSeconds: 3600 } })));
-    const current = (await admin.webhooks.getWebhookSecret({ id: webhook.id })).secret;
-    expect([first.secret, second.secret]).toContain(current);
+    const original = (await admin.webhooks.getWebhookSecret({ id: webhook.id })).secret;
+    const answers = await Promise.all(
+      [1, 2].map(() =>
+        admin.webhooks.rotateWebhookSecret({ id: webhook.id, requestBody: { gracePeriodSeconds: 3600 } }).then(
+          (rotated) => ({ status: 200, secret: rotated.secret, body: {} as Record<string, unknown> }),
+          (error: { status: number; body: Record<string, unknown> }) => ({ status: error.status, secret: undefined, body: error.body }),
+        ),
+      ),
+    );
+    expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409]);
+    expect(answers.find((answer) => answer.status === 409)!.body).toMatchObject({ code: 'webhook.rotation_in_progress' });
+    const rotated = answers.find((answer) => answer.status === 200)!.secret!;
+    expect((await admin.webhooks.getWebhookSecret({ id: webhook.id })).secret).toBe(rotated);
 
     const { id } = await admin.events.publishEvent({ requestBody: { eventType: 'OrderRaced', data: { order: 1 } } });
     const request = await eventually(async () => {
@@ -40,8 +50,8 @@ describe('outgoing webhooks under concurrent calls', () => {
       expect(found).toBeDefined();
       return found!;
     }, 15_000, 20);
-    // Each caller's receiver accepts it: the one rotated last holds the current secret, the other the previous.
-    for (const { secret } of [first, second]) expect(new StandardWebhook(secret).verify(request.body, request.headers)).toMatchObject({ data: { order: 1 } });
+    // A receiver still on the original secret accepts it, and so does one on the new secret.
+    for (const secret of [original, rotated]) expect(new StandardWebhook(secret).verify(request.body, request.headers)).toMatchObject({ data: { order: 1 } });
   });
 
   it('answers 409 naming the name to all but one of simultaneous registrations of an event type', async () => {

@@ -202,6 +202,7 @@ export class WebhooksService {
                 400: `Malformed JSON, unknown fields, wrong types or out-of-range values; \`errors\` names each field`,
                 401: `Missing, unknown, revoked or expired API key`,
                 403: `The key lacks a scope: webhook:manage`,
+                409: `webhook.rotation_in_progress: an earlier rotation's grace period is still running (a grace period of 0 is always accepted)`,
                 429: `The key's hourly rate limit is spent`,
             },
         });

@@ -40,3 +40,37 @@ describe('a webhook re-sealed for a key rotation', () => {
     expect(() => webhook.reseal(after, now)).toThrow('Encryption key "k1" is not in ENCRYPTION_KEYS');
   });
 });
+
+describe('a webhook secret rotated while an earlier rotation’s grace period runs', () => {
+  const now = new Date('2027-01-01T00:00:00Z');
+
+  it('is refused with a grace period, so the secret receivers were promised keeps signing; 0 or a later time is accepted', () => {
+    const { webhook, secret: original } = Webhook.create('00000000-0000-4000-8000-000000000001', settings, null, before, now);
+    const first = webhook.rotateSecret(before, 3600, null, now);
+    const halfway = new Date(now.getTime() + 1_800_000);
+    expect(() => webhook.rotateSecret(before, 3600, null, halfway)).toThrow(expect.objectContaining({ code: 'webhook.rotation_in_progress' }));
+    expect(webhook.signingSecrets(before, halfway)).toEqual([first, original]);
+    const later = new Date(now.getTime() + 3_600_000);
+    const second = webhook.rotateSecret(before, 3600, null, later);
+    expect(webhook.signingSecrets(before, later)).toEqual([second, first]);
+    const third = webhook.rotateSecret(before, 0, null, later);
+    expect(webhook.signingSecrets(before, later)).toEqual([third]);
+  });
+});
+
+describe('a webhook given a new URL', () => {
+  const now = new Date('2027-01-01T00:00:00Z');
+
+  it('starts its failure streak afresh, which the old URL ran up; the same URL again keeps it', () => {
+    const { webhook } = Webhook.create('00000000-0000-4000-8000-000000000001', settings, null, before, now);
+    const failingSince = new Date(now.getTime() - 4 * 86_400_000);
+    webhook.failingSince = failingSince;
+    webhook.failureAlertActive = true;
+    webhook.update({ url: settings.url }, null, now);
+    expect(webhook.failingSince).toEqual(failingSince);
+    webhook.update({ url: 'https://hooks.example.com/fixed' }, null, now);
+    expect(webhook.failingSince).toBeNull();
+    expect(webhook.failureAlertActive).toBe(false);
+    expect(webhook.disableIfFailingFor(5 * 86_400_000 / 1000, new Date(now.getTime() + 86_400_000))).toBe(false);
+  });
+});

@@ -12,6 +12,7 @@ import {
   WebhookSecretRotatedEvent,
   WebhookUpdatedEvent,
 } from './events/webhook.events';
+import { WebhookError, WebhookErrorCode } from './webhook.errors';
 import { generateWebhookSecret } from './webhook-signature';
 
 export interface WebhookSettings {
@@ -121,11 +122,18 @@ export class Webhook extends AggregateRoot<DomainEvent> {
   }
 
   update(changes: WebhookChanges, by: string | null, now = new Date()): void {
+    const previousUrl = this.url;
     const applied: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(changes) as Array<[keyof WebhookChanges, unknown]>) {
       if (value === undefined || key === 'isActive') continue;
       (this as Record<string, unknown>)[key] = key === 'eventTypes' ? [...new Set(value as string[])] : value;
       applied[key] = (this as Record<string, unknown>)[key];
+    }
+    // A new URL is a new endpoint, which has just answered the verification request: failures of the old one
+    // count neither towards its auto-disable nor its failure-rate alert.
+    if (this.url !== previousUrl) {
+      this.failingSince = null;
+      this.failureAlertActive = false;
     }
     if (changes.isActive === true && !this.isActive) {
       this.isActive = true;
@@ -168,8 +176,20 @@ export class Webhook extends AggregateRoot<DomainEvent> {
     this.failureAlertActive = above;
   }
 
-  /** Issues a new secret; the old one keeps signing for `graceSeconds` (0 drops it now). Returns the new secret. */
+  /**
+   * Issues a new secret; the old one keeps signing for `graceSeconds` (0 drops it now, and any earlier one with it).
+   * Returns the new secret. A rotation with a grace period while an earlier one's runs is refused: one previous
+   * secret is kept, so it would end the window promised for the secret before, which receivers may still hold.
+   */
   rotateSecret(vault: SecretVault, graceSeconds: number, by: string | null, now = new Date()): string {
+    if (graceSeconds > 0 && this.previousSecret && this.previousSecretExpiresAt && this.previousSecretExpiresAt > now) {
+      const until = this.previousSecretExpiresAt.toISOString();
+      throw new WebhookError(
+        WebhookErrorCode.RotationInProgress,
+        `The secret before the current one still signs until ${until}, as an earlier rotation promised: rotate again after that, or with gracePeriodSeconds 0 to drop every earlier secret now`,
+        { previousSecretExpiresAt: until },
+      );
+    }
     const secret = generateWebhookSecret();
     this.previousSecret = graceSeconds > 0 ? this.secret : null;
     this.previousSecretExpiresAt = graceSeconds > 0 ? new Date(now.getTime() + graceSeconds * 1000) : null;

@@ -117,6 +117,7 @@ export class WebhooksController {
   @ApiOperation({ operationId: 'rotateWebhookSecret', summary: 'Issue a new secret; deliveries carry signatures of both until the grace period ends' })
   @ApiOkResponse({ type: WebhookSecretDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
+  @ApiConflictResponse({ type: ProblemDetailsDto, description: 'webhook.rotation_in_progress: an earlier rotation\'s grace period is still running (a grace period of 0 is always accepted)' })
   async rotateWebhookSecret(@CurrentActor() actor: Actor, @UuidParam() webhookId: string, @Body() body: RotateWebhookSecretDto): Promise<WebhookSecretDto> {
     const { webhook, secret } = await this.commands.execute(new RotateWebhookSecretCommand(actor, webhookId, body.gracePeriodSeconds));
     return { secret, previousSecretExpiresAt: iso(webhook.previousSecretExpiresAt) };
