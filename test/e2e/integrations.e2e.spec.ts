@@ -311,6 +311,18 @@ describe('Integrations through the SDK', () => {
     fakes.setMode('hubspot', 'ok');
   });
 
+  it("takes any 2xx of a custom API's health path as healthy, whatever its body", async () => {
+    const created = await admin.integrations.createIntegration({
+      requestBody: { name: 'Plain-text API', integrationType: 'CustomAPI', provider: 'Custom', configuration: { baseUrl: `${fakes.baseUrl}/custom`, healthPath: '/status' } },
+    });
+    fakes.setMode('custom', 'garbage');
+    try {
+      expect(await admin.integrations.testIntegration({ id: created.id })).toMatchObject({ success: true, integration: { status: 'Active' } });
+    } finally {
+      fakes.setMode('custom', 'ok');
+    }
+  });
+
   it('an integration in Error must be reviewed before it can be tested again (BR-IM-05)', async () => {
     const created = await admin.integrations.createIntegration({ requestBody: { name: 'Soon broken', integrationType: 'CRM', provider: 'HubSpot', configuration: { accessToken: FAKE_CREDENTIALS.hubspotToken } } });
     await admin.integrations.testIntegration({ id: created.id });

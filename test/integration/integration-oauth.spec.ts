@@ -64,8 +64,10 @@ describe('calendar OAuth', () => {
     expect(url.searchParams.get('state')).toBe(started.state);
     expect(url.searchParams.get('access_type')).toBe('offline');
     const consent = await fetch(url, { redirect: 'manual' });
-    const callback = consent.headers.get('location')!;
-    expect(new URL(callback).origin).toBe(a.baseUrl);
+    const callback = new URL(consent.headers.get('location')!);
+    expect(callback.origin).toBe(a.baseUrl);
+    // Parameters Google adds to its redirect, which the callback must not refuse as unknown fields.
+    for (const [name, value] of [['authuser', '0'], ['prompt', 'consent'], ['hd', 'example.com']]) callback.searchParams.set(name, value);
     return fetch(callback);
   }
 
@@ -140,7 +142,8 @@ describe('calendar OAuth', () => {
       requestBody: { name: 'Refused', integrationType: 'CalendarSync', provider: 'GoogleCalendar', configuration: { clientId: 'hub-client', clientSecret: 's' } },
     });
     const started = await admin.integrations.authorizeIntegration({ id: created.id, requestBody: { redirectUri: `${a.baseUrl}/api/integrations/oauth/callback` } });
-    const refused = await fetch(`${a.baseUrl}/api/integrations/oauth/callback?state=${started.state}&error=access_denied`);
+    // As Microsoft's identity platform sends it when the user cancels.
+    const refused = await fetch(`${a.baseUrl}/api/integrations/oauth/callback?state=${started.state}&error=access_denied&error_subcode=cancel&session_state=7f3a`);
     expect(refused.status).toBe(422);
     expect(await admin.integrations.getIntegration({ id: created.id })).toMatchObject({ status: 'PendingValidation' });
   });

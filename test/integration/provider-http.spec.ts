@@ -16,7 +16,9 @@ describe('ProviderHttp', () => {
   beforeAll(async () => {
     server = createServer((req, res) => {
       calls.set(req.url!, (calls.get(req.url!) ?? 0) + 1);
-      res.writeHead(Number(req.url!.slice(1)), { 'content-type': 'application/json' }).end('{}');
+      const [status, body] = req.url!.slice(1).split('/');
+      if (body) return void res.writeHead(Number(status), { 'content-type': 'text/plain' }).end(decodeURIComponent(body));
+      res.writeHead(Number(status), { 'content-type': 'application/json' }).end('{}');
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -39,5 +41,14 @@ describe('ProviderHttp', () => {
     const http = factory.forIntegration(`integration-${status}`, 'Custom');
     await expect(http.send({ operation: 'probe', method: 'GET', url: `${base}/${status}` })).rejects.toMatchObject({ failure });
     expect(calls.get(`/${status}`)).toBe(attempts);
+  });
+
+  it('takes any 2xx body from a request that accepts one, and refuses one that is not a JSON object otherwise', async () => {
+    const http = factory.forIntegration('integration-any-body', 'Custom');
+    for (const body of ['OK', '[1,2]']) {
+      const url = `${base}/200/${encodeURIComponent(body)}`;
+      await expect(http.send({ operation: 'health', method: 'GET', url, anyBody: true })).resolves.toEqual({ status: 200, body: {} });
+      await expect(http.send({ operation: 'health', method: 'GET', url })).rejects.toMatchObject({ failure: 'unavailable' });
+    }
   });
 });

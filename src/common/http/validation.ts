@@ -17,6 +17,21 @@ export function fieldErrors(errors: ValidationError[], parent = ''): FieldError[
   });
 }
 
+const IGNORES_UNKNOWN_FIELDS = Symbol('ignoresUnknownFields');
+
+/**
+ * For input a third party shapes rather than our callers, such as an OAuth provider's redirect, which adds
+ * parameters of its own (Google's `authuser` and `prompt`, Microsoft's `session_state`, RFC 9207's `iss`): fields the
+ * DTO does not declare are dropped instead of refused. Declared ones are checked as anywhere else.
+ */
+export const IgnoresUnknownFields = (): ClassDecorator => (target) => Reflect.defineMetadata(IGNORES_UNKNOWN_FIELDS, true, target);
+
+/** The fields of `value` that `metatype` declares a rule for. */
+function declaredFieldsOf(value: Record<string, unknown>, metatype: DtoClass): Record<string, unknown> {
+  const declared = new Set(getMetadataStorage().getTargetValidationMetadatas(metatype, '', true, false).map((rule) => rule.propertyName));
+  return Object.fromEntries(Object.entries(value).filter(([field]) => declared.has(field)));
+}
+
 /** The one validation path: whitelist, refuse unknown fields, convert types; 400 problems naming fields. */
 export function createValidationPipe(): ValidationPipe {
   rememberClassRules();
@@ -56,6 +71,10 @@ class PlainBodyValidationPipe extends ValidationPipe {
     const tooDeep = fieldNestedTooDeep(value);
     if (tooDeep !== undefined) throw CommonError.validation([{ field: tooDeep, messages: [`${tooDeep} nests objects and lists more than ${MAX_NESTING} levels deep`] }]);
     const metatype = metadata.metatype as DtoClass | undefined;
+    // Not isPlainObject: Fastify's parsed query string has a prototype of its own (itself without one).
+    if (metatype && typeof value === 'object' && value !== null && !Array.isArray(value) && Reflect.getMetadata(IGNORES_UNKNOWN_FIELDS, metatype)) {
+      value = declaredFieldsOf(value as Record<string, unknown>, metatype);
+    }
     if (!metatype || !isPlainObject(value) || !this.toValidate(metadata) || !takesShortPath(metatype)) return super.transform(value, metadata);
     // As Nest's path does first: `__proto__`, `constructor` and `prototype` keys go, at every depth. Copied onto the
     // instance, a `__proto__` key would replace its prototype; nested, they would reach the handler's data.

@@ -77,7 +77,8 @@ export class CustomRestAdapter implements ProviderAdapter {
 
   private async get(call: ProviderCall, operation: string, path: string): Promise<ProbeDetails> {
     const base = stringAt(call.configuration, 'baseUrl')!.replace(/\/+$/, '');
-    const { status } = await call.http.send({ operation, method: 'GET', url: `${base}${path}`, headers: await this.authHeaders(call) });
+    // Any 2xx is healthy, whatever its body: a health path may answer `OK` as text, or a list.
+    const { status } = await call.http.send({ operation, method: 'GET', url: `${base}${path}`, headers: await this.authHeaders(call), anyBody: true });
     return { status };
   }
 

@@ -28,13 +28,16 @@ export interface ProviderRequest {
   /** Sent as application/x-www-form-urlencoded (Stripe, Twilio, OAuth token endpoints). */
   form?: Record<string, string>;
   json?: unknown;
+  /** Any 2xx body will do (a health path answering `OK` or a list): `body` is then `{}` unless it is a JSON object. */
+  anyBody?: boolean;
 }
 
 export interface ProviderAnswer {
   status: number;
-  /** The parsed JSON body; a 2xx that is not JSON fails as `unavailable` ("answered garbage"). */
+  /** The parsed JSON body; a 2xx that is not a JSON object fails as `unavailable` ("answered garbage"), unless `anyBody`. */
   body: Record<string, unknown>;
 }
+
 
 /** Policies of integrations seen lately; an evicted one starts again closed, which is harmless. */
 const POLICY_CACHE_SIZE = 20_000;
@@ -105,7 +108,7 @@ export class ProviderHttp {
     // 408 Request Timeout and 425 Too Early say "try again", as 429 and 5xx do: not the configuration's fault.
     if (status === 408 || status === 425 || status === 429 || status >= 500) throw new ProviderCallError('unavailable', `${this.provider} answered HTTP ${status}`, status);
     if (status >= 300) throw new ProviderCallError('configuration', `${this.provider} refused the request (HTTP ${status})${providerMessage(response.body)}`, status);
-    return { status, body: parseJsonObject(response.body, this.provider) };
+    return { status, body: request.anyBody ? jsonObjectOrEmpty(response.body) : parseJsonObject(response.body, this.provider) };
   }
 }
 
@@ -153,14 +156,26 @@ export class ProviderHttpFactory {
 const CIRCUIT_NAMES = ['closed', 'open', 'half-open', 'isolated'] as const;
 
 function parseJsonObject(text: string, provider: string): Record<string, unknown> {
+  const parsed = jsonObjectIn(text);
+  if (parsed) return parsed;
+  // Reported without echoing the body.
+  throw new ProviderCallError('unavailable', `${provider} answered something that is not a JSON object`);
+}
+
+function jsonObjectOrEmpty(text: string): Record<string, unknown> {
+  return jsonObjectIn(text) ?? {};
+}
+
+/** The JSON object `text` holds ({} for an empty body), or undefined when it holds anything else. */
+function jsonObjectIn(text: string): Record<string, unknown> | undefined {
   if (text.trim() === '') return {};
   try {
     const parsed: unknown = JSON.parse(text);
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
   } catch {
-    // fall through: reported below without echoing the body
+    // not JSON
   }
-  throw new ProviderCallError('unavailable', `${provider} answered something that is not a JSON object`);
+  return undefined;
 }
 
 /** The provider's own error text (Stripe's error.message, OAuth's error_description), cut short; never our input. */

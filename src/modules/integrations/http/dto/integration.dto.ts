@@ -4,6 +4,7 @@ import { ArrayUnique, IsArray, IsDefined, IsIn } from 'class-validator';
 import { BooleanField, EnumField, fieldDoc, StringField } from '../../../../common/http/fields';
 import { iso } from '../../../../common/http/iso';
 import { PageOf, PageQueryDto } from '../../../../common/http/pagination';
+import { IgnoresUnknownFields } from '../../../../common/http/validation';
 import type { Integration } from '../../domain/integration.entity';
 import type { IntegrationLog } from '../../domain/integration-log.entity';
 import type { IntegrationSettings } from '../../domain/integration-settings.entity';
@@ -82,6 +83,8 @@ export class StartAuthorizationDto {
   redirectUri?: string;
 }
 
+/** The provider's redirect: its own extra parameters (authuser, prompt, hd, session_state, iss…) are dropped. */
+@IgnoresUnknownFields()
 export class OAuthCallbackQueryDto {
   @StringField({ maxLength: 200 })
   state: string;
