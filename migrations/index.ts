@@ -12,6 +12,7 @@ import { Migration20261202100000_incoming_webhook_body_dedupe } from './Migratio
 import { Migration20261202110000_data_sync_idempotency_key } from './Migration20261202110000_data_sync_idempotency_key';
 import { Migration20261203090000_webhook_attempt_tenant } from './Migration20261203090000_webhook_attempt_tenant';
 import { Migration20261206160000_anomalies } from './Migration20261206160000_anomalies';
+import { Migration20261206200000_integration_consecutive_refusals } from './Migration20261206200000_integration_consecutive_refusals';
 
 /** Every migration, in order. A new one is a class in this folder and a line here. */
 export const migrationsList: MigrationObject[] = [
@@ -28,4 +29,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261202110000_data_sync_idempotency_key', class: Migration20261202110000_data_sync_idempotency_key },
   { name: 'Migration20261203090000_webhook_attempt_tenant', class: Migration20261203090000_webhook_attempt_tenant },
   { name: 'Migration20261206160000_anomalies', class: Migration20261206160000_anomalies },
+  { name: 'Migration20261206200000_integration_consecutive_refusals', class: Migration20261206200000_integration_consecutive_refusals },
 ];

@@ -374,7 +374,7 @@ export class DataSyncExecutor implements OnApplicationBootstrap, BeforeApplicati
   private async suspendIntegration(job: ClaimedJob, message: string): Promise<void> {
     try {
       await this.commands.execute(
-        new RecordIntegrationCheckCommand(job.tenantId, job.integrationId, { purpose: 'health' }, { ok: false, failure: 'authentication', message, responseTimeMs: 0 }, null, job.id),
+        new RecordIntegrationCheckCommand(job.tenantId, job.integrationId, { purpose: 'observed' }, { ok: false, failure: 'authentication', message, responseTimeMs: 0 }, null, job.id),
       );
     } catch (error) {
       this.logger.warn(`Suspending integration ${job.integrationId}: ${(error as Error).message}`);

@@ -41,4 +41,9 @@ export type CheckPurpose = 'validation' | 'health';
  * integration re-activated with new ones meanwhile). A health failure seen elsewhere (a sync refused by the
  * provider) has no digest: it is about the credentials in use now.
  */
-export type StartedCheck = { purpose: 'validation'; configurationDigest: string } | { purpose: 'health'; configurationDigest?: string };
+/**
+ * What an outcome answers: a validation (test) or health check the integration started, naming the configuration
+ * it asked about; or `observed`, a refusal of the credentials seen outside any check (a data sync's call), which
+ * suspends the integration as a check would but is no health check: it counts in no statistic.
+ */
+export type StartedCheck = { purpose: 'validation'; configurationDigest: string } | { purpose: 'health'; configurationDigest: string } | { purpose: 'observed' };

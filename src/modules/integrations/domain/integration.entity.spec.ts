@@ -64,8 +64,8 @@ describe('Integration', () => {
     expect(integration.status).toBe('Active');
     expect(integration.awaits(ofOldKey)).toBe(false);
     expect(integration.awaits(integration.startHealthCheck())).toBe(true);
-    // A failure seen outside a check (a sync the provider refused) is about the credentials in use now.
-    expect(integration.awaits({ purpose: 'health' })).toBe(true);
+    // A refusal seen outside a check (a sync the provider refused) is about the credentials in use now.
+    expect(integration.awaits({ purpose: 'observed' })).toBe(true);
   });
 
   it('suspends on refused credentials and keeps a configuration failure in Draft (§11.1)', () => {
@@ -81,12 +81,12 @@ describe('Integration', () => {
   it('turns Unhealthy at the third consecutive failure, alerting once, and recovers (BR-IM-04)', () => {
     const integration = activated();
     const seen = [1, 2, 3, 4].map(() => {
-      integration.recordCheck({ purpose: 'health' }, outage, rules, false, null);
+      integration.recordCheck(integration.startHealthCheck(), outage, rules, false, null);
       return integration.healthStatus;
     });
     expect(seen).toEqual(['Degraded', 'Degraded', 'Unhealthy', 'Unhealthy']);
     expect(eventNames(integration)).toEqual(['IntegrationHealthDegradedEvent']);
-    integration.recordCheck({ purpose: 'health' }, { ...ok, responseTimeMs: 5000 }, rules, false, null);
+    integration.recordCheck(integration.startHealthCheck(), { ...ok, responseTimeMs: 5000 }, rules, false, null);
     expect(integration.healthStatus).toBe('Degraded'); // slow but answering
     expect(eventNames(integration)).toContain('IntegrationHealthRecoveredEvent');
   });
@@ -94,11 +94,11 @@ describe('Integration', () => {
   it('moves to Error only after the third refused health check in a row (BR-IM-04), and leaves it only through a review (BR-IM-05)', () => {
     const integration = activated();
     const refused = { ...outage, failure: 'configuration' as const };
-    integration.recordCheck({ purpose: 'health' }, refused, rules, false, null);
-    integration.recordCheck({ purpose: 'health' }, refused, rules, false, null);
+    integration.recordCheck(integration.startHealthCheck(), refused, rules, false, null);
+    integration.recordCheck(integration.startHealthCheck(), refused, rules, false, null);
     expect(integration.status).toBe('Active');
     expect(integration.healthStatus).toBe('Degraded');
-    integration.recordCheck({ purpose: 'health' }, refused, rules, false, null);
+    integration.recordCheck(integration.startHealthCheck(), refused, rules, false, null);
     expect(integration.status).toBe('Error');
     // Broken, and alerted as any other run of failures reaching the threshold.
     expect(integration.healthStatus).toBe('Unhealthy');
@@ -109,6 +109,28 @@ describe('Integration', () => {
     expect(integration.status).toBe('Draft');
     expect(integration.healthStatus).toBe('Unknown'); // nothing has checked it since
     expect(() => integration.review('again', 'k')).toThrow(/Only an integration in Error/);
+  });
+
+  it('counts only refusals in a row towards Error: outages before them do not make a refusal the third (BR-IM-04)', () => {
+    const integration = activated();
+    const refused = { ...outage, failure: 'configuration' as const };
+    for (const outcome of [outage, outage, refused, refused]) integration.recordCheck(integration.startHealthCheck(), outcome, rules, false, null);
+    expect(integration).toMatchObject({ status: 'Active', healthStatus: 'Unhealthy', consecutiveFailures: 4 });
+    integration.recordCheck(integration.startHealthCheck(), outage, rules, false, null);
+    integration.recordCheck(integration.startHealthCheck(), refused, rules, false, null);
+    integration.recordCheck(integration.startHealthCheck(), refused, rules, false, null);
+    expect(integration.status).toBe('Active');
+    integration.recordCheck(integration.startHealthCheck(), refused, rules, false, null);
+    expect(integration.status).toBe('Error');
+  });
+
+  it('suspends on a refusal of its credentials seen outside a check, counting no health check', () => {
+    const integration = activated();
+    integration.recordCheck(integration.startHealthCheck(), { ...ok, responseTimeMs: 1000 }, rules, false, null);
+    const before = { healthChecks: integration.healthChecks, failedHealthChecks: integration.failedHealthChecks, lastResponseTimeMs: integration.lastResponseTimeMs, averageResponseTimeMs: integration.averageResponseTimeMs, lastHealthCheck: integration.lastHealthCheck };
+    integration.recordCheck({ purpose: 'observed' }, { ...outage, failure: 'authentication', responseTimeMs: 0 }, rules, false, null);
+    expect(integration.status).toBe('Suspended');
+    expect(integration).toMatchObject(before);
   });
 
   it('disconnects for good when a user does it, and reconnectably after failed token refreshes', () => {

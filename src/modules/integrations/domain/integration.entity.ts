@@ -109,6 +109,10 @@ export class Integration extends AggregateRoot<DomainEvent> {
   @Property({ type: 'integer' })
   consecutiveFailures: number = 0;
 
+  /** The refusals (4xx other than 401/403/408/425/429) at the end of that run: BR-IM-04's three put it in Error. */
+  @Property({ type: 'integer' })
+  consecutiveRefusals: number = 0;
+
   @Property({ type: 'integer' })
   healthChecks: number = 0;
 
@@ -230,13 +234,15 @@ export class Integration extends AggregateRoot<DomainEvent> {
    * configuration the integration no longer holds: its failure must not suspend the new one.
    */
   awaits(check: StartedCheck): boolean {
-    if (check.purpose === 'health') return check.configurationDigest === undefined || check.configurationDigest === this.configurationDigest();
+    if (check.purpose === 'observed') return true;
+    if (check.purpose === 'health') return check.configurationDigest === this.configurationDigest();
     return this.status === 'PendingValidation' && check.configurationDigest === this.configurationDigest();
   }
 
   /** Applies a check's outcome (§11.1): the lifecycle for a validation, the health rules for an active integration. */
   recordCheck(check: StartedCheck, outcome: ProbeOutcome, rules: HealthRules, exclusive: boolean, by: string | null, now = new Date()): void {
     if (check.purpose === 'validation') this.recordValidation(check, outcome, exclusive, by, now);
+    else if (check.purpose === 'observed') this.recordObserved(outcome, now);
     else this.recordHealth(outcome, rules, now);
   }
 
@@ -247,6 +253,7 @@ export class Integration extends AggregateRoot<DomainEvent> {
     }
     this.moveTo('Draft', `Reviewed: ${note}`);
     this.consecutiveFailures = 0;
+    this.consecutiveRefusals = 0;
     this.touch(by, now);
     this.apply(new IntegrationReviewedEvent(this.tenantId, this.id, note, by));
   }
@@ -352,6 +359,7 @@ export class Integration extends AggregateRoot<DomainEvent> {
       this.exclusive = exclusive;
       this.healthStatus = 'Healthy';
       this.consecutiveFailures = 0;
+      this.consecutiveRefusals = 0;
       this.lastError = null;
       this.touch(by, now);
       this.apply(this.connectedEvent(by));
@@ -360,6 +368,14 @@ export class Integration extends AggregateRoot<DomainEvent> {
     this.lastError = truncate(outcome.message);
     if (outcome.failure === 'authentication') this.suspend(outcome.message);
     else this.moveTo('Draft', `Validation failed: ${outcome.message}`);
+  }
+
+  /** A refusal of the credentials seen outside a check suspends an active integration (§11.4); nothing else is recorded. */
+  private recordObserved(outcome: ProbeOutcome, now: Date): void {
+    if (this.status !== 'Active' || outcome.ok || outcome.failure !== 'authentication') return;
+    this.lastError = truncate(outcome.message);
+    this.modifiedAt = now;
+    this.suspend(outcome.message);
   }
 
   private recordHealth(outcome: ProbeOutcome, rules: HealthRules, now: Date): void {
@@ -372,6 +388,7 @@ export class Integration extends AggregateRoot<DomainEvent> {
     if (outcome.ok) {
       const failedBefore = this.consecutiveFailures;
       this.consecutiveFailures = 0;
+      this.consecutiveRefusals = 0;
       this.healthStatus = outcome.responseTimeMs > rules.degradedResponseMs ? 'Degraded' : 'Healthy';
       if (failedBefore >= rules.unhealthyAfterFailures) this.apply(new IntegrationHealthRecoveredEvent(this.tenantId, this.id, this.provider, failedBefore));
       return;
@@ -380,16 +397,17 @@ export class Integration extends AggregateRoot<DomainEvent> {
     this.lastError = truncate(outcome.message);
     if (outcome.failure === 'authentication') return this.suspend(outcome.message);
     this.consecutiveFailures++;
+    this.consecutiveRefusals = outcome.failure === 'configuration' ? this.consecutiveRefusals + 1 : 0;
     this.healthStatus = this.consecutiveFailures >= rules.unhealthyAfterFailures ? 'Unhealthy' : 'Degraded';
     // One alert per run of failures: when the run reaches the threshold, not on every failure after it.
     if (this.consecutiveFailures === rules.unhealthyAfterFailures) {
       this.apply(new IntegrationHealthDegradedEvent(this.tenantId, this.id, this.integrationType, this.provider, this.healthStatus, this.consecutiveFailures, this.lastError));
     }
     // BR-IM-04 holds for every failure: one refused request (a 404 while the provider deploys) is not yet a
-    // broken integration, and Error needs a person to review it (BR-IM-05). A run of them is, after the same
-    // alert as any other run.
-    if (outcome.failure === 'configuration' && this.consecutiveFailures >= rules.unhealthyAfterFailures) {
-      this.fail(`The provider refused the integration's requests ${this.consecutiveFailures} times in a row: ${outcome.message}`, now);
+    // broken integration, and Error needs a person to review it (BR-IM-05). A run of refusals is, after the same
+    // alert as any other run; outages before them do not count towards it.
+    if (this.consecutiveRefusals >= rules.unhealthyAfterFailures) {
+      this.fail(`The provider refused the integration's requests ${this.consecutiveRefusals} times in a row: ${outcome.message}`, now);
     }
   }
 

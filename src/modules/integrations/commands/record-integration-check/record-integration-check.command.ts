@@ -16,7 +16,7 @@ export class RecordIntegrationCheckCommand extends Command<RecordedCheck> {
   constructor(
     readonly tenantId: string,
     readonly integrationId: string,
-    /** From `Integration.startCheck` or `startHealthCheck`; `{ purpose: 'health' }` for a failure seen outside a check. */
+    /** From `Integration.startCheck` or `startHealthCheck`; `{ purpose: 'observed' }` for a refusal seen outside a check. */
     readonly check: StartedCheck,
     readonly outcome: ProbeOutcome,
     /** The API key that asked for a test; null for the scheduled health check. */
