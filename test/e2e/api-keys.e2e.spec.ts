@@ -183,6 +183,16 @@ describe('API keys through the SDK', () => {
     expect(((await last!.json()) as { code: string }).code).toBe('auth.rate_limited');
   });
 
+  it('spends no budget on a change to the key that leaves its limit as it is', async () => {
+    const renamed = await admin.apiKeys.generateApiKey({ requestBody: { keyName: 'Renamed', scopes: ['integration:read'], rateLimitPerHour: 500 } });
+    const remaining: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      remaining.push((await hub.request('/api/me', { key: renamed.key })).headers.get('ratelimit-remaining')!);
+      await admin.apiKeys.updateApiKey({ id: renamed.id, requestBody: { keyName: `Renamed ${i}` } });
+    }
+    expect(remaining).toEqual(['499', '498', '497', '496', '495']);
+  });
+
   it('counts authentications and times requests per route in /metrics, and answers an empty X-API-Key as a missing one', async () => {
     const before = await hub.request('/metrics').then((answer) => answer.text());
     const countOf = (text: string, pattern: RegExp): number => Number(pattern.exec(text)?.[1] ?? 0);

@@ -76,6 +76,8 @@ describe('configuration', () => {
     expect(loadConfig({ INTEGRATIONS_HEALTH_CHECK_CRON: '*/30 * * * * *' }, quiet).integrations.healthCheckCron).toBe('*/30 * * * * *');
     expect(messageOf({ PROCESS_ROLE: 'both' })).toContain('PROCESS_ROLE');
     expect(messageOf({ DATABASE_URL: 'mysql://localhost/x' })).toContain('DATABASE_URL');
+    expect(messageOf({ REDIS_URL: 'redis://127.0.0.1:6379/abc' })).toContain("REDIS_URL's path must be a database number");
+    for (const redisUrl of ['redis://127.0.0.1:6379', 'redis://127.0.0.1:6379/', 'rediss://cache.internal:6380/12']) expect(loadConfig({ REDIS_URL: redisUrl }, quiet).redisUrl).toBe(redisUrl);
     expect(messageOf({ BOOTSTRAP_API_KEY: 'short' })).toContain('BOOTSTRAP_API_KEY');
     expect(messageOf({ ENCRYPTION_KEYS: 'k1:c2hvcnQ=' })).toContain('ENCRYPTION_KEYS');
     expect(messageOf({ ENCRYPTION_KEYS: `a:${Buffer.alloc(32).toString('base64')},b:${Buffer.alloc(32, 2).toString('base64')}` })).toContain('ENCRYPTION_ACTIVE_KEY');

@@ -296,7 +296,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, warn: (msg: str
     workerMetricsPort: read.intOrOff('WORKER_METRICS_PORT', 9464, 0, 65535),
     databaseUrl: read.url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/integration_hub', ['postgres:', 'postgresql:']),
     migrateOnStart: read.bool('MIGRATE_ON_START', true),
-    redisUrl: read.url('REDIS_URL', 'redis://127.0.0.1:6379/0', ['redis:', 'rediss:']),
+    redisUrl: read.redisUrl('REDIS_URL', 'redis://127.0.0.1:6379/0'),
     redisKeyPrefix: read.string('REDIS_KEY_PREFIX', 'ih'),
     bootstrapApiKey,
     encryption: { keys, activeKeyId },
@@ -634,6 +634,13 @@ class EnvReader {
       throw new ConfigError(`${name} is not a valid URL`);
     }
     if (!protocols.includes(parsed.protocol)) throw new ConfigError(`${name} must start with ${protocols.join(' or ')}//`);
+    return value;
+  }
+
+  /** A redis:// or rediss:// URL whose path, if any, is a database number, as ioredis reads it (SELECT). */
+  redisUrl(name: string, fallback: string): string {
+    const value = this.url(name, fallback, ['redis:', 'rediss:']);
+    if (!/^\/?(\d+)?$/.test(new URL(value).pathname)) throw new ConfigError(`${name}'s path must be a database number, e.g. redis://127.0.0.1:6379/0`);
     return value;
   }
 

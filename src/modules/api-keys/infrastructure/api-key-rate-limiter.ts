@@ -89,11 +89,6 @@ export class ApiKeyRateLimiter {
     return { allowed: false, limit, remaining: 0, resetSeconds };
   }
 
-  /** The key's limit changed or it was revoked: start from Redis's count again. */
-  forget(apiKeyId: string): void {
-    this.leases.delete(apiKeyId);
-  }
-
   private async renew(apiKeyId: string, lease: Lease, limit: number, resetSeconds: number): Promise<void> {
     const size = Math.max(1, Math.min(100, Math.floor(limit / 50)));
     const key = `ratelimit:${apiKeyId}:${lease.window}`;

@@ -4,7 +4,6 @@ import { afterCommit } from '../../../../common/cqrs/command-pipeline';
 import { ApiKey } from '../../domain/api-key.entity';
 import { ApiKeyRepository } from '../../infrastructure/api-key.repository';
 import { ApiKeyVerifier } from '../../infrastructure/api-key-verifier';
-import { ApiKeyRateLimiter } from '../../infrastructure/api-key-rate-limiter';
 import { assertWithinActorScopes } from '../generate-api-key/generate-api-key.handler';
 import { UpdateApiKeyCommand } from './update-api-key.command';
 
@@ -13,7 +12,6 @@ export class UpdateApiKeyHandler implements ICommandHandler<UpdateApiKeyCommand>
   constructor(
     @InjectRepository(ApiKey) private readonly keys: ApiKeyRepository,
     private readonly verifier: ApiKeyVerifier,
-    private readonly rateLimiter: ApiKeyRateLimiter,
   ) {}
 
   async execute({ actor, apiKeyId, changes }: UpdateApiKeyCommand): Promise<ApiKey> {
@@ -21,10 +19,9 @@ export class UpdateApiKeyHandler implements ICommandHandler<UpdateApiKeyCommand>
     // A caller may only manage keys whose scopes lie within its own.
     assertWithinActorScopes(actor.scopes, key.scopes);
     key.update(changes, actor.apiKeyId);
-    await afterCommit(async () => {
-      this.rateLimiter.forget(key.id);
-      await this.verifier.invalidateEverywhere(key.id);
-    });
+    // Every replica's next request gets the key's new limit from the verifier, and the rate limiter starts a lease
+    // for it: the unspent part of a lease taken under the old limit is dropped then, and only then.
+    await afterCommit(() => this.verifier.invalidateEverywhere(key.id));
     return key;
   }
 }
