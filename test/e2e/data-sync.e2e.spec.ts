@@ -459,6 +459,10 @@ describe('data sync', () => {
     const refused = await put('n00002', { data: 'not an object' });
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { errors: Array<{ field: string }> }).errors[0].field).toBe('data');
+    // An entity no sync resource carries would be stored and never exported: refused, naming it.
+    const elsewhere = await call(`/api/integrations/${integrationId}/records/Contacts/n00003`, { method: 'PUT', body: JSON.stringify({ data: { id: 'n00003' } }) });
+    expect(elsewhere.status).toBe(422);
+    expect(await elsewhere.json()).toMatchObject({ code: 'datasync.not_syncable', errors: [{ field: 'entity', messages: [expect.stringContaining('its entities are contacts')] }] });
     // updatedSince lists the records stored or changed since: the changed one too (before: only the added one).
     const since = await call(`/api/integrations/${integrationId}/records?entity=contacts&updatedSince=${encodeURIComponent(new Date(beforeWrites).toISOString())}`);
     const sinceWrites = (await since.json()) as { items: Array<{ externalId: string; data: { name: string } }>; total: number };

@@ -240,6 +240,7 @@ export class DataSyncService {
                 400: `Malformed JSON, unknown fields, wrong types or out-of-range values; \`errors\` names each field`,
                 401: `Missing, unknown, revoked or expired API key`,
                 403: `The key lacks a scope: datasync:manage`,
+                422: `datasync.not_syncable: no sync resource of the integration carries the entity, or it has no sync configuration`,
                 429: `The key's hourly rate limit is spent`,
             },
         });

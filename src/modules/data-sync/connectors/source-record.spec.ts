@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { parseSourceRecord, RecordShape } from './source-record';
 
 const shape: RecordShape = { idField: 'id', updatedAtField: 'updatedAt', maxRecordBytes: 200 };
@@ -34,4 +35,15 @@ describe('parseSourceRecord (§11.4: a bad record is logged and skipped)', () =>
     expect(big).toMatchObject({ ok: false, externalId: 'big' });
     expect(!big.ok && big.reason).toMatch(/^The record is \d+ bytes, over the limit of 200$/);
   });
+});
+
+describe('a source time without an offset', () => {
+  it('is read as UTC whatever the host time zone, so comparisons with local changes do not shift', () => {
+    // In a process of its own: jest's sandbox has its own process.env, so setting TZ here would not reach V8.
+    const script = `const { sourceTime } = require('./source-record');
+      console.log(JSON.stringify(['2026-01-01T10:00:00', '2026-01-01 10:00:00.25', '2026-01-01T10:00', '2026-01-01T10:00:00-05:00'].map((t) => sourceTime(t).toISOString())));`;
+    const child = spawnSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], { cwd: __dirname, env: { ...process.env, TZ: 'America/New_York' }, encoding: 'utf8' });
+    expect(child.stderr).toBe('');
+    expect(JSON.parse(child.stdout)).toEqual(['2026-01-01T10:00:00.000Z', '2026-01-01T10:00:00.250Z', '2026-01-01T10:00:00.000Z', '2026-01-01T15:00:00.000Z']);
+  }, 30_000);
 });

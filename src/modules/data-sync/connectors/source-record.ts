@@ -2,6 +2,17 @@ import { valueAt } from '../../integrations/providers/configuration-checks';
 import type { SourceRecord } from './sync-connector';
 import { postgresJson } from '../../../common/database/postgres-json';
 
+/** An ISO 8601 date and time without an offset, which JavaScript's Date would read in the host's time zone. */
+const ISO_WITHOUT_OFFSET = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
+
+/**
+ * A source's modification time as a Date. One without an offset is taken as UTC, whatever the host's time zone:
+ * read as local time, every comparison with a change made here (BR-DS-07) would shift by the host's offset.
+ */
+export function sourceTime(raw: string | number): Date {
+  return new Date(typeof raw === 'string' && ISO_WITHOUT_OFFSET.test(raw) ? `${raw.replace(' ', 'T')}Z` : raw);
+}
+
 export interface RecordShape {
   idField: string;
   updatedAtField: string | null;
@@ -24,7 +35,7 @@ export function parseSourceRecord(item: unknown, shape: RecordShape): SourceReco
   if (shape.updatedAtField) {
     const raw = valueAt(data, shape.updatedAtField);
     if (raw !== undefined && raw !== null) {
-      modifiedAt = new Date(typeof raw === 'number' || typeof raw === 'string' ? raw : NaN);
+      modifiedAt = typeof raw === 'number' || typeof raw === 'string' ? sourceTime(raw) : new Date(NaN);
       if (Number.isNaN(modifiedAt.getTime())) return { ok: false, externalId, reason: `${shape.updatedAtField} is not a date` };
     }
   }

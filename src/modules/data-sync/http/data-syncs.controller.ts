@@ -116,6 +116,7 @@ export class SyncedRecordsController {
   @ApiOperation({ operationId: 'writeSyncedRecord', summary: 'Change (or add) a synced record here; the next Export or Bidirectional sync pushes it to the source' })
   @ApiOkResponse({ type: WrittenSyncedRecordDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
+  @ApiUnprocessableEntityResponse({ description: 'datasync.not_syncable: no sync resource of the integration carries the entity, or it has no sync configuration', type: ProblemDetailsDto })
   async writeSyncedRecord(
     @CurrentActor() actor: Actor,
     @UuidParam() integrationId: string,

@@ -1,6 +1,9 @@
 import { EntityManager } from '@mikro-orm/postgresql';
+import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { SECRET_VAULT, SecretVault } from '../../../../common/crypto/secret-vault';
 import { Integration } from '../../../integrations/domain/integration.entity';
+import { ConnectorConfigurationError, ConnectorFactory } from '../../connectors/connector-factory';
 import { DataSyncError, DataSyncErrorCode } from '../../domain/data-sync.errors';
 import { WriteSyncedRecordCommand, WrittenSyncedRecord } from './write-synced-record.command';
 import { postgresJson } from '../../../../common/database/postgres-json';
@@ -13,13 +16,17 @@ interface Row {
 
 @CommandHandler(WriteSyncedRecordCommand)
 export class WriteSyncedRecordHandler implements ICommandHandler<WriteSyncedRecordCommand> {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly connectors: ConnectorFactory,
+    @Inject(SECRET_VAULT) private readonly vault: SecretVault,
+  ) {}
 
   async execute({ actor, integrationId, entity, externalId, data }: WriteSyncedRecordCommand): Promise<WrittenSyncedRecord> {
     // Another tenant's integration answers exactly as a missing one.
-    if (!(await this.em.count(Integration, { id: integrationId, tenantId: actor.tenantId }))) {
-      throw new DataSyncError(DataSyncErrorCode.NotFound, 'Integration not found');
-    }
+    const integration = await this.em.findOne(Integration, { id: integrationId, tenantId: actor.tenantId });
+    if (!integration) throw new DataSyncError(DataSyncErrorCode.NotFound, 'Integration not found');
+    this.assertSyncs(integration, entity);
     // The hash is computed as imports compute it (md5 of the canonical jsonb text), so Differential compares alike.
     // synced_at is when the stored version last changed, whoever changed it (an import, this write, a Full sync
     // marking it deleted): the records list's `updatedSince` filters on it, so a change made here shows there too.
@@ -34,5 +41,19 @@ export class WriteSyncedRecordHandler implements ICommandHandler<WriteSyncedReco
       [actor.tenantId, integrationId, entity, externalId, postgresJson(data), postgresJson(data)],
     );
     return { entity, externalId, data, contentHash: row.content_hash, localModifiedAt: new Date(row.local_modified_at), created: row.created };
+  }
+
+  /** A record is written here to be exported: only to an entity one of the integration's sync resources carries. */
+  private assertSyncs(integration: Integration, entity: string): void {
+    let entities: string[];
+    try {
+      entities = this.connectors.create({ integrationId: integration.id, provider: integration.provider, configuration: integration.configuration(this.vault) }).resources.map((resource) => resource.entity);
+    } catch (error) {
+      if (error instanceof ConnectorConfigurationError) throw DataSyncError.onField(DataSyncErrorCode.NotSyncable, 'integrationId', `the integration cannot be synced: ${error.message}`);
+      throw error;
+    }
+    if (!entities.includes(entity)) {
+      throw DataSyncError.onField(DataSyncErrorCode.NotSyncable, 'entity', `no sync resource of the integration carries ${JSON.stringify(entity)}; its entities are ${entities.join(', ')}`);
+    }
   }
 }
