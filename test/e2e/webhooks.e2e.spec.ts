@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { CommandBus } from '@nestjs/cqrs';
@@ -126,6 +127,29 @@ describe('outgoing webhooks through the SDK', () => {
     const refused = await errorOf(createWebhook('/refuses-verification'));
     expect(refused.status).toBe(422);
     expect(refused.body).toMatchObject({ code: 'webhook.verification_failed', errors: [{ field: 'url' }] });
+
+    // A receiver that checks every signature can only pass the verification request with a secret it already
+    // holds: the caller chooses it. One it does not know fails, as any forged request would.
+    const chosen = `whsec_${randomBytes(32).toString('base64')}`;
+    receiver.on('/checks-signatures', (request, response) => {
+      try {
+        new StandardWebhook(chosen).verify(request.body, request.headers);
+        response.writeHead(204).end();
+      } catch {
+        response.writeHead(401).end();
+      }
+    });
+    expect((await errorOf(createWebhook('/checks-signatures'))).status).toBe(422);
+    const strict = await admin.webhooks.createWebhook({ requestBody: { url: `${receiver.url}/checks-signatures`, eventTypes: ['BookingConfirmed'], secret: chosen } });
+    expect((await admin.webhooks.getWebhookSecret({ id: strict.id })).secret).toBe(chosen);
+    expect(JSON.stringify(strict)).not.toContain(chosen);
+    await admin.webhooks.deleteWebhook({ id: strict.id });
+    for (const secret of ['whsec_short', `whsec_${randomBytes(65).toString('base64')}`, randomBytes(32).toString('base64'), null]) {
+      const badSecret = await errorOf(admin.webhooks.createWebhook({ requestBody: { url: `${receiver.url}/checks-signatures`, eventTypes: ['BookingConfirmed'], secret: secret as string } }));
+      expect(badSecret.status).toBe(400);
+      expect(badSecret.body).toMatchObject({ errors: [{ field: 'secret' }] });
+      if (secret) expect(JSON.stringify(badSecret.body)).not.toContain(secret.slice(6, 20));
+    }
 
     expect((await admin.webhooks.listWebhooks({ pageSize: 100 })).total).toBe(before);
     expect(receiver.at('/bad')).toHaveLength(0);

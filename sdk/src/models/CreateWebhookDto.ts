@@ -22,5 +22,9 @@ export type CreateWebhookDto = {
      * The integration this webhook belongs to, if any
      */
     integrationId?: string;
+    /**
+     * The signing secret, if you choose it: whsec_ and the base64 of 24 to 64 random bytes. A receiver that holds it can verify the verification request sent before the webhook exists. Made for you when absent; either way, readable later only through GET /api/webhooks/{id}/secret.
+     */
+    secret?: string;
 };
 

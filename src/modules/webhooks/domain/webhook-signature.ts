@@ -10,6 +10,17 @@ export const SECRET_PREFIX = 'whsec_';
 /** 32 bytes: inside the 24–64 the specification allows, and the HMAC-SHA256 block-size sweet spot. */
 const SECRET_BYTES = 32;
 
+/**
+ * Whether `value` is a secret this service can sign with, as Standard Webhooks defines one: `whsec_` and the
+ * canonical base64 of 24 to 64 bytes.
+ */
+export function isWebhookSecret(value: string): boolean {
+  if (!value.startsWith(SECRET_PREFIX)) return false;
+  const encoded = value.slice(SECRET_PREFIX.length);
+  const bytes = Buffer.from(encoded, 'base64');
+  return bytes.length >= 24 && bytes.length <= 64 && bytes.toString('base64') === encoded;
+}
+
 export function generateWebhookSecret(): string {
   return SECRET_PREFIX + randomBytes(SECRET_BYTES).toString('base64');
 }

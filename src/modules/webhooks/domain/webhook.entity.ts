@@ -104,14 +104,23 @@ export class Webhook extends AggregateRoot<DomainEvent> {
   @Property({ type: 'Date', nullable: true })
   modifiedAt: Date | null = null;
 
-  /** UC-WH-01. Returns the webhook and its new secret in plain text (for the verification request). */
-  static create(tenantId: string, settings: WebhookSettings, createdBy: string | null, vault: SecretVault, now = new Date()): { webhook: Webhook; secret: string } {
+  /**
+   * UC-WH-01. Returns the webhook and its secret in plain text (for the verification request): the one the caller
+   * chose (checked by the DTO), or a new one.
+   */
+  static create(
+    tenantId: string,
+    settings: WebhookSettings,
+    createdBy: string | null,
+    vault: SecretVault,
+    now = new Date(),
+    secret = generateWebhookSecret(),
+  ): { webhook: Webhook; secret: string } {
     const webhook = new Webhook();
     webhook.id = randomUUID();
     webhook.tenantId = tenantId;
     Object.assign(webhook, settings);
     webhook.eventTypes = [...new Set(settings.eventTypes)];
-    const secret = generateWebhookSecret();
     webhook.secret = vault.seal(secret, webhook.sealingContext());
     webhook.createdAt = now;
     webhook.createdBy = createdBy;

@@ -66,7 +66,7 @@ export class WebhooksController {
   @ApiConflictResponse({ description: 'The tenant has its maximum of webhooks (BR-WH-07)', type: ProblemDetailsDto })
   @ApiUnprocessableEntityResponse({ description: 'Unknown event type, or the verification request did not get a 2xx answer', type: ProblemDetailsDto })
   async createWebhook(@CurrentActor() actor: Actor, @Body() body: CreateWebhookDto): Promise<WebhookDto> {
-    return WebhookDto.from(await this.commands.execute(new CreateWebhookCommand(actor, settingsOf(body))));
+    return WebhookDto.from(await this.commands.execute(new CreateWebhookCommand(actor, settingsOf(body), body.secret)));
   }
 
   @Get()

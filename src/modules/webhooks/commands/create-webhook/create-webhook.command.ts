@@ -9,6 +9,8 @@ export class CreateWebhookCommand extends Command<Webhook> implements ActingComm
   constructor(
     readonly actor: Actor,
     readonly settings: WebhookSettings,
+    /** The signing secret the caller chose, so that its receiver can verify the verification request; else made here. */
+    readonly secret?: string,
   ) {
     super();
   }

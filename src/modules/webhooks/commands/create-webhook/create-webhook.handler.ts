@@ -34,13 +34,13 @@ export class CreateWebhookHandler implements ICommandHandler<CreateWebhookComman
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async execute({ actor, settings }: CreateWebhookCommand): Promise<Webhook> {
+  async execute({ actor, settings, secret: chosenSecret }: CreateWebhookCommand): Promise<Webhook> {
     const { maxPerTenant, verifyOnCreate } = this.config.webhooks;
     assertAllowedUrl(this.http, settings.url);
     await this.catalog.assertSubscribable(actor.tenantId, settings.eventTypes);
     if (settings.integrationId) await this.assertOwnIntegration(actor.tenantId, settings.integrationId);
     await contextOrFork(this.em).getRepository<Webhook, WebhookRepository>(Webhook).assertRoomForWebhook(actor.tenantId, maxPerTenant, { lock: false });
-    const { webhook, secret } = Webhook.create(actor.tenantId, settings, actor.apiKeyId, this.vault);
+    const { webhook, secret } = Webhook.create(actor.tenantId, settings, actor.apiKeyId, this.vault, new Date(), chosenSecret);
     if (verifyOnCreate) await verifyEndpoint(this.sender, { url: webhook.url, secrets: [secret], webhookId: webhook.id, eventTypes: webhook.eventTypes, timeoutSeconds: webhook.timeoutSeconds });
     return inUnitOfWork(this.em, actor, async (em) => {
       await em.getRepository<Webhook, WebhookRepository>(Webhook).assertRoomForWebhook(actor.tenantId, maxPerTenant);

@@ -1,12 +1,13 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsObject, IsString, Length, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsObject, IsString, Length, ValidateBy, ValidateNested } from 'class-validator';
 import { DateTimeField, EnumField, IntField, StringField, UuidField, BooleanField, fieldDoc, StorableText } from '../../../../common/http/fields';
 import { iso } from '../../../../common/http/iso';
 import { PageOf, PageQueryDto } from '../../../../common/http/pagination';
 import { DELIVERY_STATUSES, DeliveryStatus, DUE_STATUSES } from '../../domain/delivery-policy';
 import type { Webhook } from '../../domain/webhook.entity';
+import { isWebhookSecret } from '../../domain/webhook-signature';
 import type { WebhookDelivery } from '../../domain/webhook-delivery.entity';
 import type { WebhookDeliveryAttempt } from '../../domain/webhook-delivery-attempt.entity';
 
@@ -55,6 +56,30 @@ export class CreateWebhookDto {
 
   @UuidField({ optional: true, description: 'The integration this webhook belongs to, if any' })
   integrationId?: string;
+
+  @WebhookSecretField()
+  secret?: string;
+}
+
+/** An optional signing secret a caller chooses; null is refused, as any value that is not one. */
+function WebhookSecretField() {
+  return applyDecorators(
+    ...fieldDoc({
+      optional: true,
+      nullable: false,
+      type: String,
+      description:
+        'The signing secret, if you choose it: whsec_ and the base64 of 24 to 64 random bytes. A receiver that holds it can verify the verification request sent before the webhook exists. Made for you when absent; either way, readable later only through GET /api/webhooks/{id}/secret.',
+      example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    }),
+    ValidateBy({
+    name: 'webhookSecret',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && isWebhookSecret(value),
+        defaultMessage: () => 'secret must be whsec_ followed by the base64 of 24 to 64 random bytes',
+      },
+    }),
+  );
 }
 
 /** A partial update: absent fields stay as they are; null is refused except where it empties an optional field. */
