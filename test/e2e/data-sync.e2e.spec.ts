@@ -547,6 +547,34 @@ describe('data sync', () => {
     expect(names.filter((name) => !name.startsWith('Changed'))).toEqual([]);
   }, 60_000);
 
+  it('pages the records by cursor so that a record changed behind the reader is read again, not the next one skipped', async () => {
+    const integrationId = await activeIntegration();
+    const ids = Array.from({ length: 30 }, (_, i) => `p${String(i).padStart(2, '0')}`);
+    for (const externalId of ids) {
+      expect((await call(`/api/integrations/${integrationId}/records/contacts/${externalId}`, { method: 'PUT', body: JSON.stringify({ data: { id: externalId } }) })).status).toBe(200);
+    }
+    type RecordPage = { items: Array<{ externalId: string }>; total: number; nextCursor: string | null };
+    const pageAfter = async (after: string | null): Promise<RecordPage> =>
+      (await (await call(`/api/integrations/${integrationId}/records?entity=contacts&pageSize=10${after ? `&after=${after}` : ''}`)).json()) as RecordPage;
+    const seen: string[] = [];
+    let page = await pageAfter(null);
+    seen.push(...page.items.map((r) => r.externalId));
+    // A record already read changes: it moves to the end of the order. By offset, p10 would now be skipped.
+    await call(`/api/integrations/${integrationId}/records/contacts/p03`, { method: 'PUT', body: JSON.stringify({ data: { id: 'p03', changed: true } }) });
+    while (page.nextCursor) {
+      page = await pageAfter(page.nextCursor);
+      expect(page.total).toBe(30);
+      seen.push(...page.items.map((r) => r.externalId));
+    }
+    expect([...new Set(seen)].sort()).toEqual(ids);
+    expect(seen.filter((id) => id === 'p03')).toHaveLength(2);
+    for (const after of ['not-a-cursor', Buffer.from(JSON.stringify(['yesterday', 'p01'])).toString('base64url')]) {
+      const refused = await call(`/api/integrations/${integrationId}/records?entity=contacts&after=${after}`);
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual(['after']);
+    }
+  });
+
   it('marks a record of a resource paged by offset deleted only when two Full imports in a row miss it', async () => {
     await startWorker();
     const integrationId = await activeIntegration({ pagination: { type: 'offset', offsetParam: 'cursor' } });

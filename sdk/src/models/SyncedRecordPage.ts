@@ -5,8 +5,15 @@
 import type { SyncedRecordDto } from './SyncedRecordDto';
 export type SyncedRecordPage = {
     items: Array<SyncedRecordDto>;
+    /**
+     * Records matching entity and updatedSince, wherever the page is
+     */
     total: number;
     page: number;
     pageSize: number;
+    /**
+     * Pass as `after` for the next page; null when this page is not full (the end, for now)
+     */
+    nextCursor: string | null;
 };
 

@@ -256,6 +256,7 @@ export class DataSyncService {
         page = 1,
         pageSize = 20,
         updatedSince,
+        after,
     }: {
         id: string,
         /**
@@ -274,6 +275,10 @@ export class DataSyncService {
          * Only records stored or changed at or after this time, by a sync or a write here (their syncedAt)
          */
         updatedSince?: string,
+        /**
+         * The previous page's nextCursor: reads on after its last record, and `page` is ignored. A record changed while you page moves to the end of the order and is read again; paging by `page` would skip the record after it.
+         */
+        after?: string,
     }): CancelablePromise<SyncedRecordPage> {
         return this.httpRequest.request({
             method: 'GET',
@@ -286,6 +291,7 @@ export class DataSyncService {
                 'pageSize': pageSize,
                 'entity': entity,
                 'updatedSince': updatedSince,
+                'after': after,
             },
             errors: {
                 400: `Malformed JSON, unknown fields, wrong types or out-of-range values; \`errors\` names each field`,

@@ -26,6 +26,8 @@ import {
   ListSyncedRecordsQueryDto,
   SyncedRecordDto,
   SyncedRecordPageDto,
+  decodeRecordCursor,
+  encodeRecordCursor,
   WriteSyncedRecordDto,
   WrittenSyncedRecordDto,
 } from './dto/data-sync.dto';
@@ -132,8 +134,9 @@ export class SyncedRecordsController {
   @ApiOperation({ operationId: 'listSyncedRecords', summary: 'Records imported from the integration, by entity, oldest stored first' })
   @ApiOkResponse({ type: SyncedRecordPageDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
-  async listSyncedRecords(@CurrentActor() actor: Actor, @UuidParam() integrationId: string, @Query() query: ListSyncedRecordsQueryDto): Promise<InstanceType<typeof SyncedRecordPageDto>> {
-    const result = await this.queries.execute(new ListSyncedRecordsQuery(actor.tenantId, integrationId, query.entity, query.updatedSince, query.page, query.pageSize));
-    return { ...result, items: result.items.map((record) => SyncedRecordDto.from(record)) };
+  async listSyncedRecords(@CurrentActor() actor: Actor, @UuidParam() integrationId: string, @Query() query: ListSyncedRecordsQueryDto): Promise<SyncedRecordPageDto> {
+    const after = query.after === undefined ? undefined : decodeRecordCursor(query.after);
+    const result = await this.queries.execute(new ListSyncedRecordsQuery(actor.tenantId, integrationId, query.entity, query.updatedSince, query.page, query.pageSize, after));
+    return { ...result, items: result.items.map((record) => SyncedRecordDto.from(record)), nextCursor: result.nextCursor && encodeRecordCursor(result.nextCursor) };
   }
 }

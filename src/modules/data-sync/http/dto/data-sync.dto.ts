@@ -1,13 +1,14 @@
 import { IsObject } from 'class-validator';
 import { ApiProperty } from '@nestjs/swagger';
-import { DateTimeField, EnumField, StringField, UuidField } from '../../../../common/http/fields';
+import { DateTimeField, EnumField, isStorableText, StringField, UuidField } from '../../../../common/http/fields';
 import { iso } from '../../../../common/http/iso';
 import { PageOf, PageQueryDto } from '../../../../common/http/pagination';
 import type { DataSyncJob } from '../../domain/data-sync-job.entity';
 import type { DataSyncLog } from '../../domain/data-sync-log.entity';
 import { progressOf } from '../../domain/sync-rules';
 import { SYNC_DIRECTIONS, SYNC_LOG_LEVELS, SYNC_STATUSES, SYNC_TYPES, SyncDirection, SyncLogLevel, SyncStatus, SyncType } from '../../domain/sync-types';
-import type { SyncedRecordView } from '../../queries/list-synced-records/list-synced-records.query';
+import type { SyncedRecordCursor, SyncedRecordView } from '../../queries/list-synced-records/list-synced-records.query';
+import { CommonError } from '../../../../common/errors/domain-error';
 
 export class CreateDataSyncDto {
   @UuidField({ description: 'The Active integration to sync' })
@@ -51,6 +52,36 @@ export class ListSyncedRecordsQueryDto extends PageQueryDto {
 
   @DateTimeField({ optional: true, description: 'Only records stored or changed at or after this time, by a sync or a write here (their syncedAt)' })
   updatedSince?: Date;
+
+  @StringField({
+    maxLength: 1000,
+    optional: true,
+    description:
+      "The previous page's nextCursor: reads on after its last record, and `page` is ignored. A record changed while you page moves to the end of the order and is read again; paging by `page` would skip the record after it.",
+  })
+  after?: string;
+}
+
+/** The opaque form of a page's end, as nextCursor and `after` carry it: base64url of JSON `[syncedAt, externalId]`. */
+export function encodeRecordCursor(cursor: SyncedRecordCursor): string {
+  return Buffer.from(JSON.stringify([cursor.syncedAt, cursor.externalId])).toString('base64url');
+}
+
+/** PostgreSQL's text of a timestamptz, as the cursor holds it: `2026-12-06 20:40:01.123456+00`. */
+const PG_TIMESTAMPTZ = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2}){0,2}$/;
+
+/** The cursor `after` names; a 400 naming `after` for anything nextCursor did not produce. */
+export function decodeRecordCursor(after: string): SyncedRecordCursor {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(after, 'base64url').toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && PG_TIMESTAMPTZ.test(parsed[0]) && typeof parsed[1] === 'string' && parsed[1].length <= 300 && isStorableText(parsed[1])) {
+    return { syncedAt: parsed[0], externalId: parsed[1] };
+  }
+  throw CommonError.validation([{ field: 'after', messages: ['after must be a nextCursor of this list'] }]);
 }
 
 export class SyncProgressDto {
@@ -158,4 +189,11 @@ export class WrittenSyncedRecordDto {
 
 export const DataSyncPageDto = PageOf(DataSyncDto, 'DataSyncPage');
 export const DataSyncLogPageDto = PageOf(DataSyncLogDto, 'DataSyncLogPage');
-export const SyncedRecordPageDto = PageOf(SyncedRecordDto, 'SyncedRecordPage');
+export class SyncedRecordPageDto {
+  @ApiProperty({ type: SyncedRecordDto, isArray: true }) items: SyncedRecordDto[];
+  @ApiProperty({ type: 'integer', example: 1, description: 'Records matching entity and updatedSince, wherever the page is' }) total: number;
+  @ApiProperty({ type: 'integer', example: 1 }) page: number;
+  @ApiProperty({ type: 'integer', example: 20 }) pageSize: number;
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `after` for the next page; null when this page is not full (the end, for now)' }) nextCursor: string | null;
+}
+Object.defineProperty(SyncedRecordPageDto, 'name', { value: 'SyncedRecordPage' });

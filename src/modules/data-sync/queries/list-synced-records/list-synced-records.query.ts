@@ -11,7 +11,15 @@ export interface SyncedRecordView {
   syncedAt: Date;
 }
 
-export class ListSyncedRecordsQuery extends Query<Page<SyncedRecordView>> {
+/** Where a page ended, in the feed's order: the last record's syncedAt (as PostgreSQL wrote it, to the microsecond) and id. */
+export interface SyncedRecordCursor {
+  syncedAt: string;
+  externalId: string;
+}
+
+export type SyncedRecordPage = Page<SyncedRecordView> & { nextCursor: SyncedRecordCursor | null };
+
+export class ListSyncedRecordsQuery extends Query<SyncedRecordPage> {
   constructor(
     readonly tenantId: string,
     readonly integrationId: string,
@@ -20,6 +28,8 @@ export class ListSyncedRecordsQuery extends Query<Page<SyncedRecordView>> {
     readonly updatedSince: Date | undefined,
     readonly page: number,
     readonly pageSize: number,
+    /** Reads on after this record, whatever `page` says. */
+    readonly after?: SyncedRecordCursor,
   ) {
     super();
   }
