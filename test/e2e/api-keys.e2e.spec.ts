@@ -183,6 +183,18 @@ describe('API keys through the SDK', () => {
     expect(((await last!.json()) as { code: string }).code).toBe('auth.rate_limited');
   });
 
+  it('refuses a body sent with a revocation, naming its fields, and leaves the key active', async () => {
+    const kept = await admin.apiKeys.generateApiKey({ requestBody: { keyName: 'Kept', scopes: ['integration:read'] } });
+    const refused = await hub.request(`/api/apikeys/${kept.id}`, { method: 'DELETE', key: tenantAdminKey, headers: { "content-type": "application/json" }, body: JSON.stringify({ reason: "Leaked", bogus: 1 }) });
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    expect(((await refused.json()) as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual(['reason', 'bogus']);
+    expect((await admin.apiKeys.getApiKey({ id: kept.id })).status).toBe('Active');
+    const revoked = await hub.request(`/api/apikeys/${kept.id}?reason=Leaked`, { method: "DELETE", key: tenantAdminKey });
+    expect(revoked.status).toBe(200);
+    expect(await revoked.json()).toMatchObject({ status: 'Revoked', revocationReason: 'Leaked' });
+  });
+
   it('spends no budget on a change to the key that leaves its limit as it is', async () => {
     const renamed = await admin.apiKeys.generateApiKey({ requestBody: { keyName: 'Renamed', scopes: ['integration:read'], rateLimitPerHour: 500 } });
     const remaining: string[] = [];
