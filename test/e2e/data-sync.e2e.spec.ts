@@ -64,7 +64,7 @@ describe('data sync', () => {
 
   const call = (path: string, init: RequestInit = {}) => hub.request(path, { ...init, key, headers: init.body ? json : {} });
 
-  async function activeIntegration(resource: Record<string, unknown> = {}): Promise<string> {
+  async function activeIntegration(resource: Record<string, unknown> = {}, sync: Record<string, unknown> = {}): Promise<string> {
     const created = await call('/api/integrations', {
       method: 'POST',
       body: JSON.stringify({
@@ -74,7 +74,7 @@ describe('data sync', () => {
         configuration: {
           baseUrl: sourceUrl,
           healthPath: '/health',
-          sync: { resources: [{ entity: 'contacts', path: '/contacts', idField: 'id', updatedAtField: 'updatedAt', recordsField: 'data', totalField: 'total', updatedSinceParam: 'updatedSince', pagination: { type: 'cursor', nextCursorField: 'nextCursor' }, ...resource }] },
+          sync: { resources: [{ entity: 'contacts', path: '/contacts', idField: 'id', updatedAtField: 'updatedAt', recordsField: 'data', totalField: 'total', updatedSinceParam: 'updatedSince', pagination: { type: 'cursor', nextCursorField: 'nextCursor' }, ...resource }], ...sync },
         },
       }),
     });
@@ -644,30 +644,9 @@ describe('data sync', () => {
   });
 
   it('starts the recurring sync an integration asks for (sync.schedule), once per period across scheduler runs, past a malformed one', async () => {
-    const scheduled = async (schedule: unknown): Promise<string> => {
-      const created = await call('/api/integrations', {
-        method: 'POST',
-        body: JSON.stringify({
-          name: `Scheduled ${randomUUID()}`,
-          integrationType: 'CustomAPI',
-          provider: 'Custom',
-          configuration: {
-            baseUrl: sourceUrl,
-            healthPath: '/health',
-            sync: {
-              schedule,
-              resources: [{ entity: 'contacts', path: '/contacts', idField: 'id', updatedAtField: 'updatedAt', recordsField: 'data', totalField: 'total', updatedSinceParam: 'updatedSince', pagination: { type: 'cursor', nextCursorField: 'nextCursor' } }],
-            },
-          },
-        }),
-      });
-      const { id } = (await created.json()) as { id: string };
-      expect((await call(`/api/integrations/${id}/test`, { method: 'POST' })).status).toBeLessThan(300);
-      return id;
-    };
     // Stored first, so the scheduler meets it first: it used to throw there and start no recurring sync at all.
-    const malformedId = await scheduled(null);
-    const integrationId = await scheduled({ syncType: 'Incremental', everyMinutes: 60 });
+    const malformedId = await activeIntegration({}, { schedule: null });
+    const integrationId = await activeIntegration({}, { schedule: { syncType: 'Incremental', everyMinutes: 60 } });
     seed(5);
     await startWorker(); // its scheduler runs every second in this suite
     let schedulerRuns = 0;
