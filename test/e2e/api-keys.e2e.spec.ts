@@ -190,6 +190,9 @@ describe('API keys through the SDK', () => {
     expect(refused.headers.get('content-type')).toContain('application/problem+json');
     expect(((await refused.json()) as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual(['reason', 'bogus']);
     expect((await admin.apiKeys.getApiKey({ id: kept.id })).status).toBe('Active');
+    // The key is judged first: without one, the body is not looked at.
+    const anonymous = await hub.request(`/api/apikeys/${kept.id}`, { method: 'DELETE', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'Leaked' }) });
+    expect(anonymous.status).toBe(401);
     const revoked = await hub.request(`/api/apikeys/${kept.id}?reason=Leaked`, { method: "DELETE", key: tenantAdminKey });
     expect(revoked.status).toBe(200);
     expect(await revoked.json()).toMatchObject({ status: 'Revoked', revocationReason: 'Leaked' });

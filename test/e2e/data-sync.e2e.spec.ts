@@ -568,7 +568,14 @@ describe('data sync', () => {
     }
     expect([...new Set(seen)].sort()).toEqual(ids);
     expect(seen.filter((id) => id === 'p03')).toHaveLength(2);
-    for (const after of ['not-a-cursor', Buffer.from(JSON.stringify(['yesterday', 'p01'])).toString('base64url')]) {
+    // The longest ids still page on: 300 characters of a script written in three bytes each.
+    const longId = '中'.repeat(300);
+    expect((await call(`/api/integrations/${integrationId}/records/contacts/${encodeURIComponent(longId)}`, { method: 'PUT', body: JSON.stringify({ data: { id: longId } }) })).status).toBe(200);
+    const ending = (await (await call(`/api/integrations/${integrationId}/records?entity=contacts&pageSize=1&page=31`)).json()) as RecordPage;
+    expect(ending.items.map((r) => r.externalId)).toEqual([longId]);
+    expect((await pageAfter(ending.nextCursor)).items).toEqual([]);
+    const cursorOf = (syncedAt: string) => Buffer.from(JSON.stringify([syncedAt, 'p01'])).toString('base64url');
+    for (const after of ['not-a-cursor', cursorOf('yesterday'), cursorOf('2026-13-45 00:00:00+00'), cursorOf('0000-01-01 00:00:00+00'), cursorOf('2026-01-01 00:00:00+99')]) {
       const refused = await call(`/api/integrations/${integrationId}/records?entity=contacts&after=${after}`);
       expect(refused.status).toBe(400);
       expect(((await refused.json()) as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual(['after']);

@@ -5,9 +5,6 @@
 import type { SyncedRecordDto } from './SyncedRecordDto';
 export type SyncedRecordPage = {
     items: Array<SyncedRecordDto>;
-    /**
-     * Records matching entity and updatedSince, wherever the page is
-     */
     total: number;
     page: number;
     pageSize: number;

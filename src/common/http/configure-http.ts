@@ -3,14 +3,13 @@ import type { IncomingMessage } from 'node:http';
 import cors from '@fastify/cors';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { errorCodes, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions, LogController, onResponseHookHandler, preValidationHookHandler } from 'fastify';
+import { errorCodes, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions, LogController, onResponseHookHandler } from 'fastify';
 import type { Logger } from 'pino';
 import type { Histogram } from 'prom-client';
 import type { AppConfig } from '../config/app-config';
 import { API_KEY_PREFIX, KEY_PREFIX_LENGTH } from '../auth/api-key-format';
 import { lazyRequestLogger } from '../logging/logger';
 import { httpRequestDuration } from '../metrics/metrics';
-import { CommonError } from '../errors/domain-error';
 import { ProblemDetailsFilter, sendProblem, toProblem } from './problem-details.filter';
 import { createValidationPipe } from './validation';
 
@@ -85,20 +84,6 @@ const DOCS_SECURITY_HEADERS: Record<string, string> = {
   'Cache-Control': 'no-cache',
   'Content-Security-Policy':
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'",
-};
-
-/**
- * No DELETE of the API takes a body (a revocation's reason is a query parameter): one sent anyway is refused as a body
- * of unknown fields is elsewhere, rather than ignored with what it asked for (the reason) silently lost.
- */
-const refuseBody: preValidationHookHandler = (request, reply, done) => {
-  const body = request.body as unknown;
-  if (body === undefined || body === null) return done();
-  const fields = typeof body === 'object' && !Array.isArray(body) && !Buffer.isBuffer(body) ? Object.keys(body) : [];
-  const errors = fields.length
-    ? fields.map((field) => ({ field, messages: [`property ${field} should not exist: ${request.method} takes no body (send parameters in the query string)`] }))
-    : [{ field: 'body', messages: [`${request.method} takes no body (send parameters in the query string)`] }];
-  done(CommonError.validation(errors));
 };
 
 const ACCEPTS_ANY_BODY = 'acceptsAnyBody';
@@ -195,7 +180,6 @@ export async function configureHttp(app: NestFastifyApplication, config: AppConf
       done();
     };
     route.onResponse = [...(route.onResponse ? [route.onResponse].flat() : []), hook];
-    if ([route.method].flat().includes('DELETE')) route.preValidation = [...(route.preValidation ? [route.preValidation].flat() : []), refuseBody];
   });
   const recordUnmatched = responseRecorder('unmatched');
   fastify.addHook('onResponse', (request, reply, done) => {

@@ -32,6 +32,18 @@ function declaredFieldsOf(value: Record<string, unknown>, metatype: DtoClass): R
   return Object.fromEntries(Object.entries(value).filter(([field]) => declared.has(field)));
 }
 
+/**
+ * A body sent to an operation that takes none (every DELETE of the API: a revocation's reason is a query parameter),
+ * refused as a body of unknown fields is elsewhere rather than ignored with what it asked for (the reason) lost.
+ * The API-key guard calls it, so a request is authenticated and authorised before its body is judged.
+ */
+export function assertNoBody(method: string, body: unknown): void {
+  if (body === undefined || body === null) return;
+  const fields = typeof body === 'object' && !Array.isArray(body) && !Buffer.isBuffer(body) ? Object.keys(body) : [];
+  const why = `${method} takes no body (send parameters in the query string)`;
+  throw CommonError.validation(fields.length ? fields.map((field) => ({ field, messages: [`property ${field} should not exist: ${why}`] })) : [{ field: 'body', messages: [why] }]);
+}
+
 /** The one validation path: whitelist, refuse unknown fields, convert types; 400 problems naming fields. */
 export function createValidationPipe(): ValidationPipe {
   rememberClassRules();

@@ -1,10 +1,12 @@
-import { ExecutionContext, Injectable } from '@nestjs/common';
+import { ExecutionContext, Injectable, RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA } from '@nestjs/common/constants';
 import type { CanActivate } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
 import { AuthenticatedRequest, PUBLIC_ROUTE, REQUIRED_SCOPES } from '../../../common/auth/auth.decorators';
 import { assertHoldsScopes } from '../../../common/auth/scopes';
 import { CommonError, CommonErrorCode } from '../../../common/errors/domain-error';
+import { assertNoBody } from '../../../common/http/validation';
 import { ApiKeyRateLimiter, RateLimitDecision } from './api-key-rate-limiter';
 import { ApiKeyUsageRecorder } from './api-key-usage-recorder';
 import { ApiKeyVerifier, VerifiedKey } from './api-key-verifier';
@@ -12,6 +14,8 @@ import { ApiKeyVerifier, VerifiedKey } from './api-key-verifier';
 interface RoutePolicy {
   isPublic: boolean;
   scopes: readonly string[];
+  /** A DELETE: a body sent with it is a 400 (assertNoBody), once the caller is known to be allowed. */
+  takesNoBody: boolean;
 }
 
 /**
@@ -66,6 +70,7 @@ export class ApiKeyGuard implements CanActivate {
     }
     this.usage.record(key.apiKeyId);
     if (policy.scopes.length) assertHoldsScopes(key.scopes, policy.scopes);
+    if (policy.takesNoBody) assertNoBody(request.method, request.body);
     request.actor = { tenantId: key.tenantId, apiKeyId: key.apiKeyId, scopes: key.scopes, ip: request.ip, requestId: String(request.id) };
     return true;
   }
@@ -90,6 +95,7 @@ export class ApiKeyGuard implements CanActivate {
       policy = {
         isPublic: this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets) ?? false,
         scopes: this.reflector.getAllAndOverride<string[]>(REQUIRED_SCOPES, targets) ?? [],
+        takesNoBody: this.reflector.get<RequestMethod>(METHOD_METADATA, handler) === RequestMethod.DELETE,
       };
       this.policies.set(handler, policy);
     }

@@ -5,6 +5,7 @@ import { stringAt, valueAt } from '../../integrations/providers/configuration-ch
 import { customStaticAuthHeaders } from '../../integrations/providers/custom-rest.adapter';
 import { ConnectorHttp } from './connector-http';
 import { AuthHeaders, PAGINATION_TYPES, RestConnector, RestResource } from './rest-connector';
+import { DataSyncError, DataSyncErrorCode } from '../domain/data-sync.errors';
 import { SyncConnector } from './sync-connector';
 
 /** What a connector is built for. */
@@ -33,6 +34,16 @@ export class ConnectorFactory {
     private readonly http: ConnectorHttp,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** For a request that asks for a sync: a 422 naming `integrationId` when the integration cannot be synced as configured. */
+  createForRequest(target: ConnectorTarget): SyncConnector {
+    try {
+      return this.create(target);
+    } catch (error) {
+      if (error instanceof ConnectorConfigurationError) throw DataSyncError.onField(DataSyncErrorCode.NotSyncable, 'integrationId', `the integration cannot be synced: ${error.message}`);
+      throw error;
+    }
+  }
 
   /** Throws ConnectorConfigurationError when the integration cannot be synced as configured. */
   create(target: ConnectorTarget, signal?: AbortSignal): SyncConnector {
@@ -86,7 +97,8 @@ export class ConnectorFactory {
     const pageSize = typeof value.pageSize === 'number' && Number.isInteger(value.pageSize) && value.pageSize > 0 ? value.pageSize : (defaultPageSize ?? null);
     return {
       entity: entity ?? '',
-      pagedByPosition: type === 'page' || type === 'offset',
+      // A Link header's next page is as often a page number or an offset (GitHub's) as a cursor, and which is not known.
+      pagedByPosition: type !== 'cursor',
       path: path ?? '',
       idField: text('idField', 'id')!,
       updatedAtField: text('updatedAtField', null),

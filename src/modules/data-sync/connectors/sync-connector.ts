@@ -2,9 +2,9 @@
 export interface SyncResource {
   entity: string;
   /**
-   * Its pages are found by position (a page number or an offset): a record the source deletes during a read moves
-   * the ones after it back, so one read can miss a record the source still has. A Full import then marks a record
-   * deleted only when the Full import before it missed the record too.
+   * Its pages may be found by position (a page number or an offset; a Link header's next page may hold either): a
+   * record the source deletes during a read moves the ones after it back, so one read can miss a record the source
+   * still has. A Full import then marks a record deleted only when the Full import before it missed the record too.
    */
   pagedByPosition: boolean;
 }

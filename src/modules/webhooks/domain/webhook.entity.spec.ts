@@ -61,7 +61,7 @@ describe('a webhook secret rotated while an earlier rotation’s grace period ru
 describe('a webhook given a new URL', () => {
   const now = new Date('2027-01-01T00:00:00Z');
 
-  it('starts its failure streak afresh, which the old URL ran up; the same URL again keeps it', () => {
+  it('starts afresh the failure streak the old URL ran up, keeping its failure-rate alert; the same URL again keeps both', () => {
     const { webhook } = Webhook.create('00000000-0000-4000-8000-000000000001', settings, null, before, now);
     const failingSince = new Date(now.getTime() - 4 * 86_400_000);
     webhook.failingSince = failingSince;
@@ -70,7 +70,7 @@ describe('a webhook given a new URL', () => {
     expect(webhook.failingSince).toEqual(failingSince);
     webhook.update({ url: 'https://hooks.example.com/fixed' }, null, now);
     expect(webhook.failingSince).toBeNull();
-    expect(webhook.failureAlertActive).toBe(false);
+    expect(webhook.failureAlertActive).toBe(true);
     expect(webhook.disableIfFailingFor(5 * 86_400_000 / 1000, new Date(now.getTime() + 86_400_000))).toBe(false);
   });
 });

@@ -138,12 +138,10 @@ export class Webhook extends AggregateRoot<DomainEvent> {
       (this as Record<string, unknown>)[key] = key === 'eventTypes' ? [...new Set(value as string[])] : value;
       applied[key] = (this as Record<string, unknown>)[key];
     }
-    // A new URL is a new endpoint, which has just answered the verification request: failures of the old one
-    // count neither towards its auto-disable nor its failure-rate alert.
-    if (this.url !== previousUrl) {
-      this.failingSince = null;
-      this.failureAlertActive = false;
-    }
+    // A new URL is a new endpoint, which has just answered the verification request: the old one's failures do not
+    // count towards its auto-disable. (The failure-rate alert is left as it is: its rate is of the last hour's
+    // attempts, the old URL's included, and clearing it would raise the same alert again.)
+    if (this.url !== previousUrl) this.failingSince = null;
     if (changes.isActive === true && !this.isActive) {
       this.isActive = true;
       this.disabledAt = null;

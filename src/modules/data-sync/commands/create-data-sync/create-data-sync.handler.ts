@@ -9,7 +9,7 @@ import { contextOrFork } from '../../../../common/database/context-or-fork';
 import { SECRET_VAULT, SecretVault } from '../../../../common/crypto/secret-vault';
 import { Integration } from '../../../integrations/domain/integration.entity';
 import { IntegrationProber } from '../../../integrations/infrastructure/integration-prober';
-import { ConnectorConfigurationError, ConnectorFactory } from '../../connectors/connector-factory';
+import { ConnectorFactory } from '../../connectors/connector-factory';
 import { DataSyncJob } from '../../domain/data-sync-job.entity';
 import { DataSyncError, DataSyncErrorCode } from '../../domain/data-sync.errors';
 import { IntegrationSyncState, nextAllowedAt, runsAt, RUNS_AT_SQL, syncBlocker } from '../../domain/sync-rules';
@@ -56,12 +56,7 @@ export class CreateDataSyncHandler implements ICommandHandler<CreateDataSyncComm
     if (!integration) throw DataSyncError.onField(DataSyncErrorCode.IntegrationNotFound, 'integrationId', 'no such integration');
     assertSyncable(integration);
     const configuration = integration.configuration(this.vault);
-    try {
-      this.connectors.create({ integrationId, provider: integration.provider, configuration });
-    } catch (error) {
-      if (error instanceof ConnectorConfigurationError) throw DataSyncError.onField(DataSyncErrorCode.NotSyncable, 'integrationId', `the integration cannot be synced: ${error.message}`);
-      throw error;
-    }
+    this.connectors.createForRequest({ integrationId, provider: integration.provider, configuration });
     await this.assertFrequency(em, integrationId, syncType, runsAt(scheduledAt, new Date()));
     if (settings.validateCredentialsOnCreate) {
       const outcome = await this.prober.probe({ id: integration.id, tenantId: integration.tenantId, integrationType: integration.integrationType, provider: integration.provider, configuration }, 'health');

@@ -3,7 +3,7 @@ import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { SECRET_VAULT, SecretVault } from '../../../../common/crypto/secret-vault';
 import { Integration } from '../../../integrations/domain/integration.entity';
-import { ConnectorConfigurationError, ConnectorFactory } from '../../connectors/connector-factory';
+import { ConnectorFactory } from '../../connectors/connector-factory';
 import { DataSyncError, DataSyncErrorCode } from '../../domain/data-sync.errors';
 import { WriteSyncedRecordCommand, WrittenSyncedRecord } from './write-synced-record.command';
 import { postgresJson } from '../../../../common/database/postgres-json';
@@ -45,13 +45,8 @@ export class WriteSyncedRecordHandler implements ICommandHandler<WriteSyncedReco
 
   /** A record is written here to be exported: only to an entity one of the integration's sync resources carries. */
   private assertSyncs(integration: Integration, entity: string): void {
-    let entities: string[];
-    try {
-      entities = this.connectors.create({ integrationId: integration.id, provider: integration.provider, configuration: integration.configuration(this.vault) }).resources.map((resource) => resource.entity);
-    } catch (error) {
-      if (error instanceof ConnectorConfigurationError) throw DataSyncError.onField(DataSyncErrorCode.NotSyncable, 'integrationId', `the integration cannot be synced: ${error.message}`);
-      throw error;
-    }
+    const connector = this.connectors.createForRequest({ integrationId: integration.id, provider: integration.provider, configuration: integration.configuration(this.vault) });
+    const entities = connector.resources.map((resource) => resource.entity);
     if (!entities.includes(entity)) {
       throw DataSyncError.onField(DataSyncErrorCode.NotSyncable, 'entity', `no sync resource of the integration carries ${JSON.stringify(entity)}; its entities are ${entities.join(', ')}`);
     }

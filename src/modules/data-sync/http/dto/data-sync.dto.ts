@@ -1,6 +1,6 @@
 import { IsObject } from 'class-validator';
 import { ApiProperty } from '@nestjs/swagger';
-import { DateTimeField, EnumField, isStorableText, StringField, UuidField } from '../../../../common/http/fields';
+import { DateTimeField, EnumField, isStorableText, parseIsoDateTime, StringField, UuidField } from '../../../../common/http/fields';
 import { iso } from '../../../../common/http/iso';
 import { PageOf, PageQueryDto } from '../../../../common/http/pagination';
 import type { DataSyncJob } from '../../domain/data-sync-job.entity';
@@ -54,7 +54,8 @@ export class ListSyncedRecordsQueryDto extends PageQueryDto {
   updatedSince?: Date;
 
   @StringField({
-    maxLength: 1000,
+    // The longest nextCursor: a 300-character id of control characters, each \u-escaped in the JSON (about 2,450).
+    maxLength: 4000,
     optional: true,
     description:
       "The previous page's nextCursor: reads on after its last record, and `page` is ignored. A record changed while you page moves to the end of the order and is read again; paging by `page` would skip the record after it.",
@@ -67,8 +68,16 @@ export function encodeRecordCursor(cursor: SyncedRecordCursor): string {
   return Buffer.from(JSON.stringify([cursor.syncedAt, cursor.externalId])).toString('base64url');
 }
 
-/** PostgreSQL's text of a timestamptz, as the cursor holds it: `2026-12-06 20:40:01.123456+00`. */
-const PG_TIMESTAMPTZ = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2}){0,2}$/;
+/**
+ * PostgreSQL's text of a timestamptz, as the cursor holds it (`2026-12-06 20:40:01.123456+00`), with its offset's
+ * hours and minutes: the cursor's time is one parseIsoDateTime accepts, so PostgreSQL can read it back.
+ */
+const PG_TIMESTAMPTZ = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)([+-]\d{2})(?::(\d{2}))?$/;
+
+function isPostgresTimestamp(text: string): boolean {
+  const parts = PG_TIMESTAMPTZ.exec(text);
+  return parts !== null && parseIsoDateTime(`${parts[1]}T${parts[2]}${parts[3]}:${parts[4] ?? '00'}`) !== undefined;
+}
 
 /** The cursor `after` names; a 400 naming `after` for anything nextCursor did not produce. */
 export function decodeRecordCursor(after: string): SyncedRecordCursor {
@@ -78,7 +87,7 @@ export function decodeRecordCursor(after: string): SyncedRecordCursor {
   } catch {
     parsed = undefined;
   }
-  if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && PG_TIMESTAMPTZ.test(parsed[0]) && typeof parsed[1] === 'string' && parsed[1].length <= 300 && isStorableText(parsed[1])) {
+  if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === 'string' && isPostgresTimestamp(parsed[0]) && typeof parsed[1] === 'string' && parsed[1].length <= 300 && isStorableText(parsed[1])) {
     return { syncedAt: parsed[0], externalId: parsed[1] };
   }
   throw CommonError.validation([{ field: 'after', messages: ['after must be a nextCursor of this list'] }]);
@@ -189,11 +198,7 @@ export class WrittenSyncedRecordDto {
 
 export const DataSyncPageDto = PageOf(DataSyncDto, 'DataSyncPage');
 export const DataSyncLogPageDto = PageOf(DataSyncLogDto, 'DataSyncLogPage');
-export class SyncedRecordPageDto {
-  @ApiProperty({ type: SyncedRecordDto, isArray: true }) items: SyncedRecordDto[];
-  @ApiProperty({ type: 'integer', example: 1, description: 'Records matching entity and updatedSince, wherever the page is' }) total: number;
-  @ApiProperty({ type: 'integer', example: 1 }) page: number;
-  @ApiProperty({ type: 'integer', example: 20 }) pageSize: number;
+export class SyncedRecordPageDto extends PageOf(SyncedRecordDto, 'SyncedRecordPageBase') {
   @ApiProperty({ type: String, nullable: true, description: 'Pass as `after` for the next page; null when this page is not full (the end, for now)' }) nextCursor: string | null;
 }
 Object.defineProperty(SyncedRecordPageDto, 'name', { value: 'SyncedRecordPage' });

@@ -1,6 +1,5 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import type { Page } from '../../../../common/http/pagination';
 import { Integration } from '../../../integrations/domain/integration.entity';
 import { DataSyncError, DataSyncErrorCode } from '../../domain/data-sync.errors';
 import { ListSyncedRecordsQuery, SyncedRecordPage } from './list-synced-records.query';
