@@ -9,6 +9,7 @@ import { MAINTENANCE_QUEUE } from '../../src/common/queues/queues';
 import { createWorker } from '../../src/bootstrap';
 import { DATA_SYNC_SCHEDULER_JOB } from '../../src/modules/data-sync/workers/data-sync-maintenance.processor';
 import { FakeSyncSource } from '../support/fake-sync-source';
+import { DataSyncStream } from '../../src/modules/data-sync/infrastructure/data-sync-stream';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
 
 interface Job {
@@ -321,6 +322,23 @@ describe('data sync', () => {
     const text = await body.finally(() => clearTimeout(deadline));
     expect(text).toContain('event: progress');
     expect(text).toMatch(/event: end\ndata: \{"reason":"The API key is invalid or revoked"\}/);
+  });
+
+  it('ends its open streams without `end` when the process shuts down, so that clients reconnect and the shutdown does not wait on them', async () => {
+    const integrationId = await activeIntegration();
+    const job = (await (await createSync(integrationId, 'Incremental', { scheduledAt: new Date(Date.now() + 86_400_000).toISOString() })).json()) as Job;
+    const abandon = new AbortController();
+    const stream = await hub.request(`/api/datasyncs/${job.id}/stream`, { key, signal: abandon.signal });
+    expect(stream.status).toBe(200);
+    const body = stream.text();
+    await eventually(async () => expect(hub.app.get(DataSyncStream)['open'].size).toBe(1), 10_000, 20);
+    // What Nest calls before it closes the HTTP server, which waits for every connection.
+    hub.app.get(DataSyncStream).beforeApplicationShutdown();
+    // A bound on a stream that would otherwise never end (the job is a day ahead), not a measure of speed.
+    const deadline = setTimeout(() => abandon.abort(new Error('the stream outlived the shutdown')), 10_000);
+    const text = await body.finally(() => clearTimeout(deadline));
+    expect(text).toContain('event: progress');
+    expect(text).not.toContain('event: end');
   });
 
   it('keeps sync logs 180 days through the shared retention rule, deleting only older lines', async () => {

@@ -92,6 +92,16 @@ describe('schedules that Redis lost', () => {
     expect(await keepers[0].restoreMissingSchedules()).toEqual({ [MAINTENANCE_QUEUE]: 0 });
   });
 
+  it('workers put back the runs of schedules still listed without one, as after the dashboard emptied the queue', async () => {
+    expect(await keepers[0].restoreMissingSchedules()).toEqual({ [MAINTENANCE_QUEUE]: 0 });
+    await maintenance.empty();
+    expect(await listedSchedules()).toEqual(scheduled);
+    expect(await upcomingRuns()).toEqual([]);
+    expect(await keepers[0].restoreMissingSchedules()).toEqual({ [MAINTENANCE_QUEUE]: scheduled.length });
+    expect(await upcomingRuns()).toEqual(scheduled);
+    expect(await keepers[1].restoreMissingSchedules()).toEqual({ [MAINTENANCE_QUEUE]: 0 });
+  });
+
   it('the restored outbox recovery queues again an event whose job Redis lost', async () => {
     const outboxRow = async (id: string) =>
       (

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { Global, Injectable, Logger, Module, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import type { JobInformation, Queue } from 'bull';
+import type { JobInformation, JobStatus, Queue } from 'bull';
 import { schedulesRestored } from '../metrics/metrics';
 
 /**
@@ -52,8 +53,9 @@ export class ScheduleKeeper implements OnApplicationBootstrap, OnModuleDestroy {
       queue.client.on('ready', check);
       this.checkWhenReady.set(queue, check);
     }
-    await this.dropOtherCrons(queue, schedule, await queue.getRepeatableJobs());
+    const listed = await this.dropOtherCrons(queue, schedule, await queue.getRepeatableJobs());
     // Added even when listed: Bull ignores a run it already holds, and this brings back a next run Redis lost.
+    if (listed) await removeStrandedRun(queue, listed);
     await addRepeatable(queue, schedule);
   }
 
@@ -71,7 +73,8 @@ export class ScheduleKeeper implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Adds back every kept schedule that Redis no longer lists, and drops the same schedules' runs on other crons;
+   * Adds back every kept schedule that Redis no longer lists, or lists without a next run to come (the queue
+   * dashboard's "Empty" removes the runs and leaves the list), and drops the same schedules' runs on other crons;
    * answers how many were added back per queue.
    *
    * Dropping other crons here too, not only at start-up: while a deployment changes a cron, a worker still on the
@@ -83,7 +86,11 @@ export class ScheduleKeeper implements OnApplicationBootstrap, OnModuleDestroy {
     for (const [queue, schedules] of this.kept) {
       const listed = await queue.getRepeatableJobs();
       const missing: Schedule[] = [];
-      for (const schedule of schedules) if (!(await this.dropOtherCrons(queue, schedule, listed))) missing.push(schedule);
+      for (const schedule of schedules) {
+        const entry = await this.dropOtherCrons(queue, schedule, listed);
+        if (!entry) missing.push(schedule);
+        else if (await removeStrandedRun(queue, entry)) missing.push(schedule);
+      }
       for (const schedule of missing) await addRepeatable(queue, schedule);
       restored[queue.name] = missing.length;
       if (missing.length) {
@@ -102,16 +109,32 @@ export class ScheduleKeeper implements OnApplicationBootstrap, OnModuleDestroy {
       .finally(() => (this.checking = undefined));
   }
 
-  /** Removes the schedule's entries on another cron (an earlier configuration); says whether its own is listed. */
-  private async dropOtherCrons(queue: Queue, schedule: Schedule, listed: JobInformation[]): Promise<boolean> {
-    let listedOnItsCron = false;
+  /** Removes the schedule's entries on another cron (an earlier configuration); answers its own entry, if listed. */
+  private async dropOtherCrons(queue: Queue, schedule: Schedule, listed: JobInformation[]): Promise<JobInformation | undefined> {
+    let onItsCron: JobInformation | undefined;
     for (const job of listed) {
       if (!sameSchedule(schedule, job.name, job.id ?? null)) continue;
-      if (job.cron === schedule.cron) listedOnItsCron = true;
+      if (job.cron === schedule.cron) onItsCron = job;
       else await queue.removeRepeatableByKey(job.key);
     }
-    return listedOnItsCron;
+    return onItsCron;
   }
+}
+
+/** The states of a run that is still to happen, or happening. */
+const UPCOMING: readonly JobStatus[] = ['delayed', 'waiting', 'active', 'paused'];
+
+/**
+ * Whether a listed schedule has no next run to come; if so, removes what is left of that run (its record outlives
+ * an "Empty", and Bull would ignore the run added again under the same id until its time had passed). The run's id
+ * is Bull's (lib/repeatable.js, getRepeatJobId): `repeat:md5(name + "<id>:" + md5(repeat key)):<next millis>`.
+ */
+async function removeStrandedRun(queue: Queue, entry: JobInformation): Promise<boolean> {
+  const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+  const run = await queue.getJob(`repeat:${md5(`${entry.name}${entry.id ? `${entry.id}:` : ':'}${md5(entry.key)}`)}:${entry.next}`);
+  if (run && UPCOMING.includes((await run.getState()) as JobStatus)) return false;
+  await run?.remove();
+  return true;
 }
 
 function sameSchedule(schedule: Schedule, name: string, id: string | null): boolean {

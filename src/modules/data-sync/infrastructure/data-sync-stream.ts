@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyReply } from 'fastify';
 import { assertHoldsScopes } from '../../../common/auth/scopes';
@@ -18,10 +18,16 @@ import { SyncProgressChannel } from './sync-progress.channel';
  * verifier's cache, which revocation and updates clear on every replica): a stream outlives its request, and a
  * revoked or expired key, or one whose scopes were narrowed below the route's, must not go on reading (UC-AK-02
  * step 6, BR-AK-06). Such a stream ends with `event: end` and the reason.
+ *
+ * When the process shuts down, open streams end without `end`, as when their connection drops, so an EventSource
+ * reconnects (to another replica): the HTTP server waits for every connection to close, and a stream of a job
+ * scheduled days ahead would hold the shutdown, and the usage flush and queue closing after it, until killed.
  */
 @Injectable()
-export class DataSyncStream {
+export class DataSyncStream implements BeforeApplicationShutdown {
   private readonly logger = new Logger(DataSyncStream.name);
+  /** How to end each open stream. */
+  private readonly open = new Set<() => void>();
 
   constructor(
     private readonly em: EntityManager,
@@ -42,10 +48,12 @@ export class DataSyncStream {
     const stop = () => {
       if (closed) return;
       closed = true;
+      this.open.delete(stop);
       clearInterval(poll);
       unlisten?.();
       raw.end();
     };
+    this.open.add(stop);
     // Sends run on a timer and on Redis messages, where nobody awaits them: a failure is logged, never thrown
     // (an unhandled rejection ends the process), and the next poll or update tries again.
     const send = async () => {
@@ -84,6 +92,10 @@ export class DataSyncStream {
     if (closed) return unlisten();
     poll = setInterval(() => void send(), this.config.dataSync.streamPollMs);
     await send();
+  }
+
+  beforeApplicationShutdown(): void {
+    for (const stop of [...this.open]) stop();
   }
 
   /** Why the key may no longer read, or null while it may; a look-up that failed (PostgreSQL down) throws. */
