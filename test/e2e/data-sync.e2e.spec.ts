@@ -125,6 +125,12 @@ describe('data sync', () => {
     expect((await createSync(integrationId, 'Sometimes')).status).toBe(400);
     const old = await createSync(integrationId, 'Full', { scheduledAt: new Date(Date.now() - 31 * 86_400_000).toISOString() });
     expect(old.status).toBe(400);
+    // Near year 9999 the frequency rules' windows left PostgreSQL's range (a 500).
+    for (const scheduledAt of ['9999-12-31T23:30:00Z', new Date(Date.now() + 367 * 86_400_000).toISOString()]) {
+      const ahead = await createSync(integrationId, 'Full', { scheduledAt });
+      expect(ahead.status).toBe(400);
+      expect(await ahead.json()).toMatchObject({ code: 'datasync.scheduled_too_far_ahead', errors: [{ field: 'scheduledAt' }] });
+    }
     const draft = await call('/api/integrations', { method: 'POST', body: JSON.stringify({ name: `Draft ${randomUUID()}`, integrationType: 'CustomAPI', provider: 'Custom', configuration: { baseUrl: sourceUrl } }) });
     const draftId = ((await draft.json()) as { id: string }).id;
     const inactive = await createSync(draftId, 'Full');
@@ -477,6 +483,13 @@ describe('data sync', () => {
     const refused = await put('n00002', { data: 'not an object' });
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { errors: Array<{ field: string }> }).errors[0].field).toBe('data');
+    // Data PostgreSQL would store altered, or over the size an imported record may have: refused, naming data.
+    const nul = await put('n00004', { data: { id: 'n00004', name: 'a\u0000b' } });
+    expect(nul.status).toBe(422);
+    expect(await nul.json()).toMatchObject({ code: 'datasync.unstorable_record', errors: [{ field: 'data' }] });
+    const large = await put('n00005', { data: { id: 'n00005', notes: 'x'.repeat(3000) } });
+    expect(large.status).toBe(413);
+    expect(await large.json()).toMatchObject({ code: 'datasync.record_too_large', errors: [{ field: 'data' }] });
     // An entity no sync resource carries would be stored and never exported: refused, naming it.
     const elsewhere = await call(`/api/integrations/${integrationId}/records/Contacts/n00003`, { method: 'PUT', body: JSON.stringify({ data: { id: 'n00003' } }) });
     expect(elsewhere.status).toBe(422);
@@ -593,7 +606,7 @@ describe('data sync', () => {
     expect(ending.items.map((r) => r.externalId)).toEqual([longId]);
     expect((await pageAfter(ending.nextCursor)).items).toEqual([]);
     const cursorOf = (syncedAt: string) => Buffer.from(JSON.stringify([syncedAt, 'p01'])).toString('base64url');
-    for (const after of ['not-a-cursor', cursorOf('yesterday'), cursorOf('2026-13-45 00:00:00+00'), cursorOf('0000-01-01 00:00:00+00'), cursorOf('2026-01-01 00:00:00+99')]) {
+    for (const after of ['not-a-cursor', cursorOf('yesterday'), cursorOf('2026-13-45 00:00:00+00'), cursorOf('0000-01-01 00:00:00+00'), cursorOf('2026-01-01 00:00:00+99'), cursorOf('2026-12-06 21:05:23+16')]) {
       const refused = await call(`/api/integrations/${integrationId}/records?entity=contacts&after=${after}`);
       expect(refused.status).toBe(400);
       expect(((await refused.json()) as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual(['after']);

@@ -15,7 +15,7 @@ export type CreateDataSyncDto = {
     syncType: SyncType;
     direction: SyncDirection;
     /**
-     * When to run; now when absent; at most 30 days in the past (a past time runs at once, and the frequency rules count it as now)
+     * When to run; now when absent; at most 30 days in the past (a past time runs at once, and the frequency rules count it as now) and 366 days ahead
      */
     scheduledAt?: string;
 };

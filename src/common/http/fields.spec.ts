@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { DateTimeField, parseIsoDateTime, StorableText } from './fields';
+import { DateTimeField, isStorableText, parseIsoDateTime, StorableText, toStorableText } from './fields';
 
 class WithDate {
   @DateTimeField()
@@ -59,5 +59,12 @@ describe('StorableText', () => {
   it('refuses an unpaired surrogate, which PostgreSQL would store as U+FFFD (two keys then stored as one), and keeps pairs', () => {
     for (const lone of ['k\ud800', 'k\udc00', '\udc00\ud800']) expect(validateSync(plainToInstance(WithNames, { names: [lone] })).map((error) => error.property)).toEqual(['names']);
     expect(validateSync(plainToInstance(WithNames, { names: ['k\ud83d\ude00', 'café'] }))).toEqual([]);
+  });
+});
+
+describe('toStorableText', () => {
+  it('replaces U+0000 and unpaired surrogates with U+FFFD, keeping pairs', () => {
+    expect(toStorableText('a\u0000b\ud800c\udc00d😀')).toBe('a\ufffdb\ufffdc\ufffdd😀');
+    expect(isStorableText(toStorableText('x\u0000\ud83d'))).toBe(true);
   });
 });

@@ -57,6 +57,11 @@ export function isStorableText(value: string): boolean {
   return !value.includes('\u0000') && !UNPAIRED_SURROGATE.test(value);
 }
 
+/** `value` with each character isStorableText refuses replaced by U+FFFD: for text from outside, kept, not refused. */
+export function toStorableText(value: string): string {
+  return value.replace(new RegExp(`\u0000|${UNPAIRED_SURROGATE.source}`, 'g'), '\uFFFD');
+}
+
 /** Text that is not storable as sent (isStorableText) is refused, naming the field. `{ each: true }` for a list of strings. */
 export const StorableText = (options?: ValidationOptions) =>
   ValidateBy(

@@ -103,10 +103,10 @@ class PlainBodyValidationPipe extends ValidationPipe {
  * validating, serialising an event for its webhooks) recurses, and ran out of stack at some thousands of levels: a
  * 48 KB body answered 500. No event, schema or configuration needs a hundred.
  */
-const MAX_NESTING = 100;
+export const MAX_NESTING = 100;
 
 /** The top-level field under which `value` nests deeper than MAX_NESTING, or undefined; without recursion. */
-function fieldNestedTooDeep(value: unknown): string | undefined {
+export function fieldNestedTooDeep(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const pending: Array<{ node: object; depth: number; field: string }> = [];
   for (const [key, child] of Object.entries(value)) if (typeof child === 'object' && child !== null) pending.push({ node: child, depth: 1, field: key });

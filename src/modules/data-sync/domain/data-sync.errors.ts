@@ -8,8 +8,11 @@ export enum DataSyncErrorCode {
   CredentialsRefused = 'datasync.credentials_refused',
   NotSyncable = 'datasync.not_syncable',
   ScheduledTooLongAgo = 'datasync.scheduled_too_long_ago',
+  ScheduledTooFarAhead = 'datasync.scheduled_too_far_ahead',
   TooFrequent = 'datasync.too_frequent',
   AlreadyFinished = 'datasync.already_finished',
+  UnstorableRecord = 'datasync.unstorable_record',
+  RecordTooLarge = 'datasync.record_too_large',
 }
 
 const KINDS: Record<DataSyncErrorCode, ErrorKind> = {
@@ -20,8 +23,11 @@ const KINDS: Record<DataSyncErrorCode, ErrorKind> = {
   [DataSyncErrorCode.CredentialsRefused]: ErrorKind.Unprocessable,
   [DataSyncErrorCode.NotSyncable]: ErrorKind.Unprocessable,
   [DataSyncErrorCode.ScheduledTooLongAgo]: ErrorKind.Invalid,
+  [DataSyncErrorCode.ScheduledTooFarAhead]: ErrorKind.Invalid,
   [DataSyncErrorCode.TooFrequent]: ErrorKind.Conflict,
   [DataSyncErrorCode.AlreadyFinished]: ErrorKind.Conflict,
+  [DataSyncErrorCode.UnstorableRecord]: ErrorKind.Unprocessable,
+  [DataSyncErrorCode.RecordTooLarge]: ErrorKind.PayloadTooLarge,
 };
 
 /** Errors of data sync jobs. Field problems carry `errors` naming the field, as validation does. */

@@ -1,4 +1,6 @@
 import type { FieldError } from '../../../common/errors/domain-error';
+import { isStorableText } from '../../../common/http/fields';
+import { fieldNestedTooDeep, MAX_NESTING } from '../../../common/http/validation';
 
 /** The placeholder every read shows instead of a secret; sent back unchanged in an update, it keeps the secret. */
 export const MASK = '********';
@@ -20,15 +22,38 @@ export function parseConfiguration(raw: unknown, maxBytes: number): { configurat
     } catch {
       return { errors: [{ field: 'configuration', messages: ['configuration must be valid JSON'] }] };
     }
+    // A string skipped the body's checks: its nesting, as the body's, is bounded before anything recurses into it.
+    const tooDeep = fieldNestedTooDeep(value);
+    if (tooDeep !== undefined) return { errors: [{ field: `configuration.${tooDeep}`, messages: [`nests objects and lists more than ${MAX_NESTING} levels deep`] }] };
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
     return { errors: [{ field: 'configuration', messages: ['configuration must be a JSON object'] }] };
   }
+  const badKey = unusableKeyIn(value as ConfigurationObject);
+  if (badKey) return { errors: [badKey] };
   const bytes = Buffer.byteLength(JSON.stringify(value));
   if (bytes > maxBytes) {
     return { errors: [{ field: 'configuration', messages: [`configuration must be at most ${maxBytes} bytes of JSON (it is ${bytes})`] }] };
   }
   return { configuration: value as ConfigurationObject, errors: [] };
+}
+
+/**
+ * A key the configuration cannot have, as a field error: `__proto__` (from a string: the body's own are stripped),
+ * which later copies would take for the object's prototype; or one PostgreSQL cannot store as sent (U+0000, an
+ * unpaired surrogate), which reaches the outbox and the audit trail with the changed fields' names.
+ */
+function unusableKeyIn(configuration: ConfigurationObject): FieldError | undefined {
+  const pending: Array<{ node: object; path: string }> = [{ node: configuration, path: 'configuration' }];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    for (const [key, child] of Object.entries(next.node)) {
+      const path = `${next.path}.${key}`;
+      if (key === '__proto__') return { field: path, messages: ['__proto__ is not a key a configuration can have'] };
+      if (!isStorableText(key)) return { field: next.path, messages: ['a key must not hold the character U+0000 or an unpaired UTF-16 surrogate'] };
+      if (typeof child === 'object' && child !== null) pending.push({ node: child as object, path });
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -167,6 +167,14 @@ describe('configuration', () => {
     expect(parseConfiguration({ a: 'x'.repeat(200) }, 100).errors[0].messages[0]).toContain('at most 100 bytes');
   });
 
+  it('refuses, naming where, keys PostgreSQL cannot store, __proto__ from a string, and a string nesting too deep', () => {
+    expect(parseConfiguration({ auth: { 'a\u0000': 1 } }, 10_000).errors).toEqual([{ field: 'configuration.auth', messages: [expect.stringContaining('U+0000')] }]);
+    expect(parseConfiguration({ '\ud800': 1 }, 10_000).errors).toEqual([{ field: 'configuration', messages: [expect.stringContaining('surrogate')] }]);
+    expect(parseConfiguration('{"__proto__":{"baseUrl":"http://127.0.0.1"}}', 10_000).errors).toEqual([{ field: 'configuration.__proto__', messages: [expect.any(String)] }]);
+    const deep = `{"x":${'['.repeat(2000)}${']'.repeat(2000)}}`;
+    expect(parseConfiguration(deep, 100_000).errors).toEqual([{ field: 'configuration.x', messages: [expect.stringContaining('100 levels')] }]);
+  });
+
   it('masks declared and secret-looking fields at any depth, and restores masks on update', () => {
     const stored = { apiKey: 'k', headerValue: 'v', nested: { clientSecret: 's', region: 'eu' }, currency: 'USD' };
     const masked = maskConfiguration(stored, ['headerValue']);

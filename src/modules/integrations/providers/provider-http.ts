@@ -15,6 +15,7 @@ import {
 } from 'cockatiel';
 import { LRUCache } from 'lru-cache';
 import { APP_CONFIG, AppConfig } from '../../../common/config/app-config';
+import { toStorableText } from '../../../common/http/fields';
 import { OutboundRequestError, SafeHttpClient } from '../../../common/outbound/safe-http-client';
 import { circuitState, providerCallDuration, providerCalls } from '../infrastructure/integration-metrics';
 import { ProviderCallError } from './provider-adapter';
@@ -183,7 +184,9 @@ function providerMessage(text: string): string {
   try {
     const body = JSON.parse(text) as { error?: { message?: unknown } | string; error_description?: unknown; message?: unknown };
     const message = typeof body.error === 'object' ? body.error?.message : body.error_description ?? body.message ?? body.error;
-    return typeof message === 'string' ? `: ${message.slice(0, 200)}` : '';
+    // Stored in the integration's log and lastError: a character PostgreSQL cannot store there (U+0000, an unpaired
+    // surrogate, also from cutting a pair in two) would fail the check's outcome, which then is never recorded.
+    return typeof message === 'string' ? `: ${toStorableText(message.slice(0, 200))}` : '';
   } catch {
     return '';
   }

@@ -120,6 +120,19 @@ describe('EventTypeCatalog schemas', () => {
     expect(refusal(() => catalog.assertMatchesSchema(typeOf('tenant-b', schema), {}))).toMatchObject({ kind: 'unprocessable', errors: [{ field: 'eventType' }] });
   });
 
+  it('refuses a schema whose $refs recurse without going into the data, naming schema; a tree-shaped one passes', () => {
+    for (const schema of [{ $ref: '#' }, { allOf: [{ $ref: '#' }] }, { not: { $ref: '#' } }, { type: 'object', anyOf: [{ $ref: '#' }] }, { definitions: { a: { allOf: [{ $ref: '#/definitions/a' }] } }, $ref: '#/definitions/a' }]) {
+      expect(refusal(() => catalog.assertValidSchema(schema))).toMatchObject({ code: 'event.invalid_schema', errors: [{ field: 'schema', messages: [expect.stringMatching(/never ends/)] }] });
+    }
+    // One only some values reach, and one stored before the rule: the publication is a 422 naming eventType, not a 500.
+    const reachedBy42 = { if: { const: 42 }, then: { $ref: '#' } };
+    expect(() => catalog.assertValidSchema(reachedBy42)).not.toThrow();
+    expect(refusal(() => catalog.assertMatchesSchema(typeOf('tenant-b', reachedBy42), 42))).toMatchObject({ code: 'event.invalid_schema', errors: [{ field: 'eventType' }] });
+    const tree = { type: 'object', properties: { children: { type: 'array', items: { $ref: '#' } } } };
+    expect(() => catalog.assertValidSchema(tree)).not.toThrow();
+    expect(() => catalog.assertMatchesSchema(typeOf('tenant-b', tree), { children: [{ children: [] }] })).not.toThrow();
+  });
+
   it('refuses schemas whose checks would hold the event loop: $refs fanning out, too many patterns, too many bytes, naming schema', () => {
     // 30 levels, each an allOf of two $refs to the next: 2 KB that checks every value 2^30 times.
     const definitions: Record<string, unknown> = { l30: { type: 'string' } };

@@ -102,7 +102,15 @@ export class EventTypeCatalog {
       throw WebhookError.onField(WebhookErrorCode.InvalidSchema, 'eventType', [`the schema of ${type.name} cannot be used: ${compiled.problem}; register a type with a schema that can`]);
     }
     const { validate } = compiled;
-    if (validate(data)) return;
+    let matches: boolean;
+    try {
+      matches = validate(data) as boolean;
+    } catch (error) {
+      // A recursion the registration's probes did not reach (compile): the schema, not the data, is at fault.
+      if (!(error instanceof RangeError)) throw error;
+      throw WebhookError.onField(WebhookErrorCode.InvalidSchema, 'eventType', [`the schema of ${type.name} recurses without end on this data; register a type whose $refs go into the data`]);
+    }
+    if (matches) return;
     const errors = (validate.errors ?? []).map((error) => ({
       field: `data${error.instancePath.replace(/\//g, '.')}`,
       messages: [error.message ?? 'does not match the schema'],
@@ -190,6 +198,7 @@ export class EventTypeCatalog {
       // rejection, for data that breaks the schema, nothing would catch: the process would exit.
       if ((validate as { $async?: unknown }).$async) return { problem: '$async schemas are not run; remove "$async"' };
       if (unknownFormats.length) return { problem: `${unknownFormats[0]}: use a standard format (date-time, date, time, email, hostname, ipv4, ipv6, uri, uuid…)` };
+      if (recursesWithoutData(validate)) return { problem: 'a $ref leads back into the schema without going into the data (as "#" at the top, or in an allOf, anyOf or not): checking any value never ends' };
       return { validate };
     } catch (error) {
       if (error instanceof PatternRefusedError) return { problem: error.message };
@@ -199,6 +208,26 @@ export class EventTypeCatalog {
       return { problem: `not a valid JSON schema: ${(error as Error).message}` };
     }
   }
+}
+
+/** Values of each JSON type, to find a schema whose recursion does not follow the data. */
+const PROBES: readonly unknown[] = [{}, [], '', 0, true, null];
+
+/**
+ * Whether checking a plain value overflows the stack: a `$ref` back into the schema that does not go into the data
+ * (`{ "$ref": "#" }`, `{ "allOf": [{ "$ref": "#" }] }`) recurses for ever on every value. A recursion that is only
+ * reached for some values escapes these probes; assertMatchesSchema answers it with a 422 when it happens.
+ */
+function recursesWithoutData(validate: ValidateFunction): boolean {
+  for (const probe of PROBES) {
+    try {
+      validate(probe);
+    } catch (error) {
+      if (error instanceof RangeError) return true;
+      throw error;
+    }
+  }
+  return false;
 }
 
 /** The most JSON a schema may take: an event's schema is a few KB; a megabyte of one took seconds to register. */

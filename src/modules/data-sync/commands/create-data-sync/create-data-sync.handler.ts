@@ -17,6 +17,8 @@ import { DATA_SYNC_QUEUE, DataSyncRunJob, enqueueRun } from '../../infrastructur
 import { CreateDataSyncCommand } from './create-data-sync.command';
 
 const DAY_MS = 24 * 3600 * 1000;
+/** How far ahead a sync may be scheduled. */
+const MAX_SCHEDULED_AHEAD_DAYS = 366;
 
 /**
  * UC-DS-01: the integration must be the tenant's, Active (§7.4) and enabled, configured for syncing, and its
@@ -51,6 +53,11 @@ export class CreateDataSyncHandler implements ICommandHandler<CreateDataSyncComm
     const settings = this.config.dataSync;
     if (Date.now() - scheduledAt.getTime() > settings.maxScheduledPastDays * DAY_MS) {
       throw DataSyncError.onField(DataSyncErrorCode.ScheduledTooLongAgo, 'scheduledAt', `must not be more than ${settings.maxScheduledPastDays} days in the past`);
+    }
+    // A year ahead is as far as a one-off sync is planned; the frequency rules' windows around a time near year 9999
+    // would leave the range PostgreSQL stores.
+    if (scheduledAt.getTime() - Date.now() > MAX_SCHEDULED_AHEAD_DAYS * DAY_MS) {
+      throw DataSyncError.onField(DataSyncErrorCode.ScheduledTooFarAhead, 'scheduledAt', `must not be more than ${MAX_SCHEDULED_AHEAD_DAYS} days ahead`);
     }
     const integration = await em.findOne(Integration, { id: integrationId, tenantId: actor.tenantId });
     if (!integration) throw DataSyncError.onField(DataSyncErrorCode.IntegrationNotFound, 'integrationId', 'no such integration');

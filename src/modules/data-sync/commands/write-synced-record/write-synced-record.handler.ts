@@ -1,7 +1,9 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { APP_CONFIG, AppConfig } from '../../../../common/config/app-config';
 import { SECRET_VAULT, SecretVault } from '../../../../common/crypto/secret-vault';
+import { unstorableCharacterIn } from '../../../../common/database/postgres-json';
 import { Integration } from '../../../integrations/domain/integration.entity';
 import { ConnectorFactory } from '../../connectors/connector-factory';
 import { DataSyncError, DataSyncErrorCode } from '../../domain/data-sync.errors';
@@ -20,6 +22,7 @@ export class WriteSyncedRecordHandler implements ICommandHandler<WriteSyncedReco
     private readonly em: EntityManager,
     private readonly connectors: ConnectorFactory,
     @Inject(SECRET_VAULT) private readonly vault: SecretVault,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async execute({ actor, integrationId, entity, externalId, data }: WriteSyncedRecordCommand): Promise<WrittenSyncedRecord> {
@@ -27,6 +30,14 @@ export class WriteSyncedRecordHandler implements ICommandHandler<WriteSyncedReco
     const integration = await this.em.findOne(Integration, { id: integrationId, tenantId: actor.tenantId });
     if (!integration) throw new DataSyncError(DataSyncErrorCode.NotFound, 'Integration not found');
     this.assertSyncs(integration, entity);
+    // As an imported record is held to (source-record.ts), and refused rather than stored altered: the caller would
+    // read back, and export, something other than what it wrote.
+    const json = JSON.stringify(data);
+    const unstorable = unstorableCharacterIn(json);
+    if (unstorable) throw DataSyncError.onField(DataSyncErrorCode.UnstorableRecord, 'data', `holds ${unstorable}, which cannot be stored; remove it or encode it`);
+    const bytes = Buffer.byteLength(json);
+    const limit = this.config.dataSync.maxRecordBytes;
+    if (bytes > limit) throw DataSyncError.onField(DataSyncErrorCode.RecordTooLarge, 'data', `is ${bytes} bytes of JSON, over the limit of ${limit} a record may take`);
     // The hash is computed as imports compute it (md5 of the canonical jsonb text), so Differential compares alike.
     // synced_at is when the stored version last changed, whoever changed it (an import, this write, a Full sync
     // marking it deleted): the records list's `updatedSince` filters on it, so a change made here shows there too.

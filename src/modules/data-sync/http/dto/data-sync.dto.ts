@@ -20,7 +20,7 @@ export class CreateDataSyncDto {
   @EnumField(SYNC_DIRECTIONS, { enumName: 'SyncDirection', example: 'Import' })
   direction: SyncDirection;
 
-  @DateTimeField({ optional: true, example: '2026-12-22T10:00:00Z', description: 'When to run; now when absent; at most 30 days in the past (a past time runs at once, and the frequency rules count it as now)' })
+  @DateTimeField({ optional: true, example: '2026-12-22T10:00:00Z', description: 'When to run; now when absent; at most 30 days in the past (a past time runs at once, and the frequency rules count it as now) and 366 days ahead' })
   scheduledAt?: Date;
 }
 
@@ -76,7 +76,8 @@ const PG_TIMESTAMPTZ = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)([
 
 function isPostgresTimestamp(text: string): boolean {
   const parts = PG_TIMESTAMPTZ.exec(text);
-  return parts !== null && parseIsoDateTime(`${parts[1]}T${parts[2]}${parts[3]}:${parts[4] ?? '00'}`) !== undefined;
+  // PostgreSQL reads offsets up to 15:59 only.
+  return parts !== null && Math.abs(Number(parts[3])) <= 15 && parseIsoDateTime(`${parts[1]}T${parts[2]}${parts[3]}:${parts[4] ?? '00'}`) !== undefined;
 }
 
 /** The cursor `after` names; a 400 naming `after` for anything nextCursor did not produce. */
