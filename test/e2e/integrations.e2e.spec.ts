@@ -149,6 +149,13 @@ describe('Integrations through the SDK', () => {
       [{ name: 'x', integrationType: 'PaymentGateway', provider: 'Stripe', configuration: { currency: 'USD' } }, 'configuration.apiKey'],
       [{ name: 'x', integrationType: 'CustomAPI', provider: 'Custom', configuration: { baseUrl: 'ftp://127.0.0.1/files' } }, 'configuration.baseUrl'],
       [{ name: 'x', integrationType: 'CustomAPI', provider: 'Custom', configuration: { baseUrl: `${fakes.baseUrl}/custom`, auth: { type: 'basic', username: 'u' } } }, 'configuration.auth.password'],
+      // What no HTTP header can carry, which made every later call fail as if the provider were down.
+      [{ name: 'x', integrationType: 'CustomAPI', provider: 'Custom', configuration: { baseUrl: `${fakes.baseUrl}/custom`, auth: { type: 'header', headerName: 'X-A', headerValue: 'a\r\nb: c' } } }, 'configuration.auth.headerValue'],
+      [{ name: 'x', integrationType: 'CustomAPI', provider: 'Custom', configuration: { baseUrl: `${fakes.baseUrl}/custom`, auth: { type: 'header', headerName: 'Transfer-Encoding', headerValue: 'chunked' } } }, 'configuration.auth.headerName'],
+      [{ name: 'x', integrationType: 'CustomAPI', provider: 'Custom', configuration: { baseUrl: `${fakes.baseUrl}/custom`, auth: { type: 'bearer', token: 'tok\u{1F600}' } } }, 'configuration.auth.token'],
+      // Keys PostgreSQL cannot store, and __proto__ in the string form, which left a configuration of nothing.
+      [{ name: 'x', integrationType: 'CustomAPI', provider: 'Custom', configuration: { baseUrl: `${fakes.baseUrl}/custom`, 'a\u0000': 1 } }, 'configuration'],
+      [{ name: 'x', integrationType: 'CustomAPI', provider: 'Custom', configuration: '{"__proto__":{"baseUrl":"http://127.0.0.1:1"}}' }, 'configuration.__proto__'],
       [{ name: '', integrationType: 'CRM', provider: 'HubSpot', configuration: { accessToken: 't' } }, 'name'],
     ];
     for (const [body, field] of attempts) {

@@ -41,6 +41,11 @@ export function customStaticAuthHeaders(configuration: Configuration): Record<st
  * authenticate. Usable for every integration type; the URL of the API and of its token endpoint are the
  * admin's, so they go through the SSRF-safe client like every other call.
  */
+/** A header token, but none the HTTP client manages itself (the connection, the message framing). */
+const HEADER_NAME = /^(?!(?:connection|content-length|expect|host|keep-alive|proxy-connection|te|trailer|transfer-encoding|upgrade)$)[A-Za-z0-9-]{1,100}$/i;
+/** RFC 9110 field-value characters: visible ASCII, space, tab and obs-text (Latin-1), nothing else. */
+const HEADER_VALUE = /^[\t\x20-\x7E\x80-\xFF]*$/;
+
 export class CustomRestAdapter implements ProviderAdapter {
   readonly provider = 'Custom';
   readonly integrationTypes = INTEGRATION_TYPES;
@@ -54,7 +59,10 @@ export class CustomRestAdapter implements ProviderAdapter {
       ...matchIfPresent(configuration, 'healthPath', /^\/\S*$/, 'a path starting with /'),
       ...matchIfPresent(configuration, 'testPath', /^\/\S*$/, 'a path starting with /'),
       ...oneOfIfPresent(configuration, 'auth.type', CUSTOM_AUTH_TYPES),
-      ...matchIfPresent(configuration, 'auth.headerName', /^[A-Za-z0-9-]{1,100}$/, 'an HTTP header name'),
+      ...matchIfPresent(configuration, 'auth.headerName', HEADER_NAME, 'an HTTP header name other than one of the connection or the message framing'),
+      // Sent as they are in a header: a CR, LF or NUL (or a character past Latin-1) would make every call fail.
+      ...matchIfPresent(configuration, 'auth.headerValue', HEADER_VALUE, 'text an HTTP header can carry (no line breaks or control characters)'),
+      ...matchIfPresent(configuration, 'auth.token', HEADER_VALUE, 'text an HTTP header can carry (no line breaks or control characters)'),
     ];
     if (CUSTOM_AUTH_TYPES.includes(authType)) {
       errors.push(...requireStrings(configuration, ...AUTH_FIELDS[authType]));
