@@ -36,16 +36,16 @@ export function customStaticAuthHeaders(configuration: Configuration): Record<st
   }
 }
 
-/**
- * Any REST API the admin describes: a base URL, a path to check (answering 2xx is healthy) and how to
- * authenticate. Usable for every integration type; the URL of the API and of its token endpoint are the
- * admin's, so they go through the SSRF-safe client like every other call.
- */
 /** A header token, but none the HTTP client manages itself (the connection, the message framing). */
 const HEADER_NAME = /^(?!(?:connection|content-length|expect|host|keep-alive|proxy-connection|te|trailer|transfer-encoding|upgrade)$)[A-Za-z0-9-]{1,100}$/i;
 /** RFC 9110 field-value characters: visible ASCII, space, tab and obs-text (Latin-1), nothing else. */
 const HEADER_VALUE = /^[\t\x20-\x7E\x80-\xFF]*$/;
 
+/**
+ * Any REST API the admin describes: a base URL, a path to check (answering 2xx is healthy) and how to
+ * authenticate. Usable for every integration type; the URL of the API and of its token endpoint are the
+ * admin's, so they go through the SSRF-safe client like every other call.
+ */
 export class CustomRestAdapter implements ProviderAdapter {
   readonly provider = 'Custom';
   readonly integrationTypes = INTEGRATION_TYPES;
