@@ -166,6 +166,15 @@ describe('Integrations through the SDK', () => {
     }
     expect((await reader.integrations.listIntegrations({})).total).toBe(before);
 
+    // An operation without a body refuses one with fields, as a DELETE does; an empty object has nothing to refuse.
+    const probed = await admin.integrations.createIntegration({ requestBody: { name: 'Probed', integrationType: 'CRM', provider: 'HubSpot', configuration: { accessToken: FAKE_CREDENTIALS.hubspotToken } } });
+    const key = (admin.request as unknown as { config: { HEADERS: Record<string, string> } }).config.HEADERS['X-API-Key'];
+    const test = (body: unknown) => hub.request(`/api/integrations/${probed.id}/test`, { method: 'POST', key, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const withFields = await test({ dryRun: true });
+    expect(withFields.status).toBe(400);
+    expect(((await withFields.json()) as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual(['dryRun']);
+    expect((await test({})).status).toBe(200);
+
     // An update that changes nothing is refused, naming what it could have set.
     const created = await admin.integrations.createIntegration({ requestBody: { name: 'Unchanged', integrationType: 'CRM', provider: 'HubSpot', configuration: { accessToken: FAKE_CREDENTIALS.hubspotToken } } });
     const emptyUpdate = await errorOf(admin.integrations.updateIntegration({ id: created.id, requestBody: {} }));

@@ -1,5 +1,6 @@
 import { ExecutionContext, Injectable, RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA } from '@nestjs/common/constants';
+import { METHOD_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import type { CanActivate } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
@@ -14,7 +15,10 @@ import { ApiKeyVerifier, VerifiedKey } from './api-key-verifier';
 interface RoutePolicy {
   isPublic: boolean;
   scopes: readonly string[];
-  /** A DELETE: a body sent with it is a 400 (assertNoBody), once the caller is known to be allowed. */
+  /**
+   * A route with no @Body() parameter (every DELETE, `POST …/test`, `…/replay`…): a body with fields sent to it is a
+   * 400 (assertNoBody), once the caller is known to be allowed, rather than ignored with what it asked for.
+   */
   takesNoBody: boolean;
 }
 
@@ -95,10 +99,19 @@ export class ApiKeyGuard implements CanActivate {
       policy = {
         isPublic: this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets) ?? false,
         scopes: this.reflector.getAllAndOverride<string[]>(REQUIRED_SCOPES, targets) ?? [],
-        takesNoBody: this.reflector.get<RequestMethod>(METHOD_METADATA, handler) === RequestMethod.DELETE,
+        takesNoBody: takesNoBody(context.getClass(), handler),
       };
       this.policies.set(handler, policy);
     }
     return policy;
   }
+}
+
+/** Whether the handler is a route that could take a body (not GET or HEAD) and declares no @Body() parameter. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- Nest hands the handler as a Function
+function takesNoBody(controller: object, handler: Function): boolean {
+  const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
+  if (method === undefined || method === RequestMethod.GET || method === RequestMethod.HEAD) return false;
+  const parameters = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, handler.name) ?? {}) as Record<string, unknown>;
+  return !Object.keys(parameters).some((key) => key.split(':')[0] === String(RouteParamtypes.BODY));
 }
