@@ -42,6 +42,7 @@ export class WriteSyncedRecordHandler implements ICommandHandler<WriteSyncedReco
     // synced_at is when the stored version last changed, whoever changed it (an import, this write, a Full sync
     // marking it deleted): the records list's `updatedSince` filters on it, so a change made here shows there too.
     // Exports compare local_modified_at with exported_at, never synced_at.
+    const stored = postgresJson(data);
     const [row] = await this.em.execute<Row[]>(
       `INSERT INTO synced_record AS s (tenant_id, integration_id, entity, external_id, data, content_hash, deleted, synced_at, local_modified_at)
        VALUES (?, ?, ?, ?, ?::jsonb, md5(?::jsonb::text), false, now(), clock_timestamp())
@@ -49,7 +50,7 @@ export class WriteSyncedRecordHandler implements ICommandHandler<WriteSyncedReco
          SET data = EXCLUDED.data, content_hash = EXCLUDED.content_hash, deleted = false, synced_at = EXCLUDED.synced_at,
              local_modified_at = EXCLUDED.local_modified_at
        RETURNING content_hash, local_modified_at, (xmax = 0) AS created`,
-      [actor.tenantId, integrationId, entity, externalId, postgresJson(data), postgresJson(data)],
+      [actor.tenantId, integrationId, entity, externalId, stored, stored],
     );
     return { entity, externalId, data, contentHash: row.content_hash, localModifiedAt: new Date(row.local_modified_at), created: row.created };
   }

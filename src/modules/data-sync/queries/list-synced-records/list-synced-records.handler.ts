@@ -13,7 +13,8 @@ interface Row {
   deleted: boolean;
   synced_at: Date;
   synced_at_text: string;
-  total: string;
+  /** Absent after a cursor. */
+  total?: string;
 }
 
 /**
@@ -30,16 +31,17 @@ export class ListSyncedRecordsHandler implements IQueryHandler<ListSyncedRecords
     const connection = this.em.getConnection();
     const where = 'tenant_id = ? AND integration_id = ? AND entity = ? AND synced_at >= ?';
     const params = [tenantId, integrationId, entity, updatedSince ?? new Date(0)];
+    // After a cursor the rows would count only what follows it: the total is counted on its own below.
     const rows = await connection.execute<Row[]>(
-      `SELECT entity, external_id, data, source_modified_at, content_hash, deleted, synced_at, synced_at::text AS synced_at_text,
-              count(*) OVER () AS total
+      `SELECT entity, external_id, data, source_modified_at, content_hash, deleted, synced_at, synced_at::text AS synced_at_text
+              ${after ? '' : ', count(*) OVER () AS total'}
          FROM synced_record WHERE ${where} ${after ? 'AND (synced_at, external_id) > (?::timestamptz, ?)' : ''}
         ORDER BY synced_at, external_id
         LIMIT ? OFFSET ?`,
       [...params, ...(after ? [after.syncedAt, after.externalId] : []), pageSize, after ? 0 : (page - 1) * pageSize],
     );
     let total = rows.length && !after ? Number(rows[0].total) : 0;
-    // Past the last page there is no row to carry the total, and after a cursor the rows count only what follows it.
+    // Past the last page there is no row to carry the total.
     if (after || (!rows.length && page > 1)) {
       const [counted] = await connection.execute<Array<{ n: string }>>(`SELECT count(*) AS n FROM synced_record WHERE ${where}`, params);
       total = Number(counted.n);
