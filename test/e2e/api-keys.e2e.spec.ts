@@ -263,9 +263,23 @@ describe('API keys through the SDK', () => {
     expect(past.body.detail).toContain('expiresAt');
     expect(past.body.errors).toEqual([{ field: 'expiresAt', messages: ['must be in the future'] }]);
 
-    const malformed = await hub.request('/api/apikeys', { method: 'POST', key: tenantAdminKey, headers: { 'content-type': 'application/json' }, body: '{"keyName":' });
-    expect(malformed.status).toBe(400);
-    expect(malformed.headers.get('content-type')).toContain('application/problem+json');
+    // Bodies refused before any DTO sees them still name what to fix: the body, or its Content-Type.
+    const bodyProblem = async (body: string, contentType = 'application/json') => {
+      const response = await hub.request('/api/apikeys', { method: 'POST', key: tenantAdminKey, headers: { 'content-type': contentType }, body });
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      const problem = (await response.json()) as { code: string; errors: Array<{ field: string; messages: string[] }> };
+      return { status: response.status, code: problem.code, field: problem.errors.map((e) => e.field).join(), message: problem.errors[0].messages[0] };
+    };
+    expect(await bodyProblem('{"keyName":')).toEqual({ status: 400, code: 'malformed_json', field: 'body', message: 'is not valid JSON: it ends before its value does' });
+    expect(await bodyProblem('{"keyName":"x",}')).toEqual({ status: 400, code: 'malformed_json', field: 'body', message: 'is not valid JSON from character 15 on (counting from 0)' });
+    // V8's message for an unexpected token quotes the body; a credential pasted there must not come back in an error.
+    const quoted = await bodyProblem('{"keyName": hunter2-secret}');
+    expect(quoted).toMatchObject({ status: 400, code: 'malformed_json', field: 'body' });
+    expect(quoted.message).not.toContain('hunter2');
+    expect(await bodyProblem('{"__proto__":{"isAdmin":true}}')).toMatchObject({ status: 400, code: 'malformed_json', field: 'body' });
+    expect(await bodyProblem('[{"keyName":"x","scopes":["integration:read"]}]')).toEqual({ status: 400, code: 'validation_failed', field: 'body', message: 'must be a JSON object' });
+    expect(await bodyProblem('null')).toMatchObject({ status: 400, field: 'body', message: 'must be a JSON object' });
+    expect(await bodyProblem('keyName: x', 'text/yaml')).toMatchObject({ status: 415, code: 'unsupported_media_type', field: 'content-type' });
 
     const impossibleSince = await hub.request('/api/audit?since=2027-04-31T00:00:00Z', { key: tenantAdminKey });
     expect(impossibleSince.status).toBe(400);
@@ -277,6 +291,7 @@ describe('API keys through the SDK', () => {
 
     const tooBig = await hub.request('/api/apikeys', { method: 'POST', key: tenantAdminKey, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ keyName: 'x'.repeat(2_000_000), scopes: ['integration:read'] }) });
     expect(tooBig.status).toBe(413);
+    expect(await tooBig.json()).toMatchObject({ code: 'payload_too_large', errors: [{ field: 'body', messages: [expect.stringMatching(/larger than the \d+ bytes/)] }] });
 
     // An update that changes nothing is a client that misread the schema: refused, not recorded as a change.
     const [existing] = (await admin.apiKeys.listApiKeys({})).items;

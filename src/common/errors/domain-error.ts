@@ -10,6 +10,7 @@ export enum ErrorKind {
   Conflict = 'conflict',
   Unprocessable = 'unprocessable',
   PayloadTooLarge = 'payload_too_large',
+  UnsupportedMediaType = 'unsupported_media_type',
   RateLimited = 'rate_limited',
   Unavailable = 'unavailable',
 }
@@ -31,6 +32,8 @@ export abstract class DomainError extends Error {
 export enum CommonErrorCode {
   NotFound = 'not_found',
   ValidationFailed = 'validation_failed',
+  MalformedJson = 'malformed_json',
+  UnsupportedMediaType = 'unsupported_media_type',
   MissingApiKey = 'auth.missing_api_key',
   InvalidApiKey = 'auth.invalid_api_key',
   ExpiredApiKey = 'auth.expired_api_key',
@@ -42,6 +45,8 @@ export enum CommonErrorCode {
 const COMMON_KINDS: Record<CommonErrorCode, ErrorKind> = {
   [CommonErrorCode.NotFound]: ErrorKind.NotFound,
   [CommonErrorCode.ValidationFailed]: ErrorKind.Invalid,
+  [CommonErrorCode.MalformedJson]: ErrorKind.Invalid,
+  [CommonErrorCode.UnsupportedMediaType]: ErrorKind.UnsupportedMediaType,
   [CommonErrorCode.MissingApiKey]: ErrorKind.Unauthenticated,
   [CommonErrorCode.InvalidApiKey]: ErrorKind.Unauthenticated,
   [CommonErrorCode.ExpiredApiKey]: ErrorKind.Unauthenticated,
@@ -64,6 +69,11 @@ export class CommonError extends DomainError {
 
   static notFound(resource: string): CommonError {
     return new CommonError(CommonErrorCode.NotFound, `${resource} not found`);
+  }
+
+  /** One field's refusal: the detail starts with the field's name, and `errors` holds it alone. */
+  static ofField(code: CommonErrorCode, field: string, message: string): CommonError {
+    return new CommonError(code, `${field}: ${message}`, { errors: [{ field, messages: [message] }] });
   }
 
   static validation(errors: FieldError[]): CommonError {

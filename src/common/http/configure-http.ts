@@ -3,14 +3,16 @@ import type { IncomingMessage } from 'node:http';
 import cors from '@fastify/cors';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { errorCodes, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions, LogController, onResponseHookHandler } from 'fastify';
+import { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions, LogController, onResponseHookHandler } from 'fastify';
 import type { Logger } from 'pino';
 import type { Histogram } from 'prom-client';
+import { parse as parseJsonSecurely } from 'secure-json-parse';
 import type { AppConfig } from '../config/app-config';
 import { API_KEY_PREFIX, KEY_PREFIX_LENGTH } from '../auth/api-key-format';
+import { CommonError, CommonErrorCode } from '../errors/domain-error';
 import { lazyRequestLogger } from '../logging/logger';
 import { httpRequestDuration } from '../metrics/metrics';
-import { ProblemDetailsFilter, sendProblem, toProblem } from './problem-details.filter';
+import { ProblemDetailsFilter, sendProblem, toProblem, unsupportedMediaType } from './problem-details.filter';
 import { createValidationPipe } from './validation';
 
 const REQUEST_ID = /^[\w.:-]{1,100}$/;
@@ -99,6 +101,29 @@ function acceptsAnyBody(request: FastifyRequest): boolean {
   return (request.routeOptions.config as unknown as Record<string, unknown>)[ACCEPTS_ANY_BODY] === true;
 }
 
+/**
+ * A JSON body, parsed with the prototype-poisoning checks Fastify's own parser makes, or a 400 that names `body` and
+ * says what is wrong. Fastify's parser said only "not valid JSON", and Nest passes its errors on without their
+ * code. V8's own words are passed on only with a position: for an unexpected token they quote the body, which may
+ * hold a credential.
+ */
+function parseJsonBody(body: Buffer): unknown {
+  if (body.length === 0) throw malformedBody('is empty: send a JSON object, or no Content-Type header');
+  try {
+    return parseJsonSecurely(body, { protoAction: 'error', constructorAction: 'error' });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : '';
+    if (message.includes('forbidden prototype property')) throw malformedBody('holds a "__proto__" key, or a "constructor" key holding "prototype": neither is accepted');
+    if (message.startsWith('Unexpected end of JSON input')) throw malformedBody('is not valid JSON: it ends before its value does');
+    const position = /at position (\d+)/.exec(message)?.[1];
+    throw malformedBody(position === undefined ? 'is not valid JSON' : `is not valid JSON from character ${position} on (counting from 0)`);
+  }
+}
+
+function malformedBody(message: string): CommonError {
+  return CommonError.ofField(CommonErrorCode.MalformedJson, 'body', message);
+}
+
 /** A form as an object (a repeated name gives a list), without a prototype, so no field can reach one. */
 function parseForm(body: Buffer): Record<string, string | string[]> {
   const form: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
@@ -159,13 +184,19 @@ export async function configureHttp(app: NestFastifyApplication, config: AppConf
     (request as FastifyRequest & { rawBody?: Buffer }).rawBody = body as Buffer;
     done(null, body);
   };
-  const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('text/plain');
-  // getDefaultJsonParser is typed for a string; it takes the buffer as it is (secure-json-parse reads both), as
-  // Nest's parser passed it.
-  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, parser((request, body, done) => parseJson(request, body as unknown as string, done)));
-  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, parser((_, body, done) => done(null, parseForm(body))));
-  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, parser((request, _, done) => done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(request.headers['content-type']))));
+  // A parser's error is a domain error, so the filter answers with its code and field: Nest would hand Fastify's own
+  // errors on with their status and message only.
+  const parsed = (parse: (body: Buffer) => unknown): BufferParser => (_, body, done) => {
+    try {
+      done(null, parse(body));
+    } catch (error) {
+      done(error as Error);
+    }
+  };
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, parser(parsed(parseJsonBody)));
+  fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, parser(parsed(parseForm)));
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, parser((_, __, done) => done(unsupportedMediaType())));
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.headers(request.url.startsWith('/docs') ? DOCS_SECURITY_HEADERS : API_SECURITY_HEADERS).header('X-Request-Id', request.id);
     done();

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { loggableError } from '../database/statement-failure';
-import { DomainError, ErrorKind } from '../errors/domain-error';
+import { CommonError, CommonErrorCode, DomainError, ErrorKind } from '../errors/domain-error';
 
 /** RFC 9457 problem details, the one shape every failure of this API takes. */
 export interface ProblemDetails {
@@ -24,6 +24,7 @@ const STATUS_OF_KIND: Record<ErrorKind, number> = {
   [ErrorKind.Conflict]: HttpStatus.CONFLICT,
   [ErrorKind.Unprocessable]: HttpStatus.UNPROCESSABLE_ENTITY,
   [ErrorKind.PayloadTooLarge]: HttpStatus.PAYLOAD_TOO_LARGE,
+  [ErrorKind.UnsupportedMediaType]: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
   [ErrorKind.RateLimited]: HttpStatus.TOO_MANY_REQUESTS,
   [ErrorKind.Unavailable]: HttpStatus.SERVICE_UNAVAILABLE,
 };
@@ -89,8 +90,8 @@ function fastifyCode(code: string | undefined, status: number): string {
 function fastifyDetail(error: { code?: string; message?: string }): string {
   if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return 'The request body is larger than this server accepts';
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'The request body must be application/json';
-  // JSON.parse messages name the position, never a value worth hiding.
-  return error.message ?? 'Bad request';
+  // Fastify's own messages quote nothing of the request; a parser's may (V8's JSON.parse quotes the text it read).
+  return error.code?.startsWith('FST_') && error.message ? error.message : 'Bad request';
 }
 
 /** What a route says about a body over the server's limit (BODY_LIMIT_BYTES): the field to blame, and its code. */
@@ -100,18 +101,28 @@ interface OversizedBodyRouteConfig {
 
 /**
  * For a route whose body is mostly one field (POST /api/events: `data`): Fastify refuses a body over the server's
- * limit before the handler can check that field's own limit, and its 413 would name nothing. The route declares
- * the field and the code of its own limit, so a client gets one answer for "too large", whichever limit caught it.
- * Route configuration rather than a list of paths here: the route carries its rule, and the filter stays generic.
+ * limit before the handler can check that field's own limit. The route declares the field and the code of its own
+ * limit, so a client gets one answer for "too large", whichever limit caught it. Route configuration rather than a
+ * list of paths here: the route carries its rule, and the filter stays generic.
  */
 export const OversizedBodyIs = (field: string, code: string): MethodDecorator => RouteConfig({ oversizedBody: { field, code } } satisfies OversizedBodyRouteConfig);
 
-function blameOversizedBody(problem: ProblemDetails, exception: unknown, request: FastifyRequest): ProblemDetails {
-  // Nest hands Fastify's FST_ERR_CTP_BODY_TOO_LARGE on as a bare HttpException(413): a 413 that is no domain
-  // error of the handler's is that one.
-  if (problem.status !== HttpStatus.PAYLOAD_TOO_LARGE || exception instanceof DomainError) return problem;
-  const blamed = (request.routeOptions.config as OversizedBodyRouteConfig | undefined)?.oversizedBody;
-  if (!blamed) return problem;
+/** A body of a type no parser of this API takes (application/json and forms only, but on provider callbacks). */
+export function unsupportedMediaType(): CommonError {
+  return CommonError.ofField(CommonErrorCode.UnsupportedMediaType, 'content-type', 'must be application/json (or application/x-www-form-urlencoded) for a body');
+}
+
+/**
+ * Fastify refuses some requests before any handler, and Nest hands those refusals on as a bare HttpException with
+ * their status and message only, naming nothing. A 413 or 415 that is no domain error of a handler's is one of them
+ * (FST_ERR_CTP_BODY_TOO_LARGE; FST_ERR_CTP_INVALID_MEDIA_TYPE for a Content-Type header that does not parse): it
+ * gets the field to blame and a code, for a 413 the field and code its route declared with @OversizedBodyIs.
+ */
+function nameFastifyRefusal(problem: ProblemDetails, exception: unknown, request: FastifyRequest): ProblemDetails {
+  if (exception instanceof DomainError) return problem;
+  if (problem.status === HttpStatus.UNSUPPORTED_MEDIA_TYPE) return toProblem(unsupportedMediaType());
+  if (problem.status !== HttpStatus.PAYLOAD_TOO_LARGE) return problem;
+  const blamed = (request.routeOptions.config as OversizedBodyRouteConfig | undefined)?.oversizedBody ?? { field: 'body', code: 'payload_too_large' };
   const message = `the request body is larger than the ${request.routeOptions.bodyLimit} bytes this server accepts`;
   return buildProblem(problem.status, blamed.code, `${blamed.field}: ${message}`, { errors: [{ field: blamed.field, messages: [message] }] });
 }
@@ -130,7 +141,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const problem = blameOversizedBody(toProblem(exception), exception, request);
+    const problem = nameFastifyRefusal(toProblem(exception), exception, request);
     if (problem.status >= 500) {
       this.logger.error({ err: loggableError(exception), requestId: request.id }, 'Unhandled error');
     }

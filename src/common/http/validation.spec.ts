@@ -122,7 +122,6 @@ describe('the validation pipe on plain bodies', () => {
     ['a form without prototype', Publication, withoutPrototype],
     ['a prototype key', Publication, JSON.parse('{"eventType":"Paid","data":{},"__proto__":{"admin":true}}') as unknown],
     ['a constructor key', Publication, { eventType: 'Paid', data: {}, constructor: 'x' }],
-    ['an array', Publication, [{ eventType: 'Paid', data: {} }]],
     ['a transformed field', Trimmed, { name: '  abc  ' }],
     ['a transformed field out of range', Trimmed, { name: '  abcdef  ' }],
   ];
@@ -160,6 +159,14 @@ describe('the validation pipe on plain bodies', () => {
     let fine: unknown = {};
     for (let level = 0; level < 99; level++) fine = { next: fine };
     expect(await outcome(createValidationPipe(), Publication, { eventType: 'Paid', data: fine })).toMatchObject({ passed: { class: 'Publication' } });
+  });
+
+  it('refuses a list or a lone value where the class wants an object, naming the body rather than every field', async () => {
+    for (const value of [[{ eventType: 'Paid', data: {} }], 'Paid', 7, true, null]) {
+      expect(await outcome(createValidationPipe(), Publication, value)).toEqual({ refused: ['body: must be a JSON object'] });
+    }
+    // Nest's pipe names a field per index and every required field as missing.
+    expect(await outcome(nestPipe, Publication, [{ eventType: 'Paid', data: {} }])).toMatchObject({ refused: expect.arrayContaining([expect.stringMatching(/^0: /)]) });
   });
 
   it('runs asynchronous rules, which a synchronous check would skip', async () => {

@@ -6,7 +6,7 @@ import { TransformationType } from 'class-transformer';
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage';
 import { getMetadataStorage, validateSync, ValidationTypes } from 'class-validator';
 import type { ValidatorOptions } from 'class-validator';
-import { CommonError, FieldError } from '../errors/domain-error';
+import { CommonError, CommonErrorCode, FieldError } from '../errors/domain-error';
 
 /** Flattens class-validator's tree into one entry per field, named by its dotted path. */
 export function fieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
@@ -86,6 +86,11 @@ class PlainBodyValidationPipe extends ValidationPipe {
     const tooDeep = fieldNestedTooDeep(value);
     if (tooDeep !== undefined) throw CommonError.validation([{ field: tooDeep, messages: [`${tooDeep} nests objects and lists more than ${MAX_NESTING} levels deep`] }]);
     const metatype = metadata.metatype as DtoClass | undefined;
+    // A list or a lone value where a DTO wants an object: class-validator would answer "property 0 should not
+    // exist" and every required field missing, naming everything but what is wrong.
+    if (metadata.type === 'body' && value !== undefined && metatype && this.toValidate(metadata) && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+      throw CommonError.ofField(CommonErrorCode.ValidationFailed, 'body', 'must be a JSON object');
+    }
     // Not isPlainObject: Fastify's parsed query string has a prototype of its own (itself without one).
     if (metatype && typeof value === 'object' && value !== null && !Array.isArray(value) && Reflect.getMetadata(IGNORES_UNKNOWN_FIELDS, metatype)) {
       value = declaredFieldsOf(value as Record<string, unknown>, metatype);
