@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import type Redis from 'ioredis';
 import { REDIS } from '../../src/common/redis/redis.module';
 import { startTestApp, TestApp } from '../support/test-app';
@@ -44,11 +45,33 @@ describe('HTTP basics', () => {
       expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
       expect(await answer.json()).toMatchObject({ status, requestId: `refused-${status}`, instance: expect.any(String) });
     }
+    // What Node's HTTP parser refuses never becomes a request, and still gets problem+json with the security headers.
+    const overlong = await hub.request(`/api/me?filler=${'a'.repeat(20_000)}`, { key });
+    expect(overlong.status).toBe(431);
+    expect(overlong.headers.get('content-type')).toContain('application/problem+json');
+    expect(overlong.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await overlong.json()).toMatchObject({ status: 431, code: 'http.431', detail: expect.stringContaining('16384 bytes') });
+    const notHttp = await rawExchange('GARBAGE\r\n\r\n');
+    expect(notHttp).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(notHttp).toContain('Content-Type: application/problem+json');
+    expect(JSON.parse(notHttp.slice(notHttp.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 400, code: 'http.400' });
     // Up to 4,096 characters a path parameter reaches its pipe, which names it: a 300-character external id fits.
     const longId = await hub.request(`/api/tenants/${'a'.repeat(200)}`, { key });
     expect(longId.status).toBe(400);
     expect(((await longId.json()) as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual(['id']);
   });
+
+  /** Sends bytes on a connection of their own and reads what comes back until the server closes it. */
+  function rawExchange(bytes: string): Promise<string> {
+    const { hostname, port } = new URL(hub.baseUrl);
+    return new Promise((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => socket.write(bytes));
+      let received = '';
+      socket.on('data', (chunk) => (received += chunk.toString('utf8')));
+      socket.on('close', () => resolve(received));
+      socket.on('error', reject);
+    });
+  }
 
   it('refuses the character U+0000 in a string field with a 400 naming it, which PostgreSQL could not store', async () => {
     const operator = hub.client(hub.bootstrapKey);

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { maxHeaderSize, STATUS_CODES } from 'node:http';
 import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import cors from '@fastify/cors';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -12,7 +14,7 @@ import { API_KEY_PREFIX, KEY_PREFIX_LENGTH } from '../auth/api-key-format';
 import { CommonError, CommonErrorCode } from '../errors/domain-error';
 import { lazyRequestLogger } from '../logging/logger';
 import { httpRequestDuration } from '../metrics/metrics';
-import { ProblemDetailsFilter, sendProblem, toProblem, unsupportedMediaType } from './problem-details.filter';
+import { buildProblem, PROBLEM_CONTENT_TYPE, ProblemDetailsFilter, sendProblem, toProblem, unsupportedMediaType } from './problem-details.filter';
 import { createValidationPipe } from './validation';
 
 const REQUEST_ID = /^[\w.:-]{1,100}$/;
@@ -135,6 +137,26 @@ function parseForm(body: Buffer): Record<string, string | string[]> {
 }
 
 /**
+ * What Node's HTTP parser refuses never becomes a request, so neither Nest nor Fastify's routing sees it: a request
+ * line and headers over `http.maxHeaderSize` (a URL over about 16 KB), bytes that are not HTTP, headers not sent in
+ * time. Fastify answered those in a JSON shape of its own; they get problem+json with the security headers, as
+ * every other failure, without a request id (there is no request), and the connection closes as Fastify's does.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, detail] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, `The request line and headers are longer than the ${maxHeaderSize} bytes this server reads`]
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'The request headers did not arrive in time']
+        : [400, 'The request is not well-formed HTTP'];
+  const body = JSON.stringify(buildProblem(status, `http.${status}`, detail));
+  const headers = { ...API_SECURITY_HEADERS, 'Content-Type': PROBLEM_CONTENT_TYPE, 'Content-Length': Buffer.byteLength(body), Connection: 'close' };
+  if (socket.writable) socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n${body}`);
+  socket.destroy(error);
+}
+
+/**
  * Fastify's own options: body limit, proxies, and a request id taken from `X-Request-Id` or made up; and for Nest's
  * adapter, no @fastify/middie. It only runs Nest middleware (MiddlewareConsumer, app.use), which the service has
  * none of, yet its hook ran on every request. A module that configures middleware fails at start-up without it.
@@ -155,6 +177,7 @@ export function fastifyOptions(config: AppConfig, logger: Logger): FastifyServer
     // Requests Fastify refuses before routing (a malformed percent-escape, a path parameter over its length
     // limit) get the same problem+json, request id and security headers as every other answer, not Fastify's
     // plain JSON.
+    clientErrorHandler: answerClientError,
     frameworkErrors: (error, request, reply) => {
       void reply.headers(API_SECURITY_HEADERS).header('X-Request-Id', request.id);
       sendProblem(reply, request, toProblem(error));
