@@ -174,10 +174,10 @@ export function fastifyOptions(config: AppConfig, logger: Logger): FastifyServer
     // has a pattern-matched parameter for this limit to protect.
     routerOptions: { maxParamLength: MAX_PATH_PARAMETER_LENGTH },
     trustProxy: config.trustProxy,
+    clientErrorHandler: answerClientError,
     // Requests Fastify refuses before routing (a malformed percent-escape, a path parameter over its length
     // limit) get the same problem+json, request id and security headers as every other answer, not Fastify's
     // plain JSON.
-    clientErrorHandler: answerClientError,
     frameworkErrors: (error, request, reply) => {
       void reply.headers(API_SECURITY_HEADERS).header('X-Request-Id', request.id);
       sendProblem(reply, request, toProblem(error));
