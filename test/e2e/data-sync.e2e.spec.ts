@@ -11,6 +11,7 @@ import { DATA_SYNC_SCHEDULER_JOB } from '../../src/modules/data-sync/workers/dat
 import { FakeSyncSource } from '../support/fake-sync-source';
 import { DataSyncStream } from '../../src/modules/data-sync/infrastructure/data-sync-stream';
 import { eventually, startTestApp, TestApp } from '../support/test-app';
+import { ApiError } from '../../sdk/dist';
 
 interface Job {
   id: string;
@@ -304,6 +305,12 @@ describe('data sync', () => {
     expect(text).toContain('event: end');
     const last = JSON.parse(events[events.length - 1].split('data: ')[1]) as Job;
     expect(last).toMatchObject({ status: 'Completed', recordsProcessed: 300 });
+    // Through the SDK: the stream of an ended job is its last state and `end`, as text; a missing job a typed 404.
+    const sdk = hub.client(key).dataSync;
+    expect(await sdk.streamDataSync({ id: job.id })).toMatch(/^event: progress\ndata: .*"status":"Completed".*\n\nevent: end\n/s);
+    const missing = await sdk.streamDataSync({ id: randomUUID() }).catch((error: unknown) => error);
+    expect(missing).toBeInstanceOf(ApiError);
+    expect((missing as ApiError).body).toMatchObject({ status: 404, code: expect.any(String) });
 
     const scheduled = (await (await createSync(integrationId, 'Incremental', { scheduledAt: new Date(Date.now() + 86_400_000).toISOString() })).json()) as Job;
     const cancelled = await call(`/api/datasyncs/${scheduled.id}`, { method: 'DELETE' });

@@ -140,7 +140,13 @@ describe('HTTP basics', () => {
     const ui = await hub.request('/docs');
     expect(ui.status).toBe(200);
     expect(await ui.text()).toContain('swagger-ui');
-    type Operation = { operationId: string; security?: Array<Record<string, unknown>>; responses: Record<string, { content?: Record<string, unknown>; headers?: Record<string, unknown> }> };
+    type Operation = {
+      operationId: string;
+      security?: Array<Record<string, unknown>>;
+      parameters?: Array<{ name: string; in: string; schema: { format?: string } }>;
+      requestBody?: { content: Record<string, unknown> };
+      responses: Record<string, { description: string; content?: Record<string, unknown>; headers?: Record<string, unknown> }>;
+    };
     const document = (await (await hub.request('/docs-json')).json()) as { paths: Record<string, Record<string, Operation>> };
     const operations = Object.values(document.paths).flatMap((item) => Object.values(item));
     expect(new Set(operations.map((o) => o.operationId)).size).toBe(operations.length);
@@ -148,6 +154,8 @@ describe('HTTP basics', () => {
     let securedChecked = 0;
     for (const operation of operations) {
       for (const [status, response] of Object.entries(operation.responses)) {
+        // Swagger UI shows the description, and the SDK's ApiError takes it as its message.
+        expect([operation.operationId, status, response.description]).toEqual([operation.operationId, status, expect.stringMatching(/\w/)]);
         if (Number(status) >= 400 && response.content) {
           expect([operation.operationId, Object.keys(response.content)]).toEqual([operation.operationId, ['application/problem+json']]);
           errorBodiesChecked++;
@@ -158,6 +166,13 @@ describe('HTTP basics', () => {
         securedChecked++;
       }
     }
+    const operation = (id: string) => operations.find((o) => o.operationId === id)!;
+    // A path id the server checks as a UUID says so; a JSON body may be refused as too large or of another type.
+    expect(operation('getApiKey').parameters).toContainEqual(expect.objectContaining({ name: 'id', in: 'path', schema: expect.objectContaining({ format: 'uuid' }) }));
+    expect(Object.keys(operation('createWebhook').responses)).toEqual(expect.arrayContaining(['413', '415']));
+    // A provider callback takes any type, so no 415; the progress stream is text, which the SDK returns as such.
+    expect(Object.keys(operation('receiveIncomingWebhook').responses)).not.toContain('415');
+    expect(Object.keys(operation('streamDataSync').responses['200'].content ?? {})).toEqual(['text/event-stream']);
     // The checks above ran: the document describes error bodies and secured operations at all.
     expect(errorBodiesChecked).toBeGreaterThan(0);
     expect(securedChecked).toBeGreaterThan(0);

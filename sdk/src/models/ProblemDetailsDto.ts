@@ -15,8 +15,28 @@ export type ProblemDetailsDto = {
     instance?: string;
     requestId?: string;
     /**
-     * One entry per invalid field (validation errors only)
+     * One entry per field to blame: validation errors, and refusals of one field (`body`, `content-type`, `data`…)
      */
     errors?: Array<FieldErrorDto>;
+    /**
+     * 403 `auth.missing_scope`: the scopes the key lacks
+     */
+    missingScopes?: Array<string>;
+    /**
+     * 429 `auth.rate_limited`: seconds until the hourly budget resets (as `Retry-After`)
+     */
+    retryAfterSeconds?: number;
+    /**
+     * 409 `datasync.too_frequent`: when a sync of this integration may start again
+     */
+    nextAllowedAt?: string;
+    /**
+     * 409 `datasync.already_finished`: the status the job ended in
+     */
+    jobStatus?: string;
+    /**
+     * 503 `health.not_ready`: every check and its state
+     */
+    checks?: Record<string, any>;
 };
 

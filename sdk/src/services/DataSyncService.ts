@@ -36,6 +36,8 @@ export class DataSyncService {
                 401: `Missing, unknown, revoked or expired API key`,
                 403: `The key lacks a scope: datasync:manage`,
                 409: `A Full sync within a day or an Incremental within an hour of another, counted from when each runs (BR-DS-01/02); nextAllowedAt says when`,
+                413: `The body is larger than this server accepts (\`errors\` names \`body\`)`,
+                415: `The body is neither JSON nor a form (\`errors\` names \`content-type\`)`,
                 422: `Unknown or inactive integration, refused credentials, or no sync configuration`,
                 429: `The key's hourly rate limit is spent`,
             },
@@ -115,6 +117,7 @@ export class DataSyncService {
                 400: `Malformed JSON, unknown fields, wrong types or out-of-range values; \`errors\` names each field`,
                 401: `Missing, unknown, revoked or expired API key`,
                 403: `The key lacks a scope: datasync:manage`,
+                404: `Not found, or another tenant's`,
                 429: `The key's hourly rate limit is spent`,
             },
         });
@@ -139,6 +142,7 @@ export class DataSyncService {
                 400: `Malformed JSON, unknown fields, wrong types or out-of-range values; \`errors\` names each field`,
                 401: `Missing, unknown, revoked or expired API key`,
                 403: `The key lacks a scope: datasync:manage`,
+                404: `Not found, or another tenant's`,
                 409: `The job has already ended`,
                 429: `The key's hourly rate limit is spent`,
             },
@@ -181,13 +185,14 @@ export class DataSyncService {
                 400: `Malformed JSON, unknown fields, wrong types or out-of-range values; \`errors\` names each field`,
                 401: `Missing, unknown, revoked or expired API key`,
                 403: `The key lacks a scope: datasync:manage`,
+                404: `Not found, or another tenant's`,
                 429: `The key's hourly rate limit is spent`,
             },
         });
     }
     /**
      * Server-Sent Events: `progress` on every batch until `end`
-     * @returns string event: progress (data: the job as GET /{id}), then event: end (data: { status } when the job ended, { reason } when the key was revoked or expired meanwhile)
+     * @returns string event: progress (data: the job as GET /{id}), then event: end (data: { status } when the job ended, { reason } when the key was revoked or expired meanwhile). The SDK resolves with the whole stream once it ends; for live progress read it with an EventSource client sending X-API-Key.
      * @throws ApiError
      */
     public streamDataSync({
@@ -201,11 +206,11 @@ export class DataSyncService {
             path: {
                 'id': id,
             },
-            responseHeader: 'RateLimit-Limit',
             errors: {
                 400: `Malformed JSON, unknown fields, wrong types or out-of-range values; \`errors\` names each field`,
                 401: `Missing, unknown, revoked or expired API key`,
                 403: `The key lacks a scope: datasync:manage`,
+                404: `Not found, or another tenant's`,
                 429: `The key's hourly rate limit is spent`,
             },
         });
@@ -240,6 +245,9 @@ export class DataSyncService {
                 400: `Malformed JSON, unknown fields, wrong types or out-of-range values; \`errors\` names each field`,
                 401: `Missing, unknown, revoked or expired API key`,
                 403: `The key lacks a scope: datasync:manage`,
+                404: `Not found, or another tenant's`,
+                413: `The body is larger than this server accepts (\`errors\` names \`body\`)`,
+                415: `The body is neither JSON nor a form (\`errors\` names \`content-type\`)`,
                 422: `datasync.not_syncable: no sync resource of the integration carries the entity, or it has no sync configuration`,
                 429: `The key's hourly rate limit is spent`,
             },
@@ -297,6 +305,7 @@ export class DataSyncService {
                 400: `Malformed JSON, unknown fields, wrong types or out-of-range values; \`errors\` names each field`,
                 401: `Missing, unknown, revoked or expired API key`,
                 403: `The key lacks a scope: datasync:manage`,
+                404: `Not found, or another tenant's`,
                 429: `The key's hourly rate limit is spent`,
             },
         });

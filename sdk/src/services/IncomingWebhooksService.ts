@@ -86,6 +86,7 @@ export class IncomingWebhooksService {
                 400: `Malformed JSON, unknown fields, wrong types or out-of-range values; \`errors\` names each field`,
                 401: `Missing, unknown, revoked or expired API key`,
                 403: `The key lacks a scope: integration:read`,
+                404: `Not found, or another tenant's`,
                 429: `The key's hourly rate limit is spent`,
             },
         });

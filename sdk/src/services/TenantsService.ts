@@ -30,6 +30,8 @@ export class TenantsService {
                 400: `Malformed JSON, unknown fields, wrong types or out-of-range values; \`errors\` names each field`,
                 401: `Missing, unknown, revoked or expired API key`,
                 403: `The key lacks a scope: platform:admin`,
+                413: `The body is larger than this server accepts (\`errors\` names \`body\`)`,
+                415: `The body is neither JSON nor a form (\`errors\` names \`content-type\`)`,
                 429: `The key's hourly rate limit is spent`,
             },
         });
@@ -87,6 +89,7 @@ export class TenantsService {
                 400: `Malformed JSON, unknown fields, wrong types or out-of-range values; \`errors\` names each field`,
                 401: `Missing, unknown, revoked or expired API key`,
                 403: `The key lacks a scope: platform:admin`,
+                404: `Not found, or another tenant's`,
                 429: `The key's hourly rate limit is spent`,
             },
         });
@@ -116,6 +119,9 @@ export class TenantsService {
                 400: `Malformed JSON, unknown fields, wrong types or out-of-range values; \`errors\` names each field`,
                 401: `Missing, unknown, revoked or expired API key`,
                 403: `The key lacks a scope: platform:admin`,
+                404: `Not found, or another tenant's`,
+                413: `The body is larger than this server accepts (\`errors\` names \`body\`)`,
+                415: `The body is neither JSON nor a form (\`errors\` names \`content-type\`)`,
                 429: `The key's hourly rate limit is spent`,
             },
         });

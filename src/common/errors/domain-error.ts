@@ -61,6 +61,11 @@ export interface FieldError {
   messages: string[];
 }
 
+/** The detail and `errors` of a refusal that blames one field: the detail starts with its name, `errors` lists it alone. */
+export function blamingField(field: string, message: string): [detail: string, extensions: { errors: FieldError[] }] {
+  return [`${field}: ${message}`, { errors: [{ field, messages: [message] }] }];
+}
+
 /** Errors shared by every module: authentication, validation, a missing resource. */
 export class CommonError extends DomainError {
   constructor(code: CommonErrorCode, message: string, extensions: Record<string, unknown> = {}) {
@@ -71,9 +76,8 @@ export class CommonError extends DomainError {
     return new CommonError(CommonErrorCode.NotFound, `${resource} not found`);
   }
 
-  /** One field's refusal: the detail starts with the field's name, and `errors` holds it alone. */
-  static ofField(code: CommonErrorCode, field: string, message: string): CommonError {
-    return new CommonError(code, `${field}: ${message}`, { errors: [{ field, messages: [message] }] });
+  static onField(code: CommonErrorCode, field: string, message: string): CommonError {
+    return new CommonError(code, ...blamingField(field, message));
   }
 
   static validation(errors: FieldError[]): CommonError {

@@ -3,7 +3,9 @@ import { maxHeaderSize, STATUS_CODES } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import cors from '@fastify/cors';
+import { applyDecorators } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
+import { ApiExtension } from '@nestjs/swagger';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions, LogController, onResponseHookHandler } from 'fastify';
 import type { Logger } from 'pino';
@@ -91,13 +93,15 @@ const DOCS_SECURITY_HEADERS: Record<string, string> = {
 };
 
 const ACCEPTS_ANY_BODY = 'acceptsAnyBody';
+/** The same mark in the OpenAPI document, where no 415 is listed for the operation (openapi-document.ts). */
+export const ACCEPTS_ANY_BODY_EXTENSION = 'x-accepts-any-content-type';
 
 /**
  * Marks a route that takes a body of any content type as its exact bytes, in `request.rawBody`: providers' callbacks,
  * verified over those bytes, come as JSON, forms, XML, plain text or multipart. Every other route still answers 415
  * to a body that is neither JSON nor a form.
  */
-export const AcceptsAnyBody = (): MethodDecorator => RouteConfig({ [ACCEPTS_ANY_BODY]: true });
+export const AcceptsAnyBody = (): MethodDecorator => applyDecorators(RouteConfig({ [ACCEPTS_ANY_BODY]: true }), ApiExtension(ACCEPTS_ANY_BODY_EXTENSION, true));
 
 function acceptsAnyBody(request: FastifyRequest): boolean {
   return (request.routeOptions.config as unknown as Record<string, unknown>)[ACCEPTS_ANY_BODY] === true;
@@ -123,7 +127,7 @@ function parseJsonBody(body: Buffer): unknown {
 }
 
 function malformedBody(message: string): CommonError {
-  return CommonError.ofField(CommonErrorCode.MalformedJson, 'body', message);
+  return CommonError.onField(CommonErrorCode.MalformedJson, 'body', message);
 }
 
 /** A form as an object (a repeated name gives a list), without a prototype, so no field can reach one. */

@@ -75,7 +75,7 @@ export const StorableText = (options?: ValidationOptions) =>
     options,
   );
 
-export function StringField(options: Common & { minLength?: number; maxLength: number }) {
+export function StringField(options: Common & { minLength?: number; maxLength: number; pattern?: string; format?: string }) {
   const minLength = options.minLength ?? 1;
   return applyDecorators(
     ...fieldDoc({ ...options, type: String, minLength, maxLength: options.maxLength }),
@@ -146,7 +146,7 @@ export function EnumField<T extends string>(values: readonly T[], options: Commo
 export function EnumArrayField<T extends string>(values: readonly T[], options: Common & { enumName: string; maxItems?: number }) {
   const maxItems = options.maxItems ?? values.length;
   return applyDecorators(
-    ...fieldDoc({ ...options, enum: values, enumName: options.enumName, isArray: true, minItems: 1, maxItems }),
+    ...fieldDoc({ ...options, enum: values, enumName: options.enumName, isArray: true, minItems: 1, maxItems, uniqueItems: true }),
     ArrayMinSize(1),
     ArrayMaxSize(maxItems),
     ArrayUnique(),

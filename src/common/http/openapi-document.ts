@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { HeaderObject, ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { ACCEPTS_ANY_BODY_EXTENSION } from './configure-http';
 import { PROBLEM_CONTENT_TYPE } from './problem-details.filter';
 import { API_KEY_SECURITY } from '../auth/auth.decorators';
 
@@ -31,12 +32,24 @@ const RATE_LIMIT_HEADERS: Record<string, HeaderObject> = {
 };
 
 const SUCCESS_DESCRIPTIONS: Record<string, string> = { '200': 'OK', '201': 'Created', '202': 'Accepted', '204': 'No content' };
+const ERROR_DESCRIPTIONS: Record<string, string> = {
+  '400': 'Invalid input; `errors` names each field',
+  '401': 'Missing, unknown, revoked or expired API key',
+  '403': 'The API key lacks a scope this call needs (`missingScopes`)',
+  '404': "Not found, or another tenant's",
+  '409': 'Conflicts with the resource as it is',
+  '413': 'The body is larger than this server accepts (`errors` names `body`)',
+  '415': 'The body is neither JSON nor a form (`errors` names `content-type`)',
+  '422': 'Understood but refused by a rule of the resource',
+};
+const PROBLEM_SCHEMA = { $ref: '#/components/schemas/ProblemDetailsDto' };
 
 /**
  * What the decorators cannot say once for every operation, written into the document as the server behaves:
  * errors are `application/problem+json` (the filter sends nothing else); every keyed call counts against the
- * key's hourly limit, so it carries the RateLimit headers and may answer 429 with Retry-After; and a success
- * the decorators left undescribed gets its status's name, not an empty line in Swagger UI.
+ * key's hourly limit, so it carries the RateLimit headers and may answer 429 with Retry-After; a body may be
+ * refused as too large (413) or of the wrong type (415); and a response the decorators left undescribed gets what
+ * its status means here, not an empty line in Swagger UI (and the SDK's errors a message, not just a status).
  */
 function describeResponsesAsServed(document: OpenAPIObject): void {
   for (const pathItem of Object.values(document.paths)) {
@@ -45,7 +58,13 @@ function describeResponsesAsServed(document: OpenAPIObject): void {
       if (!operation) continue;
       const keyed = operation.security?.some((requirement) => API_KEY_SECURITY in requirement) ?? false;
       if (keyed && !operation.responses['429']) {
-        operation.responses['429'] = { description: "The key's hourly request limit is spent", content: { 'application/json': { schema: { $ref: '#/components/schemas/ProblemDetailsDto' } } } };
+        operation.responses['429'] = { description: "The key's hourly request limit is spent", content: { 'application/json': { schema: PROBLEM_SCHEMA } } };
+      }
+      // Every body goes through the body limit and the parsers before the handler (configure-http.ts); a route that
+      // takes any body as bytes (@AcceptsAnyBody: a provider's callback) has no 415.
+      if (operation.requestBody) {
+        operation.responses['413'] ??= { description: ERROR_DESCRIPTIONS['413'], content: { 'application/json': { schema: PROBLEM_SCHEMA } } };
+        if (!(ACCEPTS_ANY_BODY_EXTENSION in operation)) operation.responses['415'] ??= { description: ERROR_DESCRIPTIONS['415'], content: { 'application/json': { schema: PROBLEM_SCHEMA } } };
       }
       for (const [status, response] of Object.entries(operation.responses) as Array<[string, ResponseObject]>) {
         const code = Number(status);
@@ -53,7 +72,7 @@ function describeResponsesAsServed(document: OpenAPIObject): void {
         if (code >= 400 && response.content) {
           response.content = { [PROBLEM_CONTENT_TYPE]: response.content['application/json'] ?? Object.values(response.content)[0] };
         }
-        if (code < 300 && !response.description) response.description = SUCCESS_DESCRIPTIONS[status] ?? 'Success';
+        if (!response.description) response.description = (code < 300 ? SUCCESS_DESCRIPTIONS[status] : ERROR_DESCRIPTIONS[status]) ?? (code < 300 ? 'Success' : 'Refused');
         if (keyed && (code < 300 || code === 429)) {
           response.headers = { ...RATE_LIMIT_HEADERS, ...(code === 429 ? { 'Retry-After': { description: 'Seconds until the limit resets', schema: { type: 'integer' } } } : {}), ...response.headers };
         }

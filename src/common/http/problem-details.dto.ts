@@ -16,7 +16,7 @@ export class ProblemDetailsDto {
   @ApiProperty({ example: 'Bad Request' })
   title: string;
 
-  @ApiProperty({ example: 400 })
+  @ApiProperty({ type: 'integer', example: 400 })
   status: number;
 
   @ApiProperty({ example: 'Invalid request: scopes' })
@@ -31,6 +31,23 @@ export class ProblemDetailsDto {
   @ApiPropertyOptional({ example: 'req-8f14e45f' })
   requestId?: string;
 
-  @ApiPropertyOptional({ type: [FieldErrorDto], description: 'One entry per invalid field (validation errors only)' })
+  @ApiPropertyOptional({ type: [FieldErrorDto], description: 'One entry per field to blame: validation errors, and refusals of one field (`body`, `content-type`, `data`…)' })
   errors?: FieldErrorDto[];
+
+  // The members some problems add (DomainError extensions), so that a client reads them typed.
+
+  @ApiPropertyOptional({ type: [String], example: ['webhook:manage'], description: '403 `auth.missing_scope`: the scopes the key lacks' })
+  missingScopes?: string[];
+
+  @ApiPropertyOptional({ type: 'integer', example: 1800, description: '429 `auth.rate_limited`: seconds until the hourly budget resets (as `Retry-After`)' })
+  retryAfterSeconds?: number;
+
+  @ApiPropertyOptional({ format: 'date-time', description: '409 `datasync.too_frequent`: when a sync of this integration may start again' })
+  nextAllowedAt?: string;
+
+  @ApiPropertyOptional({ example: 'Completed', description: '409 `datasync.already_finished`: the status the job ended in' })
+  jobStatus?: string;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: '503 `health.not_ready`: every check and its state' })
+  checks?: Record<string, unknown>;
 }

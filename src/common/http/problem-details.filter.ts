@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { loggableError } from '../database/statement-failure';
-import { CommonError, CommonErrorCode, DomainError, ErrorKind } from '../errors/domain-error';
+import { blamingField, CommonError, CommonErrorCode, DomainError, ErrorKind } from '../errors/domain-error';
 
 /** RFC 9457 problem details, the one shape every failure of this API takes. */
 export interface ProblemDetails {
@@ -111,7 +111,7 @@ export const OversizedBodyIs = (field: string, code: string): MethodDecorator =>
 
 /** A body of a type no parser of this API takes (application/json and forms only, but on provider callbacks). */
 export function unsupportedMediaType(): CommonError {
-  return CommonError.ofField(CommonErrorCode.UnsupportedMediaType, 'content-type', 'must be application/json (or application/x-www-form-urlencoded) for a body');
+  return CommonError.onField(CommonErrorCode.UnsupportedMediaType, 'content-type', 'must be application/json (or application/x-www-form-urlencoded) for a body');
 }
 
 /**
@@ -126,7 +126,7 @@ function nameFastifyRefusal(problem: ProblemDetails, exception: unknown, request
   if (problem.status !== HttpStatus.PAYLOAD_TOO_LARGE) return problem;
   const blamed = (request.routeOptions.config as OversizedBodyRouteConfig | undefined)?.oversizedBody ?? { field: 'body', code: 'payload_too_large' };
   const message = `the request body is larger than the ${request.routeOptions.bodyLimit} bytes this server accepts`;
-  return buildProblem(problem.status, blamed.code, `${blamed.field}: ${message}`, { errors: [{ field: blamed.field, messages: [message] }] });
+  return buildProblem(problem.status, blamed.code, ...blamingField(blamed.field, message));
 }
 
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, problem: ProblemDetails): void {

@@ -89,7 +89,7 @@ class PlainBodyValidationPipe extends ValidationPipe {
     // A list or a lone value where a DTO wants an object: class-validator would answer "property 0 should not
     // exist" and every required field missing, naming everything but what is wrong.
     if (metadata.type === 'body' && value !== undefined && metatype && this.toValidate(metadata) && (typeof value !== 'object' || value === null || Array.isArray(value))) {
-      throw CommonError.ofField(CommonErrorCode.ValidationFailed, 'body', 'must be a JSON object');
+      throw CommonError.onField(CommonErrorCode.ValidationFailed, 'body', 'must be a JSON object');
     }
     // Not isPlainObject: Fastify's parsed query string has a prototype of its own (itself without one).
     if (metatype && typeof value === 'object' && value !== null && !Array.isArray(value) && Reflect.getMetadata(IGNORES_UNKNOWN_FIELDS, metatype)) {

@@ -1,4 +1,4 @@
-import { DomainError, ErrorKind, FieldError } from '../../../common/errors/domain-error';
+import { blamingField, DomainError, ErrorKind } from '../../../common/errors/domain-error';
 
 export enum DataSyncErrorCode {
   NotFound = 'datasync.not_found',
@@ -37,7 +37,7 @@ export class DataSyncError extends DomainError {
   }
 
   static onField(code: DataSyncErrorCode, field: string, message: string, extensions: Record<string, unknown> = {}): DataSyncError {
-    const errors: FieldError[] = [{ field, messages: [message] }];
-    return new DataSyncError(code, `${field}: ${message}`, { errors, ...extensions });
+    const [detail, blamed] = blamingField(field, message);
+    return new DataSyncError(code, detail, { ...blamed, ...extensions });
   }
 }

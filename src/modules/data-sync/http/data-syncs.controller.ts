@@ -93,7 +93,10 @@ export class DataSyncsController {
   @ApiOperation({ operationId: 'streamDataSync', summary: 'Server-Sent Events: `progress` on every batch until `end`' })
   @ApiProduces('text/event-stream')
   @ApiOkResponse({
-    description: 'event: progress (data: the job as GET /{id}), then event: end (data: { status } when the job ended, { reason } when the key was revoked or expired meanwhile)',
+    description:
+      'event: progress (data: the job as GET /{id}), then event: end (data: { status } when the job ended, { reason } when the key was revoked or expired meanwhile). ' +
+      'The SDK resolves with the whole stream once it ends; for live progress read it with an EventSource client sending X-API-Key.',
+    schema: { type: 'string', example: 'event: progress\ndata: {"id":"…","status":"Running","recordsProcessed":500}\n\nevent: end\ndata: {"status":"Completed"}\n\n' },
   })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   async streamDataSync(@CurrentActor() actor: Actor, @UuidParam() jobId: string, @Req() request: AuthenticatedRequest, @Res() reply: FastifyReply): Promise<void> {

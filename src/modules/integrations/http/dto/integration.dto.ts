@@ -123,6 +123,7 @@ export class UpdateIntegrationSettingsDto {
     enum: INTEGRATION_TYPES,
     enumName: 'IntegrationType',
     isArray: true,
+    uniqueItems: true,
     description: 'Kinds of which the tenant may have only one Active integration (BR-IM-01); empty lets every kind have several',
   })
   @IsArray()

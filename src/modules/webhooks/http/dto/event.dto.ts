@@ -31,7 +31,7 @@ export class PublishedEventDto {
 const EVENT_TYPE_NAME = /^[A-Za-z][A-Za-z0-9_.:-]*$/;
 
 export class RegisterEventTypeDto {
-  @StringField({ maxLength: 100, example: 'BookingConfirmed', description: 'Letters, digits and _ . : - ; starts with a letter' })
+  @StringField({ maxLength: 100, pattern: EVENT_TYPE_NAME.source, example: 'BookingConfirmed', description: 'Letters, digits and _ . : - ; starts with a letter' })
   @Matches(EVENT_TYPE_NAME, { message: 'name must start with a letter and hold only letters, digits, _ . : -' })
   name: string;
 

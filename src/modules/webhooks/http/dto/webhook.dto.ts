@@ -13,7 +13,7 @@ import type { WebhookDeliveryAttempt } from '../../domain/webhook-delivery-attem
 
 /** Event type names as subscribed: at least one, each named; whether each is known is checked by the catalog (422). */
 function EventTypesField(options: { optional?: boolean; nullable?: boolean } = {}) {
-  const doc = { type: String, isArray: true, minItems: 1, maxItems: 100, example: ['BookingConfirmed', 'APIKeyRevoked'], description: 'Event types to receive: see GET /api/events/types' };
+  const doc = { type: String, isArray: true, minItems: 1, maxItems: 100, uniqueItems: true, example: ['BookingConfirmed', 'APIKeyRevoked'], description: 'Event types to receive: see GET /api/events/types' };
   return applyDecorators(
     ...fieldDoc({ ...doc, ...options }),
     ArrayMinSize(1),
@@ -39,7 +39,7 @@ export class RetryPolicyDto {
 }
 
 export class CreateWebhookDto {
-  @StringField({ maxLength: 500, example: 'https://example.com/webhooks/events', description: 'HTTPS URL that receives the events (BR-WH-01)' })
+  @StringField({ maxLength: 500, format: 'uri', example: 'https://example.com/webhooks/events', description: 'HTTPS URL that receives the events (BR-WH-01)' })
   url: string;
 
   @StringField({ maxLength: 500, optional: true, example: 'Bookings to the CRM' })
@@ -71,11 +71,12 @@ function WebhookSecretField() {
       description:
         'The signing secret, if you choose it: whsec_ and the base64 of 24 to 64 random bytes. A receiver that holds it can verify the verification request sent before the webhook exists. Made for you when absent; either way, readable later only through GET /api/webhooks/{id}/secret.',
       example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+      pattern: '^whsec_[A-Za-z0-9+/]{32,88}={0,2}$',
     }),
     ValidateBy({
-    name: 'webhookSecret',
-    validator: {
-      validate: (value: unknown) => typeof value === 'string' && isWebhookSecret(value),
+      name: 'webhookSecret',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && isWebhookSecret(value),
         defaultMessage: () => 'secret must be whsec_ followed by the base64 of 24 to 64 random bytes',
       },
     }),
@@ -84,7 +85,7 @@ function WebhookSecretField() {
 
 /** A partial update: absent fields stay as they are; null is refused except where it empties an optional field. */
 export class UpdateWebhookDto {
-  @StringField({ maxLength: 500, optional: true, nullable: false, example: 'https://example.com/webhooks/v2' })
+  @StringField({ maxLength: 500, format: 'uri', optional: true, nullable: false, example: 'https://example.com/webhooks/v2' })
   url?: string;
 
   @StringField({ maxLength: 500, optional: true, nullable: true, description: 'null removes the description' })
