@@ -7,7 +7,7 @@ import { applyDecorators } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiExtension } from '@nestjs/swagger';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions, LogController, onResponseHookHandler } from 'fastify';
+import { errorCodes, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions, LogController, onResponseHookHandler, preParsingHookHandler } from 'fastify';
 import type { Logger } from 'pino';
 import type { Histogram } from 'prom-client';
 import { parse as parseJsonSecurely } from 'secure-json-parse';
@@ -140,6 +140,23 @@ function parseForm(body: Buffer): Record<string, string | string[]> {
   return form;
 }
 
+/** The largest declared body drainOversizedBody reads off before its 413; past it, Fastify's own answer. */
+const DRAINED_BODY_MAX_BYTES = 32 * 1024 * 1024;
+
+/**
+ * A body declared larger than its route accepts is read to its end and dropped before the 413, as Express's
+ * body-parser does. Fastify answers at once and closes the connection, and a client still sending (Node's fetch, so
+ * the SDK, for anything over a few hundred kilobytes) saw the connection break (EPIPE) instead of the 413 problem
+ * naming `body`. Past DRAINED_BODY_MAX_BYTES the connection is closed as before, rather than read for long.
+ */
+const drainOversizedBody: preParsingHookHandler = (request, _, payload, done) => {
+  const declared = Number(request.headers['content-length']);
+  if (!(declared > request.routeOptions.bodyLimit) || declared > DRAINED_BODY_MAX_BYTES) return done(null, payload);
+  payload.once('error', done);
+  payload.once('end', () => done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE()));
+  payload.resume();
+};
+
 /**
  * What Node's HTTP parser refuses never becomes a request, so neither Nest nor Fastify's routing sees it: a request
  * line and headers over `http.maxHeaderSize` (a URL over about 16 KB), bytes that are not HTTP, headers not sent in
@@ -238,6 +255,10 @@ export async function configureHttp(app: NestFastifyApplication, config: AppConf
       done();
     };
     route.onResponse = [...(route.onResponse ? [route.onResponse].flat() : []), hook];
+    // Only where a body may come: a hook of every route would run on every GET too.
+    if ([route.method].flat().some((method) => method !== 'GET' && method !== 'HEAD')) {
+      route.preParsing = [...(route.preParsing ? [route.preParsing].flat() : []), drainOversizedBody];
+    }
   });
   const recordUnmatched = responseRecorder('unmatched');
   fastify.addHook('onResponse', (request, reply, done) => {
