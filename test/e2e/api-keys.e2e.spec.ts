@@ -80,6 +80,12 @@ describe('API keys through the SDK', () => {
 
     const again = await errorOf(admin.apiKeys.rotateApiKey({ id: original.id, requestBody: {} }));
     expect(again.status).toBe(409);
+
+    // The body is optional: without it, the default grace period (24 h) keeps the old key working.
+    const byDefault = await admin.apiKeys.generateApiKey({ requestBody: { keyName: 'Rotating by default', scopes: ['integration:read'] } });
+    const rotatedByDefault = await admin.apiKeys.rotateApiKey({ id: byDefault.id });
+    expect(Date.parse(rotatedByDefault.previous.expiresAt!) - Date.now()).toBeGreaterThan(23 * 3600_000);
+    expect(await hub.client(byDefault.key).apiKeys.getCurrentCaller()).toMatchObject({ apiKeyId: byDefault.id });
   });
 
   it('still says "expired" once the hourly job has revoked an expired key, and will not rotate an expired key', async () => {

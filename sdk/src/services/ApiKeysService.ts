@@ -179,7 +179,10 @@ export class ApiKeysService {
         requestBody,
     }: {
         id: string,
-        requestBody: RotateApiKeyDto,
+        /**
+         * Optional: without it, the default grace period
+         */
+        requestBody?: RotateApiKeyDto,
     }): CancelablePromise<RotatedApiKeyDto> {
         return this.httpRequest.request({
             method: 'POST',

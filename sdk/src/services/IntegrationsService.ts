@@ -394,7 +394,10 @@ export class IntegrationsService {
         requestBody,
     }: {
         id: string,
-        requestBody: StartAuthorizationDto,
+        /**
+         * Optional: without it, INTEGRATIONS_OAUTH_REDIRECT_URL
+         */
+        requestBody?: StartAuthorizationDto,
     }): CancelablePromise<AuthorizationStartedDto> {
         return this.httpRequest.request({
             method: 'POST',

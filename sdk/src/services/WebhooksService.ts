@@ -196,7 +196,10 @@ export class WebhooksService {
         requestBody,
     }: {
         id: string,
-        requestBody: RotateWebhookSecretDto,
+        /**
+         * Optional: without it, the default grace period
+         */
+        requestBody?: RotateWebhookSecretDto,
     }): CancelablePromise<WebhookSecretDto> {
         return this.httpRequest.request({
             method: 'POST',

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Put, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { CurrentActor, RequireScopes } from '../../../common/auth/auth.decorators';
 import type { Actor } from '../../../common/cqrs/actor';
 import { ProblemDetailsDto } from '../../../common/http/problem-details.dto';
@@ -83,6 +83,7 @@ export class ApiKeysController {
   @Post(':id/rotate')
   @HttpCode(200)
   @ApiOperation({ operationId: 'rotateApiKey', summary: 'Issue a replacement key; the old one works until the grace period ends' })
+  @ApiBody({ type: RotateApiKeyDto, required: false, description: 'Optional: without it, the default grace period' })
   @ApiOkResponse({ type: RotatedApiKeyDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   @ApiConflictResponse({ description: 'Revoked, already rotated, or no room for another active key', type: ProblemDetailsDto })

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Put, Query, Req } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CurrentActor, Public, RequireScopes } from '../../../common/auth/auth.decorators';
 import type { Actor } from '../../../common/cqrs/actor';
@@ -171,6 +171,7 @@ export class IntegrationsController {
   @HttpCode(200)
   @RequireScopes('integration:admin')
   @ApiOperation({ operationId: 'authorizeIntegration', summary: 'Start the OAuth authorization (code + PKCE) of a calendar integration: send the user to authorizationUrl' })
+  @ApiBody({ type: StartAuthorizationDto, required: false, description: 'Optional: without it, INTEGRATIONS_OAUTH_REDIRECT_URL' })
   @ApiOkResponse({ type: AuthorizationStartedDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   @ApiUnprocessableEntityResponse({ description: 'The provider does not use OAuth', type: ProblemDetailsDto })

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Post, Put, Query } from '@nest
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiAcceptedResponse,
-  ApiConflictResponse,
+  ApiBody, ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
@@ -115,6 +115,7 @@ export class WebhooksController {
   @Post(':id/secret/rotate')
   @HttpCode(200)
   @ApiOperation({ operationId: 'rotateWebhookSecret', summary: 'Issue a new secret; deliveries carry signatures of both until the grace period ends' })
+  @ApiBody({ type: RotateWebhookSecretDto, required: false, description: 'Optional: without it, the default grace period' })
   @ApiOkResponse({ type: WebhookSecretDto })
   @ApiNotFoundResponse({ type: ProblemDetailsDto })
   @ApiConflictResponse({ type: ProblemDetailsDto, description: 'webhook.rotation_in_progress: an earlier rotation\'s grace period is still running (a grace period of 0 is always accepted)' })
