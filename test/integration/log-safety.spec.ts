@@ -183,6 +183,22 @@ describe('log safety', () => {
     expect(lines.join('\n')).not.toContain(config.bootstrapApiKey.slice(8));
   });
 
+  it('logs nothing as our error when a client gives up sending an oversized body (its 400 goes nowhere)', async () => {
+    const server = app.getHttpServer() as import('node:http').Server;
+    const accepted = new Promise<Socket>((resolve) => server.once('connection', resolve));
+    const socket = connect(Number(new URL(baseUrl).port), '127.0.0.1');
+    // Declared over the limit, so the body is read off before the 413; the client leaves a tenth of the way in.
+    socket.write(`POST /api/tenants HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${5 * 1024 * 1024}\r\n\r\n`);
+    socket.write(Buffer.alloc(512 * 1024, 0x20));
+    const serverSide = await accepted;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    socket.destroy();
+    // The server's end of the connection closes once it has seen the abort and answered it (into nothing).
+    await new Promise((resolve) => (serverSide.destroyed ? resolve(undefined) : serverSide.once('close', resolve)));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(logged().filter((line) => (line.level as number) >= 50)).toEqual([]);
+  });
+
   it('logs the address and key prefix of a 403, and the address of a 429', async () => {
     const generated = await fetch(`${baseUrl}/api/apikeys`, {
       method: 'POST',

@@ -36,7 +36,7 @@ export class ApiKeysService {
                 403: `The key lacks a scope: integration:manage`,
                 409: `The tenant holds its maximum of active keys (BR-AK-03)`,
                 413: `The body is larger than this server accepts (\`errors\` names \`body\`)`,
-                415: `The body is neither JSON nor a form (\`errors\` names \`content-type\`)`,
+                415: `A Content-Type this operation does not read (\`errors\` names \`content-type\`)`,
                 429: `The key's hourly rate limit is spent`,
             },
         });
@@ -129,7 +129,7 @@ export class ApiKeysService {
                 404: `Not found, or another tenant's`,
                 409: `The key is revoked`,
                 413: `The body is larger than this server accepts (\`errors\` names \`body\`)`,
-                415: `The body is neither JSON nor a form (\`errors\` names \`content-type\`)`,
+                415: `A Content-Type this operation does not read (\`errors\` names \`content-type\`)`,
                 422: `The scopes would widen (BR-AK-06)`,
                 429: `The key's hourly rate limit is spent`,
             },
@@ -199,7 +199,7 @@ export class ApiKeysService {
                 404: `Not found, or another tenant's`,
                 409: `Revoked, already rotated, or no room for another active key`,
                 413: `The body is larger than this server accepts (\`errors\` names \`body\`)`,
-                415: `The body is neither JSON nor a form (\`errors\` names \`content-type\`)`,
+                415: `A Content-Type this operation does not read (\`errors\` names \`content-type\`)`,
                 429: `The key's hourly rate limit is spent`,
             },
         });

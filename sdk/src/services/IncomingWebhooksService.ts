@@ -37,6 +37,7 @@ export class IncomingWebhooksService {
                 403: `The source address is not in the allow-list`,
                 404: `No integration receives webhooks at this id`,
                 413: `Bodies are limited to 1 MB`,
+                415: `A Content-Type this operation does not read (\`errors\` names \`content-type\`)`,
             },
         });
     }

@@ -41,7 +41,7 @@ export class IntegrationsService {
                 401: `Missing, unknown, revoked or expired API key`,
                 403: `The key lacks a scope: integration:admin`,
                 413: `The body is larger than this server accepts (\`errors\` names \`body\`)`,
-                415: `The body is neither JSON nor a form (\`errors\` names \`content-type\`)`,
+                415: `A Content-Type this operation does not read (\`errors\` names \`content-type\`)`,
                 429: `The key's hourly rate limit is spent`,
             },
         });
@@ -129,7 +129,7 @@ export class IntegrationsService {
                 403: `The key lacks a scope: integration:admin`,
                 409: `A kind made single-provider already has several Active integrations`,
                 413: `The body is larger than this server accepts (\`errors\` names \`body\`)`,
-                415: `The body is neither JSON nor a form (\`errors\` names \`content-type\`)`,
+                415: `A Content-Type this operation does not read (\`errors\` names \`content-type\`)`,
                 429: `The key's hourly rate limit is spent`,
             },
         });
@@ -220,7 +220,7 @@ export class IntegrationsService {
                 404: `Not found, or another tenant's`,
                 409: `Disconnected, or in Error and not yet reviewed`,
                 413: `The body is larger than this server accepts (\`errors\` names \`body\`)`,
-                415: `The body is neither JSON nor a form (\`errors\` names \`content-type\`)`,
+                415: `A Content-Type this operation does not read (\`errors\` names \`content-type\`)`,
                 429: `The key's hourly rate limit is spent`,
             },
         });
@@ -379,7 +379,7 @@ export class IntegrationsService {
                 404: `Not found, or another tenant's`,
                 409: `The integration is not in Error`,
                 413: `The body is larger than this server accepts (\`errors\` names \`body\`)`,
-                415: `The body is neither JSON nor a form (\`errors\` names \`content-type\`)`,
+                415: `A Content-Type this operation does not read (\`errors\` names \`content-type\`)`,
                 429: `The key's hourly rate limit is spent`,
             },
         });
@@ -413,7 +413,7 @@ export class IntegrationsService {
                 403: `The key lacks a scope: integration:admin`,
                 404: `Not found, or another tenant's`,
                 413: `The body is larger than this server accepts (\`errors\` names \`body\`)`,
-                415: `The body is neither JSON nor a form (\`errors\` names \`content-type\`)`,
+                415: `A Content-Type this operation does not read (\`errors\` names \`content-type\`)`,
                 422: `The provider does not use OAuth`,
                 429: `The key's hourly rate limit is spent`,
             },

@@ -31,7 +31,7 @@ export class TenantsService {
                 401: `Missing, unknown, revoked or expired API key`,
                 403: `The key lacks a scope: platform:admin`,
                 413: `The body is larger than this server accepts (\`errors\` names \`body\`)`,
-                415: `The body is neither JSON nor a form (\`errors\` names \`content-type\`)`,
+                415: `A Content-Type this operation does not read (\`errors\` names \`content-type\`)`,
                 429: `The key's hourly rate limit is spent`,
             },
         });
@@ -121,7 +121,7 @@ export class TenantsService {
                 403: `The key lacks a scope: platform:admin`,
                 404: `Not found, or another tenant's`,
                 413: `The body is larger than this server accepts (\`errors\` names \`body\`)`,
-                415: `The body is neither JSON nor a form (\`errors\` names \`content-type\`)`,
+                415: `A Content-Type this operation does not read (\`errors\` names \`content-type\`)`,
                 429: `The key's hourly rate limit is spent`,
             },
         });

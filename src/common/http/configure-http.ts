@@ -3,9 +3,7 @@ import { maxHeaderSize, STATUS_CODES } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import cors from '@fastify/cors';
-import { applyDecorators } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
-import { ApiExtension } from '@nestjs/swagger';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { errorCodes, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions, LogController, onResponseHookHandler, preParsingHookHandler } from 'fastify';
 import type { Logger } from 'pino';
@@ -93,15 +91,13 @@ const DOCS_SECURITY_HEADERS: Record<string, string> = {
 };
 
 const ACCEPTS_ANY_BODY = 'acceptsAnyBody';
-/** The same mark in the OpenAPI document, where no 415 is listed for the operation (openapi-document.ts). */
-export const ACCEPTS_ANY_BODY_EXTENSION = 'x-accepts-any-content-type';
 
 /**
  * Marks a route that takes a body of any content type as its exact bytes, in `request.rawBody`: providers' callbacks,
  * verified over those bytes, come as JSON, forms, XML, plain text or multipart. Every other route still answers 415
  * to a body that is neither JSON nor a form.
  */
-export const AcceptsAnyBody = (): MethodDecorator => applyDecorators(RouteConfig({ [ACCEPTS_ANY_BODY]: true }), ApiExtension(ACCEPTS_ANY_BODY_EXTENSION, true));
+export const AcceptsAnyBody = (): MethodDecorator => RouteConfig({ [ACCEPTS_ANY_BODY]: true });
 
 function acceptsAnyBody(request: FastifyRequest): boolean {
   return (request.routeOptions.config as unknown as Record<string, unknown>)[ACCEPTS_ANY_BODY] === true;
@@ -140,22 +136,35 @@ function parseForm(body: Buffer): Record<string, string | string[]> {
   return form;
 }
 
-/** The largest declared body drainOversizedBody reads off before its 413; past it, Fastify's own answer. */
+/**
+ * How far past its route's limit a declared body is read off before the 413 (drainOversizedBody), and at most: a
+ * client that overshoots does so by a little, and reading any more for anyone, before the key is even checked,
+ * would only hand out bandwidth.
+ */
+const DRAINED_BODY_LIMIT_FACTOR = 8;
 const DRAINED_BODY_MAX_BYTES = 32 * 1024 * 1024;
 
 /**
  * A body declared larger than its route accepts is read to its end and dropped before the 413, as Express's
  * body-parser does. Fastify answers at once and closes the connection, and a client still sending (Node's fetch, so
- * the SDK, for anything over a few hundred kilobytes) saw the connection break (EPIPE) instead of the 413 problem
- * naming `body`. Past DRAINED_BODY_MAX_BYTES the connection is closed as before, rather than read for long.
+ * the SDK, for anything over a few hundred kilobytes) saw the connection break (EPIPE) instead of the 413 problem.
+ * Past the drain's own limit the connection is closed as before. A client that gives up mid-way gets the 400
+ * Fastify gives a broken body (not a 500 logged as ours).
  */
-const drainOversizedBody: preParsingHookHandler = (request, _, payload, done) => {
-  const declared = Number(request.headers['content-length']);
-  if (!(declared > request.routeOptions.bodyLimit) || declared > DRAINED_BODY_MAX_BYTES) return done(null, payload);
-  payload.once('error', done);
-  payload.once('end', () => done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE()));
-  payload.resume();
-};
+function drainOversizedBody(bodyLimit: number): preParsingHookHandler {
+  const drainLimit = Math.min(bodyLimit * DRAINED_BODY_LIMIT_FACTOR, DRAINED_BODY_MAX_BYTES);
+  return (request, _, payload, done) => {
+    const declared = Number(request.headers['content-length']);
+    if (!(declared > bodyLimit) || declared > drainLimit) return done(null, payload);
+    const finish = (error: Error): void => {
+      payload.removeListener('error', broken).removeListener('end', drained);
+      done(error);
+    };
+    const broken = (error: Error): void => finish(Object.assign(error, { statusCode: 400 }));
+    const drained = (): void => finish(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+    payload.once('error', broken).once('end', drained).resume();
+  };
+}
 
 /**
  * What Node's HTTP parser refuses never becomes a request, so neither Nest nor Fastify's routing sees it: a request
@@ -232,11 +241,13 @@ export async function configureHttp(app: NestFastifyApplication, config: AppConf
   // A parser's error is a domain error, so the filter answers with its code and field: Nest would hand Fastify's own
   // errors on with their status and message only.
   const parsed = (parse: (body: Buffer) => unknown): BufferParser => (_, body, done) => {
+    let value: unknown;
     try {
-      done(null, parse(body));
+      value = parse(body);
     } catch (error) {
-      done(error as Error);
+      return done(error as Error);
     }
+    done(null, value);
   };
   fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, parser(parsed(parseJsonBody)));
   fastify.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, parser(parsed(parseForm)));
@@ -257,7 +268,7 @@ export async function configureHttp(app: NestFastifyApplication, config: AppConf
     route.onResponse = [...(route.onResponse ? [route.onResponse].flat() : []), hook];
     // Only where a body may come: a hook of every route would run on every GET too.
     if ([route.method].flat().some((method) => method !== 'GET' && method !== 'HEAD')) {
-      route.preParsing = [...(route.preParsing ? [route.preParsing].flat() : []), drainOversizedBody];
+      route.preParsing = [...(route.preParsing ? [route.preParsing].flat() : []), drainOversizedBody(route.bodyLimit ?? config.bodyLimitBytes)];
     }
   });
   const recordUnmatched = responseRecorder('unmatched');

@@ -1,7 +1,7 @@
+import { STATUS_CODES } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { HeaderObject, ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { ACCEPTS_ANY_BODY_EXTENSION } from './configure-http';
 import { PROBLEM_CONTENT_TYPE } from './problem-details.filter';
 import { API_KEY_SECURITY } from '../auth/auth.decorators';
 
@@ -32,6 +32,7 @@ const RATE_LIMIT_HEADERS: Record<string, HeaderObject> = {
 };
 
 const SUCCESS_DESCRIPTIONS: Record<string, string> = { '200': 'OK', '201': 'Created', '202': 'Accepted', '204': 'No content' };
+/** Said once here rather than on each operation; an operation's own decorator says more where it can. */
 const ERROR_DESCRIPTIONS: Record<string, string> = {
   '400': 'Invalid input; `errors` names each field',
   '401': 'Missing, unknown, revoked or expired API key',
@@ -39,7 +40,7 @@ const ERROR_DESCRIPTIONS: Record<string, string> = {
   '404': "Not found, or another tenant's",
   '409': 'Conflicts with the resource as it is',
   '413': 'The body is larger than this server accepts (`errors` names `body`)',
-  '415': 'The body is neither JSON nor a form (`errors` names `content-type`)',
+  '415': 'A Content-Type this operation does not read (`errors` names `content-type`)',
   '422': 'Understood but refused by a rule of the resource',
 };
 const PROBLEM_SCHEMA = { $ref: '#/components/schemas/ProblemDetailsDto' };
@@ -60,11 +61,10 @@ function describeResponsesAsServed(document: OpenAPIObject): void {
       if (keyed && !operation.responses['429']) {
         operation.responses['429'] = { description: "The key's hourly request limit is spent", content: { 'application/json': { schema: PROBLEM_SCHEMA } } };
       }
-      // Every body goes through the body limit and the parsers before the handler (configure-http.ts); a route that
-      // takes any body as bytes (@AcceptsAnyBody: a provider's callback) has no 415.
+      // Every body goes through the body limit and the parsers before the handler (configure-http.ts).
       if (operation.requestBody) {
         operation.responses['413'] ??= { description: ERROR_DESCRIPTIONS['413'], content: { 'application/json': { schema: PROBLEM_SCHEMA } } };
-        if (!(ACCEPTS_ANY_BODY_EXTENSION in operation)) operation.responses['415'] ??= { description: ERROR_DESCRIPTIONS['415'], content: { 'application/json': { schema: PROBLEM_SCHEMA } } };
+        operation.responses['415'] ??= { description: ERROR_DESCRIPTIONS['415'], content: { 'application/json': { schema: PROBLEM_SCHEMA } } };
       }
       for (const [status, response] of Object.entries(operation.responses) as Array<[string, ResponseObject]>) {
         const code = Number(status);
@@ -72,7 +72,7 @@ function describeResponsesAsServed(document: OpenAPIObject): void {
         if (code >= 400 && response.content) {
           response.content = { [PROBLEM_CONTENT_TYPE]: response.content['application/json'] ?? Object.values(response.content)[0] };
         }
-        if (!response.description) response.description = (code < 300 ? SUCCESS_DESCRIPTIONS[status] : ERROR_DESCRIPTIONS[status]) ?? (code < 300 ? 'Success' : 'Refused');
+        if (!response.description) response.description = SUCCESS_DESCRIPTIONS[status] ?? ERROR_DESCRIPTIONS[status] ?? STATUS_CODES[code] ?? status;
         if (keyed && (code < 300 || code === 429)) {
           response.headers = { ...RATE_LIMIT_HEADERS, ...(code === 429 ? { 'Retry-After': { description: 'Seconds until the limit resets', schema: { type: 'integer' } } } : {}), ...response.headers };
         }

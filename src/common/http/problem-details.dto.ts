@@ -34,7 +34,8 @@ export class ProblemDetailsDto {
   @ApiPropertyOptional({ type: [FieldErrorDto], description: 'One entry per field to blame: validation errors, and refusals of one field (`body`, `content-type`, `data`…)' })
   errors?: FieldErrorDto[];
 
-  // The members some problems add (DomainError extensions), so that a client reads them typed.
+  // Some of the members problems add (DomainError extensions), those a client is likeliest to act on, typed. The
+  // schema does not forbid others (no additionalProperties: false), and some problems carry more.
 
   @ApiPropertyOptional({ type: [String], example: ['webhook:manage'], description: '403 `auth.missing_scope`: the scopes the key lacks' })
   missingScopes?: string[];

@@ -81,11 +81,8 @@ function fastifyCode(code: string | undefined, status: number): string {
       return 'payload_too_large';
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return 'unsupported_media_type';
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return 'malformed_json';
     default:
-      return status === 400 && code === undefined ? 'malformed_json' : `http.${status}`;
+      return `http.${status}`;
   }
 }
 
@@ -114,6 +111,11 @@ export function unsupportedMediaType(): CommonError {
   return CommonError.onField(CommonErrorCode.UnsupportedMediaType, 'content-type', 'must be application/json (or application/x-www-form-urlencoded) for a body');
 }
 
+/** A Content-Type header Fastify cannot read at all, on any route (provider callbacks included). */
+function unreadableMediaType(): CommonError {
+  return CommonError.onField(CommonErrorCode.UnsupportedMediaType, 'content-type', 'is not a media type (type/subtype, then parameters)');
+}
+
 /**
  * Fastify refuses some requests before any handler, and Nest hands those refusals on as a bare HttpException with
  * their status and message only, naming nothing. A 413 or 415 that is no domain error of a handler's is one of them
@@ -122,7 +124,9 @@ export function unsupportedMediaType(): CommonError {
  */
 function nameFastifyRefusal(problem: ProblemDetails, exception: unknown, request: FastifyRequest): ProblemDetails {
   if (exception instanceof DomainError) return problem;
-  if (problem.status === HttpStatus.UNSUPPORTED_MEDIA_TYPE) return toProblem(unsupportedMediaType());
+  // Our parsers answer every type they do not take with a domain error (unsupportedMediaType): Fastify's own 415
+  // is a header it could not parse.
+  if (problem.status === HttpStatus.UNSUPPORTED_MEDIA_TYPE) return toProblem(unreadableMediaType());
   if (problem.status !== HttpStatus.PAYLOAD_TOO_LARGE) return problem;
   const blamed = (request.routeOptions.config as OversizedBodyRouteConfig | undefined)?.oversizedBody ?? { field: 'body', code: 'payload_too_large' };
   const message = `the request body is larger than the ${request.routeOptions.bodyLimit} bytes this server accepts`;

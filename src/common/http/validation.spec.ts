@@ -162,7 +162,7 @@ describe('the validation pipe on plain bodies', () => {
   });
 
   it('refuses a list or a lone value where the class wants an object, naming the body rather than every field', async () => {
-    for (const value of [[{ eventType: 'Paid', data: {} }], 'Paid', 7, true, null]) {
+    for (const value of [[{ eventType: 'Paid', data: {} }], 'Paid', 7, true]) {
       expect(await outcome(createValidationPipe(), Publication, value)).toEqual({ refused: ['body: must be a JSON object'] });
     }
     // Nest's pipe names a field per index and every required field as missing.

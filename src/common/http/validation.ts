@@ -87,8 +87,9 @@ class PlainBodyValidationPipe extends ValidationPipe {
     if (tooDeep !== undefined) throw CommonError.validation([{ field: tooDeep, messages: [`${tooDeep} nests objects and lists more than ${MAX_NESTING} levels deep`] }]);
     const metatype = metadata.metatype as DtoClass | undefined;
     // A list or a lone value where a DTO wants an object: class-validator would answer "property 0 should not
-    // exist" and every required field missing, naming everything but what is wrong.
-    if (metadata.type === 'body' && value !== undefined && metatype && this.toValidate(metadata) && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+    // exist" and every required field missing, naming everything but what is wrong. A JSON null goes on as no
+    // body, as Nest's pipe takes it: an optional body (a rotation's) may be sent as null.
+    if (metadata.type === 'body' && value != null && metatype && this.toValidate(metadata) && (typeof value !== 'object' || Array.isArray(value))) {
       throw CommonError.onField(CommonErrorCode.ValidationFailed, 'body', 'must be a JSON object');
     }
     // Not isPlainObject: Fastify's parsed query string has a prototype of its own (itself without one).
