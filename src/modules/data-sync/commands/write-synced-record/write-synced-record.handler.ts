@@ -8,7 +8,6 @@ import { Integration } from '../../../integrations/domain/integration.entity';
 import { ConnectorFactory } from '../../connectors/connector-factory';
 import { DataSyncError, DataSyncErrorCode } from '../../domain/data-sync.errors';
 import { WriteSyncedRecordCommand, WrittenSyncedRecord } from './write-synced-record.command';
-import { postgresJson } from '../../../../common/database/postgres-json';
 
 interface Row {
   content_hash: string;
@@ -31,7 +30,8 @@ export class WriteSyncedRecordHandler implements ICommandHandler<WriteSyncedReco
     if (!integration) throw new DataSyncError(DataSyncErrorCode.NotFound, 'Integration not found');
     this.assertSyncs(integration, entity);
     // As an imported record is held to (source-record.ts), and refused rather than stored altered: the caller would
-    // read back, and export, something other than what it wrote.
+    // read back, and export, something other than what it wrote. Refused, so the text is as postgresJson would
+    // write it, and goes to PostgreSQL as it is.
     const json = JSON.stringify(data);
     const unstorable = unstorableCharacterIn(json);
     if (unstorable) throw DataSyncError.onField(DataSyncErrorCode.UnstorableRecord, 'data', `holds ${unstorable}, which cannot be stored; remove it or encode it`);
@@ -42,7 +42,6 @@ export class WriteSyncedRecordHandler implements ICommandHandler<WriteSyncedReco
     // synced_at is when the stored version last changed, whoever changed it (an import, this write, a Full sync
     // marking it deleted): the records list's `updatedSince` filters on it, so a change made here shows there too.
     // Exports compare local_modified_at with exported_at, never synced_at.
-    const stored = postgresJson(data);
     const [row] = await this.em.execute<Row[]>(
       `INSERT INTO synced_record AS s (tenant_id, integration_id, entity, external_id, data, content_hash, deleted, synced_at, local_modified_at)
        VALUES (?, ?, ?, ?, ?::jsonb, md5(?::jsonb::text), false, now(), clock_timestamp())
@@ -50,7 +49,7 @@ export class WriteSyncedRecordHandler implements ICommandHandler<WriteSyncedReco
          SET data = EXCLUDED.data, content_hash = EXCLUDED.content_hash, deleted = false, synced_at = EXCLUDED.synced_at,
              local_modified_at = EXCLUDED.local_modified_at
        RETURNING content_hash, local_modified_at, (xmax = 0) AS created`,
-      [actor.tenantId, integrationId, entity, externalId, stored, stored],
+      [actor.tenantId, integrationId, entity, externalId, json, json],
     );
     return { entity, externalId, data, contentHash: row.content_hash, localModifiedAt: new Date(row.local_modified_at), created: row.created };
   }
