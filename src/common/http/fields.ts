@@ -57,6 +57,9 @@ export function isStorableText(value: string): boolean {
   return !value.includes('\u0000') && !UNPAIRED_SURROGATE.test(value);
 }
 
+/** What a refusal of text isStorableText rejects says after the field's name. */
+export const UNSTORABLE_TEXT = 'must not hold the character U+0000 or an unpaired UTF-16 surrogate';
+
 /** `value` with each character isStorableText refuses replaced by U+FFFD: for text from outside, kept, not refused. */
 export function toStorableText(value: string): string {
   return value.replace(new RegExp(`\u0000|${UNPAIRED_SURROGATE.source}`, 'g'), '\uFFFD');
@@ -69,7 +72,7 @@ export const StorableText = (options?: ValidationOptions) =>
       name: 'storableText',
       validator: {
         validate: (value: unknown) => typeof value !== 'string' || isStorableText(value),
-        defaultMessage: (args) => `${args?.property ?? 'the value'} must not hold the character U+0000 or an unpaired UTF-16 surrogate`,
+        defaultMessage: (args) => `${args?.property ?? 'the value'} ${UNSTORABLE_TEXT}`,
       },
     },
     options,

@@ -1,7 +1,7 @@
 import { Param, ParseUUIDPipe, PipeTransform } from '@nestjs/common';
 import { ApiParam } from '@nestjs/swagger';
 import { CommonError } from '../errors/domain-error';
-import { isStorableText } from './fields';
+import { isStorableText, UNSTORABLE_TEXT } from './fields';
 
 /**
  * A path parameter that must be a UUID; a bad one is a 400 problem naming the parameter. The OpenAPI document says
@@ -26,7 +26,7 @@ export class ParseTextPipe implements PipeTransform<string, string> {
       throw CommonError.validation([{ field: this.name, messages: [`${this.name} must be 1 to ${this.maxLength} characters`] }]);
     }
     if (!isStorableText(value)) {
-      throw CommonError.validation([{ field: this.name, messages: [`${this.name} must not hold the character U+0000 or an unpaired UTF-16 surrogate`] }]);
+      throw CommonError.validation([{ field: this.name, messages: [`${this.name} ${UNSTORABLE_TEXT}`] }]);
     }
     return value;
   }

@@ -1,5 +1,5 @@
 import type { FieldError } from '../../../common/errors/domain-error';
-import { isStorableText } from '../../../common/http/fields';
+import { isStorableText, UNSTORABLE_TEXT } from '../../../common/http/fields';
 import { fieldNestedTooDeep, MAX_NESTING } from '../../../common/http/validation';
 
 /** The placeholder every read shows instead of a secret; sent back unchanged in an update, it keeps the secret. */
@@ -49,7 +49,7 @@ function unusableKeyIn(configuration: ConfigurationObject): FieldError | undefin
     for (const [key, child] of Object.entries(next.node)) {
       const path = `${next.path}.${key}`;
       if (key === '__proto__') return { field: path, messages: ['__proto__ is not a key a configuration can have'] };
-      if (!isStorableText(key)) return { field: next.path, messages: ['a key must not hold the character U+0000 or an unpaired UTF-16 surrogate'] };
+      if (!isStorableText(key)) return { field: next.path, messages: [`a key ${UNSTORABLE_TEXT}`] };
       if (typeof child === 'object' && child !== null) pending.push({ node: child as object, path });
     }
   }

@@ -40,6 +40,7 @@ export function customStaticAuthHeaders(configuration: Configuration): Record<st
 const HEADER_NAME = /^(?!(?:connection|content-length|expect|host|keep-alive|proxy-connection|te|trailer|transfer-encoding|upgrade)$)[A-Za-z0-9-]{1,100}$/i;
 /** RFC 9110 field-value characters: visible ASCII, space, tab and obs-text (Latin-1), nothing else. */
 const HEADER_VALUE = /^[\t\x20-\x7E\x80-\xFF]*$/;
+const HEADER_VALUE_EXPECTED = 'text an HTTP header can carry (no line breaks or control characters)';
 
 /**
  * Any REST API the admin describes: a base URL, a path to check (answering 2xx is healthy) and how to
@@ -61,8 +62,8 @@ export class CustomRestAdapter implements ProviderAdapter {
       ...oneOfIfPresent(configuration, 'auth.type', CUSTOM_AUTH_TYPES),
       ...matchIfPresent(configuration, 'auth.headerName', HEADER_NAME, 'an HTTP header name other than one of the connection or the message framing'),
       // Sent as they are in a header: a CR, LF or NUL (or a character past Latin-1) would make every call fail.
-      ...matchIfPresent(configuration, 'auth.headerValue', HEADER_VALUE, 'text an HTTP header can carry (no line breaks or control characters)'),
-      ...matchIfPresent(configuration, 'auth.token', HEADER_VALUE, 'text an HTTP header can carry (no line breaks or control characters)'),
+      ...matchIfPresent(configuration, 'auth.headerValue', HEADER_VALUE, HEADER_VALUE_EXPECTED),
+      ...matchIfPresent(configuration, 'auth.token', HEADER_VALUE, HEADER_VALUE_EXPECTED),
     ];
     if (CUSTOM_AUTH_TYPES.includes(authType)) {
       errors.push(...requireStrings(configuration, ...AUTH_FIELDS[authType]));

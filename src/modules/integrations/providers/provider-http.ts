@@ -39,7 +39,6 @@ export interface ProviderAnswer {
   body: Record<string, unknown>;
 }
 
-
 /** Policies of integrations seen lately; an evicted one starts again closed, which is harmless. */
 const POLICY_CACHE_SIZE = 20_000;
 
@@ -109,7 +108,7 @@ export class ProviderHttp {
     // 408 Request Timeout and 425 Too Early say "try again", as 429 and 5xx do: not the configuration's fault.
     if (status === 408 || status === 425 || status === 429 || status >= 500) throw new ProviderCallError('unavailable', `${this.provider} answered HTTP ${status}`, status);
     if (status >= 300) throw new ProviderCallError('configuration', `${this.provider} refused the request (HTTP ${status})${providerMessage(response.body)}`, status);
-    return { status, body: request.anyBody ? jsonObjectOrEmpty(response.body) : parseJsonObject(response.body, this.provider) };
+    return { status, body: request.anyBody ? (jsonObjectIn(response.body) ?? {}) : parseJsonObject(response.body, this.provider) };
   }
 }
 
@@ -161,10 +160,6 @@ function parseJsonObject(text: string, provider: string): Record<string, unknown
   if (parsed) return parsed;
   // Reported without echoing the body.
   throw new ProviderCallError('unavailable', `${provider} answered something that is not a JSON object`);
-}
-
-function jsonObjectOrEmpty(text: string): Record<string, unknown> {
-  return jsonObjectIn(text) ?? {};
 }
 
 /** The JSON object `text` holds ({} for an empty body), or undefined when it holds anything else. */
